@@ -1,0 +1,121 @@
+package io.sentrytrace;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/**
+ * A Sentry DSN: {@code https://<public_key>@<host>[:port]/[path/]<project_id>}. Immutable.
+ *
+ * <pre>{@code
+ * Dsn dsn = Dsn.parse("https://abc123@o42.ingest.sentry.io/7");
+ * dsn.publicKey(); // "abc123"
+ * dsn.orgId();     // "42"
+ * dsn.envelopeUri(); // https://o42.ingest.sentry.io/api/7/envelope/
+ * }</pre>
+ */
+public final class Dsn {
+  private final String value;
+  private final String publicKey;
+  private final String projectId;
+  private final String orgId;
+  private final URI envelopeUri;
+
+  private Dsn(String value, String publicKey, String projectId, String orgId, URI envelopeUri) {
+    this.value = value;
+    this.publicKey = publicKey;
+    this.projectId = projectId;
+    this.orgId = orgId;
+    this.envelopeUri = envelopeUri;
+  }
+
+  /**
+   * Parses a DSN.
+   *
+   * @throws IllegalArgumentException naming what is wrong with it
+   */
+  public static Dsn parse(String dsn) {
+    if (dsn == null || dsn.isBlank()) throw new IllegalArgumentException("DSN is empty");
+    String trimmed = dsn.trim();
+    URI uri;
+    try {
+      uri = new URI(trimmed);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("DSN is not a URL: " + e.getMessage(), e);
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+      throw new IllegalArgumentException("DSN must start with https:// or http://, got \"" + Strings.preview(trimmed) + "\"");
+    }
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo == null || userInfo.isEmpty()) {
+      throw new IllegalArgumentException("DSN has no public key (expected https://<public_key>@<host>/<project_id>)");
+    }
+    String publicKey = userInfo.contains(":") ? userInfo.substring(0, userInfo.indexOf(':')) : userInfo;
+    if (publicKey.isEmpty()) throw new IllegalArgumentException("DSN has an empty public key");
+    String host = uri.getHost();
+    if (host == null || host.isEmpty()) throw new IllegalArgumentException("DSN has no host");
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
+    int slash = path.lastIndexOf('/');
+    String projectId = slash < 0 ? "" : path.substring(slash + 1);
+    if (projectId.isEmpty()) {
+      throw new IllegalArgumentException("DSN has no project id (expected https://<public_key>@<host>/<project_id>)");
+    }
+    for (int i = 0; i < projectId.length(); i++) {
+      if (!Character.isLetterOrDigit(projectId.charAt(i)) && projectId.charAt(i) != '-' && projectId.charAt(i) != '_') {
+        throw new IllegalArgumentException("DSN project id \"" + Strings.preview(projectId) + "\" is not valid");
+      }
+    }
+    String prefix = path.substring(0, slash);
+    String orgId = orgIdFromHost(host);
+    String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
+    String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    URI envelope =
+        URI.create(scheme.toLowerCase(Locale.ROOT) + "://" + hostPart + port + prefix + "/api/" + projectId + "/envelope/");
+    return new Dsn(trimmed, publicKey, projectId, orgId, envelope);
+  }
+
+  /** {@code o<digits>.ingest...} hosts carry the org id. */
+  private static String orgIdFromHost(String host) {
+    if (host.length() < 3 || (host.charAt(0) != 'o' && host.charAt(0) != 'O')) return null;
+    int i = 1;
+    while (i < host.length() && Character.isDigit(host.charAt(i))) i++;
+    if (i == 1 || i >= host.length() || host.charAt(i) != '.') return null;
+    return host.regionMatches(true, i + 1, "ingest.", 0, 7) ? host.substring(1, i) : null;
+  }
+
+  public String publicKey() {
+    return publicKey;
+  }
+
+  public String projectId() {
+    return projectId;
+  }
+
+  /** The org id from an {@code o<org>.ingest…} host; null otherwise. */
+  public String orgId() {
+    return orgId;
+  }
+
+  /** Where envelopes are POSTed: {@code <scheme>://<host>[:port][/path]/api/<project_id>/envelope/}. */
+  public URI envelopeUri() {
+    return envelopeUri;
+  }
+
+  /** The DSN as given. */
+  @Override
+  public String toString() {
+    return value;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Dsn && ((Dsn) o).value.equals(value);
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
+  }
+}

@@ -1,0 +1,105 @@
+package io.sentrytrace;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/** Percent-encoding of baggage keys and values (UTF-8; space as %20, never '+'). */
+final class PercentCodec {
+  private static final char[] UPPER_HEX = "0123456789ABCDEF".toCharArray();
+
+  private PercentCodec() {}
+
+  /**
+   * Appends {@code value} with everything but RFC 3986 unreserved chars encoded, so that the
+   * result is safe in a header, a baggage member and an HTML attribute alike.
+   */
+  static void encode(String value, StringBuilder out) {
+    int n = value.length();
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (isUnreserved(c)) {
+        out.append(c);
+      } else if (c < 0x80) {
+        appendByte(c, out);
+      } else {
+        // Rare: non-ASCII. Encode the rest through UTF-8 bytes in one go.
+        byte[] bytes = value.substring(i).getBytes(StandardCharsets.UTF_8);
+        for (byte b : bytes) {
+          int u = b & 0xFF;
+          if (u < 0x80 && isUnreserved((char) u)) out.append((char) u);
+          else appendByte(u, out);
+        }
+        return;
+      }
+    }
+  }
+
+  static int encodedLength(String value) {
+    int n = value.length();
+    int length = 0;
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (isUnreserved(c)) length++;
+      else if (c < 0x80) length += 3;
+      else return length + 3 * value.substring(i).getBytes(StandardCharsets.UTF_8).length;
+    }
+    return length;
+  }
+
+  private static void appendByte(int b, StringBuilder out) {
+    out.append('%').append(UPPER_HEX[b >>> 4]).append(UPPER_HEX[b & 0xF]);
+  }
+
+  static boolean isUnreserved(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '-' || c == '.' || c == '_' || c == '~';
+  }
+
+  /** Decodes {@code s[from, to)}; null when a %-escape or the UTF-8 it encodes is malformed. */
+  static String decode(CharSequence s, int from, int to) {
+    int percent = -1;
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) == '%') {
+        percent = i;
+        break;
+      }
+    }
+    if (percent < 0) return s.subSequence(from, to).toString();
+    byte[] bytes = new byte[to - from];
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= to) return null;
+        int hi = Hex.value(s.charAt(i + 1));
+        int lo = Hex.value(s.charAt(i + 2));
+        if (hi < 0 || lo < 0) return null;
+        bytes[n++] = (byte) ((hi << 4) | lo);
+        i += 2;
+      } else if (c < 0x80) {
+        bytes[n++] = (byte) c;
+      } else {
+        // Raw non-ASCII in a header is not valid baggage; keep it as its UTF-8 bytes.
+        byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        if (n + raw.length > bytes.length) bytes = java.util.Arrays.copyOf(bytes, bytes.length + 16 + raw.length);
+        for (byte b : raw) bytes[n++] = b;
+      }
+    }
+    try {
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes, 0, n));
+      return chars.toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package io.sentrytrace;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Finds a literal that every match of a regex must contain, so that a URL without it skips the
+ * regex entirely. Conservative: when in doubt (alternation, inline flags, unusual flags) it finds
+ * nothing and the regex always runs.
+ */
+final class RegexLiterals {
+  private static final int SAFE_FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+
+  private RegexLiterals() {}
+
+  /** The longest required literal, lower case; null when none is known. */
+  static String required(Pattern pattern) {
+    if ((pattern.flags() & ~SAFE_FLAGS) != 0) return null;
+    String re = pattern.pattern();
+    StringBuilder run = new StringBuilder();
+    String best = "";
+    int i = 0;
+    int n = re.length();
+    while (i < n) {
+      char c = re.charAt(i);
+      switch (c) {
+        case '|':
+          return null; // top-level alternation: no single required literal
+        case '\\':
+          {
+            if (i + 1 >= n) return null;
+            char e = re.charAt(i + 1);
+            if (Character.isLetterOrDigit(e) || e > 0x7f) {
+              if (e == 'Q' || e == 'E') return null;
+              best = longer(best, run);
+              run.setLength(0);
+              i = skipEscape(re, i);
+            } else {
+              run.append(e);
+              i += 2;
+            }
+            break;
+          }
+        case '[':
+          best = longer(best, run);
+          run.setLength(0);
+          i = skipClass(re, i);
+          if (i < 0) return null;
+          break;
+        case '(':
+          if (i + 1 < n && re.charAt(i + 1) == '?' && i + 2 < n) {
+            char f = re.charAt(i + 2);
+            if (Character.isLetter(f) || f == '-') return null; // inline flags may change meaning
+          }
+          best = longer(best, run);
+          run.setLength(0);
+          i = skipGroup(re, i);
+          if (i < 0) return null;
+          break;
+        case '?':
+        case '*':
+        case '{':
+          // The previous atom is optional: drop it from the run.
+          if (run.length() > 0) run.setLength(run.length() - 1);
+          best = longer(best, run);
+          run.setLength(0);
+          i = c == '{' ? re.indexOf('}', i) + 1 : i + 1;
+          if (i <= 0) return null;
+          i = skipQuantifierModifier(re, i);
+          break;
+        case '+':
+          // The previous atom is required but may repeat: it ends the run.
+          best = longer(best, run);
+          run.setLength(0);
+          i = skipQuantifierModifier(re, i + 1);
+          break;
+        case '.':
+        case '^':
+        case '$':
+        case ')':
+          best = longer(best, run);
+          run.setLength(0);
+          i++;
+          break;
+        default:
+          if (c > 0x7f) {
+            best = longer(best, run);
+            run.setLength(0);
+          } else {
+            run.append(c);
+          }
+          i++;
+      }
+    }
+    best = longer(best, run);
+    return best.isEmpty() ? null : best.toLowerCase(Locale.ROOT);
+  }
+
+  private static String longer(String best, StringBuilder run) {
+    return run.length() > best.length() ? run.toString() : best;
+  }
+
+  private static int skipQuantifierModifier(String re, int i) {
+    return i < re.length() && (re.charAt(i) == '?' || re.charAt(i) == '+') ? i + 1 : i;
+  }
+
+  private static int skipEscape(String re, int i) {
+    char e = re.charAt(i + 1);
+    if ((e == 'p' || e == 'P' || e == 'x' || e == 'k' || e == 'N') && i + 2 < re.length() && re.charAt(i + 2) == '{') {
+      int close = re.indexOf('}', i + 2);
+      return close < 0 ? re.length() : close + 1;
+    }
+    return i + 2;
+  }
+
+  /** Index after the class that starts at {@code i}, or -1. */
+  private static int skipClass(String re, int i) {
+    int depth = 0;
+    int n = re.length();
+    int j = i;
+    while (j < n) {
+      char c = re.charAt(j);
+      if (c == '\\') {
+        j += 2;
+        continue;
+      }
+      if (c == '[') {
+        depth++;
+        if (j + 1 < n && re.charAt(j + 1) == '^') j++;
+        if (j + 1 < n && re.charAt(j + 1) == ']') j++; // a leading ']' is literal
+      } else if (c == ']') {
+        depth--;
+        if (depth == 0) return j + 1;
+      }
+      j++;
+    }
+    return -1;
+  }
+
+  /** Index after the group that starts at {@code i}, or -1. */
+  private static int skipGroup(String re, int i) {
+    int depth = 0;
+    int n = re.length();
+    int j = i;
+    while (j < n) {
+      char c = re.charAt(j);
+      if (c == '\\') {
+        j += 2;
+        continue;
+      }
+      if (c == '[') {
+        j = skipClass(re, j);
+        if (j < 0) return -1;
+        continue;
+      }
+      if (c == '(') depth++;
+      else if (c == ')') {
+        depth--;
+        if (depth == 0) return j + 1;
+      }
+      j++;
+    }
+    return -1;
+  }
+}

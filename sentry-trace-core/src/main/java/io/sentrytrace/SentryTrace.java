@@ -1,0 +1,124 @@
+package io.sentrytrace;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The value of Sentry's {@code sentry-trace} header: {@code <trace_id>-<span_id>[-<0|1>]}.
+ * Immutable.
+ *
+ * <pre>{@code
+ * Optional<SentryTrace> incoming = SentryTrace.parse(request.header(SentryTrace.HEADER));
+ * String outgoing = SentryTrace.of(TraceId.random(), SpanId.random(), true).toString();
+ * }</pre>
+ */
+public final class SentryTrace {
+  /** The header name. */
+  public static final String HEADER = "sentry-trace";
+
+  private static final System.Logger LOG = System.getLogger(SentryTrace.class.getName());
+  private static final int TRACE_ID_OFFSET = 0;
+  private static final int SPAN_ID_OFFSET = TraceId.HEX_LENGTH + 1;
+  private static final int FLAG_OFFSET = SPAN_ID_OFFSET + SpanId.HEX_LENGTH + 1;
+  private static final int LENGTH_DEFERRED = SPAN_ID_OFFSET + SpanId.HEX_LENGTH; // 49
+  private static final int LENGTH_SAMPLED = FLAG_OFFSET + 1; // 51
+
+  private final TraceId traceId;
+  private final SpanId spanId;
+  private final Boolean sampled;
+
+  private SentryTrace(TraceId traceId, SpanId spanId, Boolean sampled) {
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.sampled = sampled;
+  }
+
+  /** A header value for these ids; {@code sampled} null means the decision is deferred. */
+  public static SentryTrace of(TraceId traceId, SpanId spanId, Boolean sampled) {
+    return new SentryTrace(
+        Objects.requireNonNull(traceId, "traceId"), Objects.requireNonNull(spanId, "spanId"), sampled);
+  }
+
+  /**
+   * Parses a header value. Spaces and tabs around it are ignored and upper-case hex is accepted;
+   * anything else that is not exactly {@code <32 hex>-<16 hex>[-0|-1]} with non-zero ids gives an
+   * empty result. Never throws.
+   */
+  public static Optional<SentryTrace> parse(CharSequence value) {
+    if (value == null) return Optional.empty();
+    int start = 0;
+    int end = value.length();
+    while (start < end && Strings.isOws(value.charAt(start))) start++;
+    while (end > start && Strings.isOws(value.charAt(end - 1))) end--;
+    int length = end - start;
+    if (length != LENGTH_DEFERRED && length != LENGTH_SAMPLED) return invalid(value);
+    if (value.charAt(start + SPAN_ID_OFFSET - 1) != '-'
+        || !Hex.isHex(value, start + TRACE_ID_OFFSET, start + TraceId.HEX_LENGTH)
+        || !Hex.isHex(value, start + SPAN_ID_OFFSET, start + SPAN_ID_OFFSET + SpanId.HEX_LENGTH)) {
+      return invalid(value);
+    }
+    Boolean sampled = null;
+    if (length == LENGTH_SAMPLED) {
+      if (value.charAt(start + FLAG_OFFSET - 1) != '-') return invalid(value);
+      char flag = value.charAt(start + FLAG_OFFSET);
+      if (flag == '1') sampled = Boolean.TRUE;
+      else if (flag == '0') sampled = Boolean.FALSE;
+      else return invalid(value);
+    }
+    TraceId traceId = TraceId.parseValid(value, start + TRACE_ID_OFFSET);
+    SpanId spanId = SpanId.parseValid(value, start + SPAN_ID_OFFSET);
+    if (traceId == null || spanId == null) return invalid(value);
+    return Optional.of(new SentryTrace(traceId, spanId, sampled));
+  }
+
+  private static Optional<SentryTrace> invalid(CharSequence value) {
+    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+      LOG.log(System.Logger.Level.DEBUG, "ignoring invalid sentry-trace \"{0}\"", Strings.preview(value));
+    }
+    return Optional.empty();
+  }
+
+  public TraceId traceId() {
+    return traceId;
+  }
+
+  public SpanId spanId() {
+    return spanId;
+  }
+
+  /** The sampling decision; null when deferred to the receiver. */
+  public Boolean sampled() {
+    return sampled;
+  }
+
+  /** The header value, lower case, without a flag when the decision is deferred. */
+  @Override
+  public String toString() {
+    return format(traceId, spanId, sampled);
+  }
+
+  /** Formats into one char buffer; the result string is the only allocation. */
+  static String format(TraceId traceId, SpanId spanId, Boolean sampled) {
+    char[] chars = new char[sampled == null ? LENGTH_DEFERRED : LENGTH_SAMPLED];
+    traceId.writeTo(chars, TRACE_ID_OFFSET);
+    chars[SPAN_ID_OFFSET - 1] = '-';
+    spanId.writeTo(chars, SPAN_ID_OFFSET);
+    if (sampled != null) {
+      chars[FLAG_OFFSET - 1] = '-';
+      chars[FLAG_OFFSET] = sampled ? '1' : '0';
+    }
+    return new String(chars);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof SentryTrace)) return false;
+    SentryTrace that = (SentryTrace) o;
+    return traceId.equals(that.traceId) && spanId.equals(that.spanId) && Objects.equals(sampled, that.sampled);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(traceId, spanId, sampled);
+  }
+}

@@ -1,0 +1,196 @@
+package io.sentrytrace;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A transaction (the root span of a service's work) or one of its child spans. Started by {@link
+ * Tracer#startTransaction}, or by {@link #startChild}; thread-safe. A span that is not recording
+ * (tracing off, or not sampled) still carries the trace to outgoing requests.
+ *
+ * <pre>{@code
+ * Span tx = tracer.startTransaction("GET /checkout", "http.server", tracer.continueTrace(sentryTrace, baggage));
+ * try (Scope scope = tx.makeCurrent()) {
+ *   request.setHeader(SentryTrace.HEADER, tx.toSentryTrace());
+ *   request.setHeader(Baggage.HEADER, tx.toBaggage());
+ * } finally {
+ *   tx.finish();
+ * }
+ * }</pre>
+ */
+public final class Span {
+  private static final System.Logger LOG = System.getLogger(Span.class.getName());
+
+  private final Tracer tracer;
+  private final TransactionState transaction;
+  private final boolean isTransaction;
+  private final TraceId traceId;
+  private final SpanId spanId;
+  private final SpanId parentSpanId;
+  private final String op;
+  private final String description;
+  private final Instant start;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private Map<String, Object> data; // guarded by this
+  private SpanStatus status; // guarded by this
+
+  Span(
+      Tracer tracer,
+      TransactionState transaction,
+      boolean isTransaction,
+      TraceId traceId,
+      SpanId spanId,
+      SpanId parentSpanId,
+      String op,
+      String description) {
+    this.tracer = tracer;
+    this.transaction = transaction;
+    this.isTransaction = isTransaction;
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.parentSpanId = parentSpanId;
+    this.op = op;
+    this.description = description;
+    this.start = tracer.now();
+  }
+
+  public TraceId traceId() {
+    return traceId;
+  }
+
+  public SpanId spanId() {
+    return spanId;
+  }
+
+  /** The span this one continues or belongs to; null for a transaction that starts a trace. */
+  public SpanId parentSpanId() {
+    return parentSpanId;
+  }
+
+  /** The sampling decision; null when deferred (tracing off and no incoming decision). */
+  public Boolean sampled() {
+    return transaction.sampled;
+  }
+
+  /** True when this span will be exported on finish (tracing on and sampled). */
+  public boolean isRecording() {
+    return transaction.recording;
+  }
+
+  public boolean isTransaction() {
+    return isTransaction;
+  }
+
+  public String op() {
+    return op;
+  }
+
+  /** The transaction name for a transaction, the description for a child span. */
+  public String description() {
+    return description;
+  }
+
+  /** The {@code sentry-trace} header value naming this span as the parent. */
+  public String toSentryTrace() {
+    return SentryTrace.format(traceId, spanId, transaction.sampled);
+  }
+
+  /** The W3C {@code traceparent} header value naming this span as the parent. */
+  public String toTraceparent() {
+    return Traceparent.format(traceId, spanId, transaction.sampled);
+  }
+
+  /**
+   * The {@code baggage} header value: the trace's dynamic sampling context, frozen by this call if
+   * it was not yet. Empty when the trace has none (continued from an SDK that sends no baggage).
+   */
+  public String toBaggage() {
+    return dynamicSamplingContext().toHeader();
+  }
+
+  /** The trace's dynamic sampling context, frozen by this call if it was not yet. */
+  public Baggage dynamicSamplingContext() {
+    return transaction.dsc(tracer, traceId);
+  }
+
+  /**
+   * A child span (same trace, this span as parent), started now. The child of a span that is not
+   * recording is not recording either.
+   */
+  public Span startChild(String op, String description) {
+    return new Span(tracer, transaction, false, traceId, SpanId.random(), spanId, op, description);
+  }
+
+  /** Adds data (String, Number or Boolean values); null removes the key. Ignored after finish. */
+  public Span setData(String key, Object value) {
+    if (!transaction.recording || key == null) return this;
+    synchronized (this) {
+      if (value == null) {
+        if (data != null) data.remove(key);
+      } else {
+        if (data == null) data = new LinkedHashMap<>();
+        data.put(key, value);
+      }
+    }
+    return this;
+  }
+
+  public Span setStatus(SpanStatus status) {
+    synchronized (this) {
+      this.status = status;
+    }
+    return this;
+  }
+
+  public synchronized SpanStatus status() {
+    return status;
+  }
+
+  /** Makes this span current on this thread until the scope closes. */
+  public Scope makeCurrent() {
+    return CurrentContext.attach(this);
+  }
+
+  public boolean isFinished() {
+    return finished.get();
+  }
+
+  /**
+   * Ends the span now; a second call does nothing. A finished, sampled transaction goes to the
+   * tracer's exporter with its finished children.
+   */
+  public void finish() {
+    if (!finished.compareAndSet(false, true)) return;
+    if (!transaction.recording) return;
+    SpanData spanData = snapshot(tracer.now());
+    if (!isTransaction) {
+      transaction.childFinished(spanData);
+      return;
+    }
+    TransactionData tx =
+        new TransactionData(
+            description,
+            spanData,
+            transaction.finishedChildren(),
+            dynamicSamplingContext(),
+            tracer.release(),
+            tracer.environment());
+    if (transaction.droppedSpans() > 0) {
+      LOG.log(System.Logger.Level.DEBUG, "transaction {0}: {1} spans over the limit dropped", description, transaction.droppedSpans());
+    }
+    tracer.export(tx);
+  }
+
+  private synchronized SpanData snapshot(Instant end) {
+    Map<String, Object> d = data == null ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(data));
+    return new SpanData(traceId, spanId, parentSpanId, op, description, status, d, start, end);
+  }
+
+  @Override
+  public String toString() {
+    return "Span{" + op + " '" + description + "' " + toSentryTrace() + (isRecording() ? "" : " not recording") + '}';
+  }
+}

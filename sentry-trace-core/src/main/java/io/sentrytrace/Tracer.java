@@ -1,0 +1,453 @@
+package io.sentrytrace;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Starts transactions, continues incoming traces and puts the trace on outgoing requests. Built
+ * once with {@link #builder()}; thread-safe.
+ *
+ * <pre>{@code
+ * Tracer tracer = Tracer.builder()
+ *     .dsn("https://public@o1.ingest.sentry.io/2")
+ *     .tracesSampleRate(0.2)
+ *     .tracePropagationTargets(List.of("localhost", "api.example.com"))
+ *     .release("shop@1.4.0")
+ *     .build();
+ * PropagationContext incoming = tracer.continueTrace(req.header("sentry-trace"), req.header("baggage"));
+ * Span tx = tracer.startTransaction("GET /checkout", "http.server", incoming);
+ * }</pre>
+ */
+public final class Tracer {
+  private static final System.Logger LOG = System.getLogger(Tracer.class.getName());
+
+  private final PropagationTargets targets;
+  private final Double tracesSampleRate;
+  private final TracesSampler tracesSampler;
+  private final String release;
+  private final String environment;
+  private final String publicKey;
+  private final String orgId;
+  private final boolean strictTraceContinuation;
+  private final boolean propagateTraceparent;
+  private final boolean continueFromTraceparent;
+  private final SpanExporter exporter;
+  private final Clock clock;
+  /** Used when nothing is current: all requests made outside a request or span share it. */
+  private final PropagationContext rootContext;
+  private final TransactionState rootState;
+
+  private Tracer(Builder b) {
+    this.targets = b.targets;
+    this.tracesSampleRate = b.tracesSampleRate;
+    this.tracesSampler = b.tracesSampler;
+    this.release = b.release;
+    this.environment = b.environment;
+    Dsn dsn = b.dsn;
+    this.publicKey = b.publicKey != null ? b.publicKey : dsn != null ? dsn.publicKey() : null;
+    this.orgId = b.orgId != null ? b.orgId : dsn != null ? dsn.orgId() : null;
+    this.strictTraceContinuation = b.strictTraceContinuation;
+    this.propagateTraceparent = b.propagateTraceparent;
+    this.continueFromTraceparent = b.continueFromTraceparent;
+    this.exporter = b.exporter;
+    this.clock = b.clock;
+    this.rootContext = PropagationContext.newHead();
+    this.rootState = stateFor(rootContext, null, null, false);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- starting transactions ----
+
+  /** Starts a transaction that begins a new trace. */
+  public Span startTransaction(String name, String op) {
+    return startTransaction(name, op, PropagationContext.newHead());
+  }
+
+  /**
+   * Starts a transaction in the trace of {@code parent} (from {@link #continueTrace}); its parent
+   * span is the incoming one. Sampling: a {@link TracesSampler} decides first, then the incoming
+   * decision, then {@code tracesSampleRate}, each as {@code sample_rand < rate}.
+   */
+  public Span startTransaction(String name, String op, PropagationContext parent) {
+    Objects.requireNonNull(parent, "parent");
+    TransactionState state = stateFor(parent, name, op, isTracingEnabled());
+    return new Span(this, state, true, parent.traceId(), SpanId.random(), parent.parentSpanId(), op, name);
+  }
+
+  private TransactionState stateFor(PropagationContext parent, String name, String op, boolean tracing) {
+    if (!tracing) {
+      // Propagation only: keep the incoming decision (or none) and record nothing.
+      return new TransactionState(name, false, parent.sampled(), null, parent.sampleRand(), parent.frozenDynamicSamplingContext());
+    }
+    Double rate = null;
+    Boolean sampled = null;
+    if (tracesSampler != null) {
+      rate = askSampler(new SamplingContext(name, op, parent.sampled(), parent.sampleRand()));
+    }
+    if (rate != null) {
+      sampled = parent.sampleRand() < rate;
+    } else if (parent.sampled() != null) {
+      sampled = parent.sampled();
+    } else {
+      rate = tracesSampleRate != null ? tracesSampleRate : 0.0;
+      sampled = parent.sampleRand() < rate;
+    }
+    return new TransactionState(name, sampled, sampled, rate, parent.sampleRand(), parent.frozenDynamicSamplingContext());
+  }
+
+  private Double askSampler(SamplingContext context) {
+    try {
+      Double rate = tracesSampler.sample(context);
+      if (rate == null) return null;
+      if (!(rate >= 0.0 && rate <= 1.0)) {
+        LOG.log(System.Logger.Level.WARNING, "tracesSampler returned {0}, not a rate in [0, 1]; not sampling", rate);
+        return 0.0;
+      }
+      return rate;
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "tracesSampler threw; not sampling", e);
+      return 0.0;
+    }
+  }
+
+  // ---- continuing incoming traces ----
+
+  /** A new trace of which this process is the head. */
+  public PropagationContext newTrace() {
+    return PropagationContext.newHead();
+  }
+
+  /**
+   * The context of an incoming request, from its {@code sentry-trace} and {@code baggage} headers.
+   * Null, invalid or refused headers (another org) give a new trace; this never throws. The
+   * incoming DSC is frozen as it is; a missing {@code sample_rand} is backfilled so that it
+   * reproduces the incoming decision.
+   */
+  public PropagationContext continueTrace(String sentryTrace, String baggage) {
+    try {
+      return continueFrom(SentryTrace.parse(sentryTrace).orElse(null), baggage);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not continue the incoming trace; starting a new one", e);
+      return PropagationContext.newHead();
+    }
+  }
+
+  /**
+   * The context of an incoming request read from any carrier. Reads {@code sentry-trace} and
+   * {@code baggage}; with {@link Builder#continueFromTraceparent(boolean)}, a W3C {@code
+   * traceparent} when there is no valid {@code sentry-trace}.
+   */
+  public <C> PropagationContext continueTrace(C carrier, CarrierGetter<C> getter) {
+    try {
+      SentryTrace incoming = SentryTrace.parse(getter.get(carrier, SentryTrace.HEADER)).orElse(null);
+      if (incoming == null && continueFromTraceparent) {
+        incoming = Traceparent.parse(getter.get(carrier, Traceparent.HEADER));
+      }
+      return continueFrom(incoming, getter.get(carrier, Baggage.HEADER));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not continue the incoming trace; starting a new one", e);
+      return PropagationContext.newHead();
+    }
+  }
+
+  private PropagationContext continueFrom(SentryTrace incoming, String baggageHeader) {
+    if (incoming == null) return PropagationContext.newHead();
+    Baggage dsc = Baggage.parse(baggageHeader);
+    if (!continuesOrg(dsc.get("org_id"))) {
+      LOG.log(System.Logger.Level.DEBUG, "incoming trace from org {0} not continued (ours: {1})", dsc.get("org_id"), orgId);
+      return PropagationContext.newHead();
+    }
+    double sampleRand = SampleRand.parse(dsc.get("sample_rand"));
+    if (Double.isNaN(sampleRand)) {
+      double rate = parseRate(dsc.get("sample_rate"));
+      sampleRand =
+          incoming.sampled() != null && !Double.isNaN(rate)
+              ? SampleRand.backfill(incoming.sampled(), rate)
+              : SampleRand.random();
+      dsc = dsc.with("sample_rand", SampleRand.format(sampleRand));
+    }
+    return new PropagationContext(incoming.traceId(), SpanId.random(), incoming.spanId(), incoming.sampled(), sampleRand, dsc);
+  }
+
+  private boolean continuesOrg(String incomingOrg) {
+    if (incomingOrg != null && orgId != null) return incomingOrg.equals(orgId);
+    if (strictTraceContinuation) return incomingOrg == null && orgId == null;
+    return true;
+  }
+
+  private static double parseRate(String value) {
+    if (value == null) return Double.NaN;
+    try {
+      double d = Double.parseDouble(value);
+      return d >= 0.0 && d <= 1.0 ? d : Double.NaN;
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  // ---- the current span ----
+
+  /** The span current on this thread, or null. */
+  public Span currentSpan() {
+    Object current = CurrentContext.get();
+    return current instanceof Span ? (Span) current : null;
+  }
+
+  /**
+   * The propagation context current on this thread ({@link PropagationContext#makeCurrent()}), or
+   * the tracer's own when none is.
+   */
+  public PropagationContext currentPropagationContext() {
+    Object current = CurrentContext.get();
+    return current instanceof PropagationContext ? (PropagationContext) current : rootContext;
+  }
+
+  // ---- outgoing requests ----
+
+  /** Whether trace headers go to {@code url} ({@code tracePropagationTargets}). */
+  public boolean shouldPropagate(CharSequence url) {
+    return targets.matches(url);
+  }
+
+  public PropagationTargets propagationTargets() {
+    return targets;
+  }
+
+  /**
+   * Sets {@code sentry-trace}, {@code baggage} (Sentry's members only) and, when enabled, {@code
+   * traceparent} on {@code carrier}, naming {@code span} as the parent; with a null span, the
+   * current propagation context. Does not check the targets: see {@link #shouldPropagate}.
+   */
+  public <C> void inject(Span span, C carrier, CarrierSetter<C> setter) {
+    inject(span, carrier, (c, k) -> null, setter);
+  }
+
+  /**
+   * Like {@link #inject(Span, Object, CarrierSetter)}, for a carrier that may already carry
+   * headers: a {@code sentry-trace} already there is kept and then nothing is added; an existing
+   * {@code baggage} is merged (its other vendors' members kept, its {@code sentry-} members
+   * replaced), so injecting twice never grows it.
+   */
+  public <C> void inject(Span span, C carrier, CarrierGetter<C> getter, CarrierSetter<C> setter) {
+    String existingTrace = getter.get(carrier, SentryTrace.HEADER);
+    if (existingTrace != null && !existingTrace.isEmpty()) return;
+    String sentryTrace;
+    Baggage dsc;
+    String traceparent = null;
+    if (span != null) {
+      sentryTrace = span.toSentryTrace();
+      dsc = span.dynamicSamplingContext();
+      if (propagateTraceparent) traceparent = span.toTraceparent();
+    } else {
+      PropagationContext ctx = currentPropagationContext();
+      sentryTrace = SentryTrace.format(ctx.traceId(), ctx.spanId(), ctx.sampled());
+      dsc = dscOf(ctx);
+      if (propagateTraceparent) traceparent = Traceparent.format(ctx.traceId(), ctx.spanId(), ctx.sampled());
+    }
+    setter.set(carrier, SentryTrace.HEADER, sentryTrace);
+    String baggage = Baggage.merge(getter.get(carrier, Baggage.HEADER), dsc);
+    if (!baggage.isEmpty()) setter.set(carrier, Baggage.HEADER, baggage);
+    if (traceparent != null) setter.set(carrier, Traceparent.HEADER, traceparent);
+  }
+
+  /** Whether outgoing requests also get a W3C {@code traceparent}. */
+  public boolean propagatesTraceparent() {
+    return propagateTraceparent;
+  }
+
+  private Baggage dscOf(PropagationContext ctx) {
+    if (ctx == rootContext) return rootState.dsc(this, ctx.traceId());
+    Baggage frozen = ctx.frozenDynamicSamplingContext();
+    return frozen != null ? frozen : headDsc(ctx.traceId(), null, null, ctx.sampleRand(), ctx.sampled());
+  }
+
+  /** The DSC a trace's head writes: what this process knows when it first sends the trace. */
+  Baggage headDsc(TraceId traceId, String transaction, Double sampleRate, double sampleRand, Boolean sampled) {
+    Map<String, String> dsc = new LinkedHashMap<>();
+    dsc.put("trace_id", traceId.toString());
+    if (publicKey != null) dsc.put("public_key", publicKey);
+    if (release != null) dsc.put("release", release);
+    if (environment != null) dsc.put("environment", environment);
+    if (transaction != null) dsc.put("transaction", transaction);
+    if (sampleRate != null) dsc.put("sample_rate", SampleRand.formatRate(sampleRate));
+    dsc.put("sample_rand", SampleRand.format(sampleRand));
+    if (sampled != null) dsc.put("sampled", sampled.toString());
+    if (orgId != null) dsc.put("org_id", orgId);
+    return Baggage.of(dsc);
+  }
+
+  // ---- export ----
+
+  /** True when transactions are sampled and exported ({@code tracesSampleRate} or a sampler set). */
+  public boolean isTracingEnabled() {
+    return tracesSampleRate != null || tracesSampler != null;
+  }
+
+  void export(TransactionData transaction) {
+    if (exporter == null) return;
+    try {
+      exporter.export(transaction);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "exporter failed; transaction dropped", e);
+    }
+  }
+
+  /** Waits for the exporter to send what it has; true when done in time. */
+  public boolean flush(Duration timeout) {
+    return exporter == null || exporter.flush(timeout);
+  }
+
+  /** Closes the exporter (flushing it). */
+  public void close() {
+    if (exporter != null) exporter.close();
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  String release() {
+    return release;
+  }
+
+  String environment() {
+    return environment;
+  }
+
+  /**
+   * The tracer's options. Every setter validates its argument and says what is wrong.
+   *
+   * <pre>{@code
+   * Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(new InMemorySpanExporter()).build();
+   * }</pre>
+   */
+  public static final class Builder {
+    private PropagationTargets targets = PropagationTargets.all();
+    private Double tracesSampleRate;
+    private TracesSampler tracesSampler;
+    private String release;
+    private String environment;
+    private Dsn dsn;
+    private String publicKey;
+    private String orgId;
+    private boolean strictTraceContinuation;
+    private boolean propagateTraceparent;
+    private boolean continueFromTraceparent;
+    private SpanExporter exporter;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /**
+     * URLs that get trace headers: {@code String}s (substring, or regex matching the whole URL)
+     * and {@link java.util.regex.Pattern}s ({@code find()}). Null: all URLs (the default); empty:
+     * none.
+     */
+    public Builder tracePropagationTargets(List<?> targets) {
+      this.targets = PropagationTargets.of(targets);
+      return this;
+    }
+
+    public Builder tracePropagationTargets(PropagationTargets targets) {
+      this.targets = Objects.requireNonNull(targets, "targets");
+      return this;
+    }
+
+    /** A rate in [0, 1]; null (the default) turns tracing off but keeps propagation on. */
+    public Builder tracesSampleRate(Double rate) {
+      if (rate != null && !(rate >= 0.0 && rate <= 1.0)) {
+        throw new IllegalArgumentException("tracesSampleRate must be between 0.0 and 1.0, got " + rate);
+      }
+      this.tracesSampleRate = rate;
+      return this;
+    }
+
+    public Builder tracesSampler(TracesSampler sampler) {
+      this.tracesSampler = sampler;
+      return this;
+    }
+
+    public Builder release(String release) {
+      this.release = emptyToNull(release);
+      return this;
+    }
+
+    public Builder environment(String environment) {
+      this.environment = emptyToNull(environment);
+      return this;
+    }
+
+    /**
+     * The project's DSN: its public key and org id go into the DSC.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the DSN
+     */
+    public Builder dsn(String dsn) {
+      this.dsn = dsn == null ? null : Dsn.parse(dsn);
+      return this;
+    }
+
+    /** The DSN, parsed; null when none is set. */
+    public Dsn dsn() {
+      return dsn;
+    }
+
+    /** Overrides the DSN's public key in the DSC. */
+    public Builder publicKey(String publicKey) {
+      this.publicKey = emptyToNull(publicKey);
+      return this;
+    }
+
+    /** Overrides the DSN's org id: traces from other orgs are not continued. */
+    public Builder orgId(String orgId) {
+      this.orgId = emptyToNull(orgId);
+      return this;
+    }
+
+    /** Also refuse incoming traces when only one side has an org id. */
+    public Builder strictTraceContinuation(boolean strict) {
+      this.strictTraceContinuation = strict;
+      return this;
+    }
+
+    /** Also send W3C {@code traceparent}. */
+    public Builder propagateTraceparent(boolean propagate) {
+      this.propagateTraceparent = propagate;
+      return this;
+    }
+
+    /** Continue from an incoming {@code traceparent} when there is no {@code sentry-trace}. */
+    public Builder continueFromTraceparent(boolean continueFrom) {
+      this.continueFromTraceparent = continueFrom;
+      return this;
+    }
+
+    /** Where finished, sampled transactions go; none by default. */
+    public Builder exporter(SpanExporter exporter) {
+      this.exporter = exporter;
+      return this;
+    }
+
+    /** The clock for span timestamps (tests). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Tracer build() {
+      return new Tracer(this);
+    }
+
+    private static String emptyToNull(String s) {
+      return s == null || s.isEmpty() ? null : s;
+    }
+  }
+}
