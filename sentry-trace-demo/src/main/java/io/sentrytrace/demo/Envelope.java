@@ -112,7 +112,9 @@ record Envelope(Map<String, Object> header, List<Item> items) {
         return list;
       }
       case VALUE_STRING: return parser.getText();
-      case VALUE_NUMBER_INT: return parser.getNumberValue();
+      case VALUE_NUMBER_INT:
+        // One type for whole numbers, whatever their size: Long unless it does not fit.
+        return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? parser.getBigIntegerValue() : (Object) parser.getLongValue();
       case VALUE_NUMBER_FLOAT: return parser.getDoubleValue();
       case VALUE_TRUE: return Boolean.TRUE;
       case VALUE_FALSE: return Boolean.FALSE;
