@@ -70,6 +70,7 @@ final class Outgoing {
     return builder == null ? request : builder.build();
   }
 
+  @SuppressWarnings("try") // the scope only has to be open around inject(null)
   private void inject(Carrier carrier, Tracer tracer) {
     if (span != null) {
       tracer.inject(span, carrier, Carrier.GETTER, Carrier.SETTER);

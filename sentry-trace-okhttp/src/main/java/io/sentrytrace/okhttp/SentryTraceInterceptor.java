@@ -64,11 +64,12 @@ import okhttp3.Response;
  * enough for calls made with {@code execute()} that are not redirected to other hosts. An
  * application interceptor runs once per call, above OkHttp's redirects, and for {@code enqueue()}
  * on a dispatcher thread, so alone it cannot take the headers off a redirect to a host that is not
- * a target, nor see the caller's span of an enqueued call. {@link #instrument} adds the same
- * interceptor as the first network interceptor (it decides the headers per hop there) and an
- * {@link EventListener} that records the caller's span when the call starts, wrapping the client's
- * own listener factory. Registered only as a network interceptor, it records one span per hop, and
- * none for a call that fails before it connects.
+ * a target, nor see the span (or the {@code suppress()} scope) of the thread that enqueued a call;
+ * it logs this once. {@link #instrument} adds the same interceptor as the first network interceptor
+ * (it decides the headers per hop there) and an {@link EventListener} that records the caller's
+ * span when the call starts, wrapping the client's own listener factory. Registered only as a
+ * network interceptor, it records one span per hop, and none for a call that fails before it
+ * connects.
  */
 public final class SentryTraceInterceptor implements Interceptor {
   private static final String HINT =
@@ -78,6 +79,10 @@ public final class SentryTraceInterceptor implements Interceptor {
   private final Tracer tracer;
   private final OnceLogger log = new OnceLogger();
 
+  /**
+   * An interceptor for {@code addInterceptor} (see above for what that alone cannot do), or for
+   * {@code addNetworkInterceptor}.
+   */
   public SentryTraceInterceptor(Tracer tracer) {
     this.tracer = Objects.requireNonNull(tracer, "tracer");
   }
