@@ -6,6 +6,7 @@ import io.sentrytrace.MetaTags;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.okhttp.SentryTraceInterceptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -78,11 +79,8 @@ final class Shop implements AutoCloseable {
         + ", \"apiOrigin\": " + Html.jsString("http://" + apiUrl.getAuthority())
         + ", \"howToBuild\": " + Html.jsString(Bundle.HOW_TO_BUILD) + "}";
     Tracer tracer = service.tracer;
-    // TEMPORARY stand-ins until sentry-trace-okhttp / -apache / -jdkhttp land (see StandIns).
-    this.okHttp = new OkHttpClient.Builder()
-        .addInterceptor(StandIns.okHttpInterceptor(tracer))
-        .callTimeout(CALL_TIMEOUT)
-        .build();
+    this.okHttp = SentryTraceInterceptor.instrument(new OkHttpClient.Builder().callTimeout(CALL_TIMEOUT).build(), tracer);
+    // TEMPORARY stand-ins until sentry-trace-apache / -jdkhttp land (see StandIns).
     this.apache = HttpClients.custom()
         .addExecInterceptorFirst("sentry-trace", StandIns.apacheInterceptor(tracer))
         .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(CALL_TIMEOUT)).build())

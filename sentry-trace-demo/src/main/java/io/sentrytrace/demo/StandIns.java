@@ -28,15 +28,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Interceptor;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.apache.hc.client5.http.classic.ExecChainHandler;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 
 /**
- * TEMPORARY STAND-INS for the modules that have not landed on main yet (sentry-trace-okhttp,
- * -apache, -jdkhttp, -envelope). Each is the smallest thing that behaves like the real one for the
+ * TEMPORARY STAND-INS for the modules that have not landed on main yet (sentry-trace-apache,
+ * -jdkhttp, -envelope). Each is the smallest thing that behaves like the real one for the
  * demo. Delete this class when the real modules are in.
  */
 final class StandIns {
@@ -70,24 +67,6 @@ final class StandIns {
       @Override
       public String description() {
         return "stand-in trace filter";
-      }
-    };
-  }
-
-  /** TEMPORARY for io.sentrytrace.okhttp.SentryTraceInterceptor. */
-  static Interceptor okHttpInterceptor(Tracer tracer) {
-    return chain -> {
-      Request request = chain.request();
-      Span parent = tracer.currentSpan();
-      Span span = parent == null ? null : parent.startChild("http.client", request.method() + " " + request.url());
-      Request.Builder b = request.newBuilder();
-      if (tracer.shouldPropagate(request.url().toString())) tracer.inject(span, b, (x, k, v) -> x.header(k, v));
-      try {
-        Response response = chain.proceed(b.build());
-        if (span != null) span.setStatus(SpanStatus.fromHttpStatus(response.code()));
-        return response;
-      } finally {
-        if (span != null) span.finish();
       }
     };
   }
