@@ -102,6 +102,7 @@ public final class Demo {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.close(); // flushes every service's transactions before the JVM goes
+      out.println("demo: stopped");
       stopped.countDown();
     }, "demo-shutdown"));
     try {
