@@ -203,7 +203,7 @@ public final class EnvelopeExporter implements SpanExporter {
     return sent.get();
   }
 
-  /** Transactions not queued: the queue was full, or the exporter closed. */
+  /** Transactions not sent because the queue was full, the exporter was closed, or close() timed out. */
   public long droppedCount() {
     return dropped.get();
   }
@@ -277,8 +277,10 @@ public final class EnvelopeExporter implements SpanExporter {
         }
         if (code == 429) {
           rateLimited.incrementAndGet();
-          warn(warnedRateLimit, () -> "Sentry rate-limited transactions for " + (rateLimits.remaining().toMillis() + 999) / 1000
-              + " s; discarding transactions until then", null);
+          long seconds = (rateLimits.remaining().toMillis() + 999) / 1000;
+          warn(warnedRateLimit, () -> limited
+              ? "Sentry rate-limited transactions for " + seconds + " s; discarding transactions until then"
+              : "Sentry answered 429 (limits for other categories only); transaction discarded", null);
           return;
         }
         if (code < 500) {
@@ -296,7 +298,7 @@ public final class EnvelopeExporter implements SpanExporter {
         failed.incrementAndGet();
         String why = response != null ? "HTTP " + response.statusCode() : String.valueOf(error);
         warn(warnedFailure, () -> "sending transaction " + tx.name() + " to " + uri + " failed after "
-            + maxAttempts + " attempts (" + why + "); dropped", error);
+            + maxAttempts + " attempts (" + why + "); dropped", null); // the reason is enough: no stack trace
         return;
       }
       // close() gave up waiting (stopped): no more attempts.
