@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.EnvelopeTransport;
 import io.sentrytrace.Instrumentation;
-import io.sentrytrace.SentryTrace;
+import io.sentrytrace.SpanData;
+import io.sentrytrace.Scope;
+import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import java.io.IOException;
@@ -16,12 +18,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
@@ -85,32 +85,32 @@ class OkHttpTransportTest {
   }
 
   /**
-   * The user's client has a tracing interceptor (standing in for ours, which honours suppression
-   * the same way): the envelope POST goes out untraced, an ordinary call still gets the header.
+   * The user's client is instrumented with our interceptor: the envelope POST goes out untraced,
+   * an ordinary call on the same client under a span still gets the trace headers.
    */
   @Test
-  void envelopePostIsSuppressedOnAClientWithATracingInterceptor() throws Exception {
-    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
-    Span span = tracer.startTransaction("GET /", "http.server");
-    List<Boolean> suppressed = new CopyOnWriteArrayList<>();
-    Interceptor tracing = chain -> {
-      suppressed.add(Instrumentation.isSuppressed());
-      if (Instrumentation.isSuppressed()) return chain.proceed(chain.request());
-      return chain.proceed(chain.request().newBuilder()
-          .header(SentryTrace.HEADER, span.toSentryTrace()).header("baggage", span.toBaggage()).build());
-    };
-    OkHttpClient client = new OkHttpClient.Builder().addInterceptor(tracing).build();
+  void envelopePostIsNotTracedOnAnInstrumentedClient() throws Exception {
+    InMemorySpanExporter spans = new InMemorySpanExporter();
+    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(spans).build();
+    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
     server.enqueue(new MockResponse.Builder().code(200).build());
     server.enqueue(new MockResponse.Builder().code(200).build());
 
-    OkHttpTransport.create(client).send(uri(), HEADERS, BODY);
-    client.newCall(new Request.Builder().url(server.url("/ordinary")).build()).execute().close();
+    Span tx = tracer.startTransaction("GET /", "http.server");
+    try (Scope scope = tx.makeCurrent()) {
+      OkHttpTransport.create(client).send(uri(), HEADERS, BODY);
+      client.newCall(new Request.Builder().url(server.url("/ordinary")).build()).execute().close();
+    }
+    tx.finish();
 
-    assertThat(suppressed).containsExactly(true, false);
     assertThat(Instrumentation.isSuppressed()).isFalse();
     RecordedRequest envelopePost = take();
     assertThat(envelopePost.getHeaders().names()).doesNotContain("sentry-trace", "baggage");
-    assertThat(take().getHeaders().get("sentry-trace")).isEqualTo(span.toSentryTrace());
+    assertThat(take().getHeaders().get("sentry-trace")).startsWith(tx.traceId() + "-");
+    // Only the ordinary call became an http.client span.
+    assertThat(spans.transactions()).singleElement()
+        .satisfies(t -> assertThat(t.spans()).extracting(SpanData::description)
+            .containsExactly("GET http://" + server.getHostName() + ":" + server.getPort() + "/ordinary"));
   }
 
   @Test
