@@ -104,8 +104,11 @@ final class HttpClientTracing {
       return;
     }
     // No span: the propagation context current when the call was made, also on an I/O thread.
-    try (Scope ignored = call.propagation.makeCurrent()) {
+    Scope scope = call.propagation.makeCurrent();
+    try {
       tracer.inject(null, carrier, GETTER, SETTER);
+    } finally {
+      scope.close();
     }
   }
 

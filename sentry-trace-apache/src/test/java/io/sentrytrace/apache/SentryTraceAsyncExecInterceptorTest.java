@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@link SentryTraceAsyncExecInterceptor} on the async client: the behaviour in {@link
  * InterceptorContract}, and the parent when the response comes back on an I/O thread.
  */
+@SuppressWarnings("try") // scopes are opened for their effect on the current span
 class SentryTraceAsyncExecInterceptorTest extends InterceptorContract {
   @Override
   TestClient client(Tracer tracer, TestClient.Position position) {
