@@ -82,4 +82,16 @@ class SentryTraceAsyncExecInterceptorTest extends InterceptorContract {
       client.close(CloseMode.GRACEFUL);
     }
   }
+
+  @Test
+  void retriesCarryTheHeadersOfTheirCall() throws Exception {
+    target.enqueue(new mockwebserver3.MockResponse.Builder().code(503).setHeader("Retry-After", "0").build());
+    target.enqueue(ok("second time"));
+    TestClient client = client(TestClient.Position.FIRST);
+    TransactionData tx = underTransaction(span -> assertThat(client.execute(client.newRequest("GET", base(target)), null)).isEqualTo(200));
+
+    SpanData call = tx.spans().get(0);
+    assertThat(sentryTrace(take(target)).spanId()).isEqualTo(call.spanId());
+    assertThat(sentryTrace(take(target)).spanId()).isEqualTo(call.spanId());
+  }
 }
