@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.EnvelopeTransport;
 import io.sentrytrace.Instrumentation;
-import io.sentrytrace.SentryTrace;
+import io.sentrytrace.InMemorySpanExporter;
+import io.sentrytrace.Scope;
+import io.sentrytrace.SpanData;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import java.io.IOException;
@@ -13,15 +15,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.apache.hc.client5.http.HttpHostConnectException;
-import org.apache.hc.client5.http.classic.ExecChainHandler;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -85,35 +84,30 @@ class ApacheTransportTest {
   }
 
   /**
-   * The user's client has a tracing exec interceptor (standing in for ours, which honours
-   * suppression the same way): the envelope POST goes out untraced, an ordinary call still gets
-   * the header.
+   * The user's client carries our exec interceptor: the envelope POST goes out untraced, an
+   * ordinary call on the same client under a span still gets the trace headers and a span.
    */
   @Test
-  void envelopePostIsSuppressedOnAClientWithATracingInterceptor() throws Exception {
-    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
-    Span span = tracer.startTransaction("GET /", "http.server");
-    List<Boolean> suppressed = new CopyOnWriteArrayList<>();
-    ExecChainHandler tracing = (request, scope, chain) -> {
-      suppressed.add(Instrumentation.isSuppressed());
-      if (!Instrumentation.isSuppressed()) {
-        request.setHeader(SentryTrace.HEADER, span.toSentryTrace());
-        request.setHeader("baggage", span.toBaggage());
-      }
-      return chain.proceed(request, scope);
-    };
+  void envelopePostIsNotTracedOnAnInstrumentedClient() throws Exception {
+    InMemorySpanExporter spans = new InMemorySpanExporter();
+    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(spans).build();
     server.enqueue(new MockResponse.Builder().code(200).build());
     server.enqueue(new MockResponse.Builder().code(200).build());
-    try (CloseableHttpClient client = HttpClients.custom().addExecInterceptorFirst("tracing", tracing).build()) {
+    Span tx = tracer.startTransaction("GET /", "http.server");
+    try (CloseableHttpClient client =
+            HttpClients.custom().addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer)).build();
+        Scope scope = tx.makeCurrent()) {
       ApacheTransport.create(client).send(uri(), HEADERS, BODY);
       client.execute(new HttpGet(server.url("/ordinary").uri()), response -> EntityUtils.toString(response.getEntity()));
     }
+    tx.finish();
 
-    assertThat(suppressed).containsExactly(true, false);
     assertThat(Instrumentation.isSuppressed()).isFalse();
     RecordedRequest envelopePost = take();
     assertThat(envelopePost.getHeaders().names()).doesNotContain("sentry-trace", "baggage");
-    assertThat(take().getHeaders().get("sentry-trace")).isEqualTo(span.toSentryTrace());
+    assertThat(take().getHeaders().get("sentry-trace")).startsWith(tx.traceId() + "-");
+    assertThat(spans.transactions()).singleElement()
+        .satisfies(t -> assertThat(t.spans()).extracting(SpanData::op).containsExactly("http.client"));
   }
 
   @Test
