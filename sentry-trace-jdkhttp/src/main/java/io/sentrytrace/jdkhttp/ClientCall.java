@@ -46,16 +46,17 @@ final class ClientCall {
 
   /**
    * The call for {@code request}, or null when there is nothing to do: instrumentation suppressed,
-   * or no current span and the URL not a target, or a failure (logged).
+   * or no current span and the URL not a target (nor, with {@code perHop}, any redirect hop), or a
+   * failure (logged).
    */
-  static ClientCall start(Tracer tracer, HttpRequest request) {
+  static ClientCall start(Tracer tracer, HttpRequest request, boolean perHop) {
     if (Instrumentation.isSuppressed()) return null;
     Span span;
     boolean target;
     try {
       Span parent = tracer.currentSpan();
       target = tracer.shouldPropagate(request.uri().toString());
-      if (parent == null && !target) return null;
+      if (parent == null && !target && !perHop) return null;
       span = parent == null ? null : startSpan(parent, request);
     } catch (RuntimeException e) {
       LOG.failed("could not trace an outgoing request; sent unchanged", e);
@@ -93,11 +94,6 @@ final class ClientCall {
     return original;
   }
 
-  /** Whether we added headers that the client must not carry along a redirect. */
-  boolean addedHeaders() {
-    return first != original;
-  }
-
   /**
    * The next hop when {@code response} to {@code hop} is a redirect the JDK client would follow
    * under {@code policy} (same codes, method rewrite, scheme rule and limit), built from the user's
@@ -111,7 +107,12 @@ final class ClientCall {
       if (policy == HttpClient.Redirect.NEVER || followed + 1 >= MAX_REDIRECTS) return null;
       Optional<String> location = response.headers().firstValue("Location");
       if (location.isEmpty()) return null;
-      URI to = hop.uri().resolve(location.get());
+      URI to;
+      try {
+        to = hop.uri().resolve(location.get());
+      } catch (IllegalArgumentException e) {
+        return null; // the server's unusable Location: the user gets its redirect response
+      }
       String scheme = to.getScheme();
       if (scheme == null || to.getHost() == null) return null;
       boolean https = scheme.equalsIgnoreCase("https");

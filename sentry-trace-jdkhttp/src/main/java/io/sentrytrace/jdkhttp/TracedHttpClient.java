@@ -22,11 +22,11 @@ import javax.net.ssl.SSLParameters;
  * {@code send} and {@code sendAsync} add the trace headers and record an {@code http.client} span.
  *
  * <p>Redirects: the JDK client follows them inside {@code send}, copying every request header to
- * the next hop, so a target's trace headers would reach any host it redirects to. When this could
- * happen (we added headers, the client follows redirects, and not every URL is a target) the
- * wrapper follows the redirects itself, hop by hop, through a twin of the wrapped client built
- * with the same settings and {@link HttpClient.Redirect#NEVER}, and puts the headers on each hop
- * only when that hop's URL is a target.
+ * the next hop, so a target's trace headers would reach any host it redirects to (and a hop to a
+ * target would get none when the first URL is not one). When the client follows redirects and not
+ * every URL is a target, the wrapper follows the redirects itself, hop by hop, through a twin of
+ * the wrapped client built with the same settings and {@link HttpClient.Redirect#NEVER}, and puts
+ * the headers on each hop only when that hop's URL is a target.
  */
 final class TracedHttpClient extends HttpClient {
   private final HttpClient delegate;
@@ -51,7 +51,7 @@ final class TracedHttpClient extends HttpClient {
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    ClientCall call = request == null || handler == null ? null : ClientCall.start(tracer, request);
+    ClientCall call = request == null || handler == null ? null : ClientCall.start(tracer, request, perHop());
     if (call == null) return delegate.send(request, handler);
     try {
       Route route = route(call);
@@ -90,7 +90,7 @@ final class TracedHttpClient extends HttpClient {
   private <T> CompletableFuture<HttpResponse<T>> sendAsync(
       HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push, boolean withPush) {
     // The parent is the span current here, on the caller's thread; the span ends on the client's.
-    ClientCall call = request == null || handler == null ? null : ClientCall.start(tracer, request);
+    ClientCall call = request == null || handler == null ? null : ClientCall.start(tracer, request, perHop());
     if (call == null) {
       return withPush ? delegate.sendAsync(request, handler, push) : delegate.sendAsync(request, handler);
     }
@@ -151,14 +151,18 @@ final class TracedHttpClient extends HttpClient {
   }
 
   private Route route(ClientCall call) {
-    boolean headersCouldLeak =
-        call.addedHeaders()
-            && delegate.followRedirects() != Redirect.NEVER
-            && tracer.propagationTargets() != PropagationTargets.all();
-    if (!headersCouldLeak || !twinnable) return new Route(null, call.request());
+    if (!perHop()) return new Route(null, call.request());
     HttpClient follower = twin();
     // Without a twin, send the request unchanged rather than let the client carry our headers away.
     return follower != null ? new Route(follower, call.request()) : new Route(null, call.original());
+  }
+
+  /**
+   * Whether we follow redirects ourselves: only when the client follows them and some URLs are not
+   * targets, since only then can hops differ.
+   */
+  private boolean perHop() {
+    return twinnable && delegate.followRedirects() != Redirect.NEVER && tracer.propagationTargets() != PropagationTargets.all();
   }
 
   /** The wrapped client's settings, but not following redirects; made once, on first need. */

@@ -34,8 +34,8 @@ import java.util.Objects;
  *       Without a current span the headers carry the tracer's propagation context and no span is
  *       recorded.
  *   <li>Redirects: each hop gets the headers only when its own URL is a target. The JDK client
- *       would copy them to every hop, so when it follows redirects and not every URL is a target,
- *       the wrapper follows the redirects itself (same rules as the JDK client: codes 301, 302,
+ *       would copy the first hop's headers to every hop, so when it follows redirects and not every
+ *       URL is a target, the wrapper follows the redirects itself (same rules as the JDK client: codes 301, 302,
  *       303, 307, 308, the {@code NORMAL}/{@code ALWAYS} scheme rule, POST to GET on 301/302, GET
  *       on 303, at most {@code jdk.httpclient.redirects.retrylimit} hops) through a twin of the
  *       wrapped client with the same settings. Differences: the response's {@code
