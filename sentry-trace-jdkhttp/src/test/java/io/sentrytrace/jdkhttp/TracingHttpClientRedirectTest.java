@@ -185,6 +185,41 @@ class TracingHttpClientRedirectTest {
   }
 
   @Test
+  void followingRedirectsKeepsTheClientsCookiesAndExecutor() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.net.CookieManager cookies = new java.net.CookieManager(null, java.net.CookiePolicy.ACCEPT_ALL);
+    java.net.HttpCookie session = new java.net.HttpCookie("session", "s1");
+    session.setPath("/");
+    session.setVersion(0);
+    cookies.getCookieStore().add(target.uri("/"), session);
+    try {
+      HttpClient client =
+          TracingHttpClient.wrap(
+              HttpClient.newBuilder()
+                  .followRedirects(HttpClient.Redirect.NORMAL)
+                  .cookieHandler(cookies)
+                  .executor(task -> {
+                    tasks.incrementAndGet();
+                    pool.execute(task);
+                  })
+                  .build(),
+              tracer);
+      Span tx = tracer.startTransaction("checkout", "task");
+      try (Scope scope = tx.makeCurrent()) {
+        client.send(HttpRequest.newBuilder(outside.uri("/to?" + target.uri("/landing"))).build(), HttpResponse.BodyHandlers.discarding());
+      }
+      outside.take();
+      TestServer.Received landed = target.take();
+      assertThat(landed.header("Cookie")).contains("session=s1");
+      assertThat(landed.has("sentry-trace")).isTrue();
+      assertThat(tasks.get()).isPositive();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void neverPolicyReturnsTheRedirectItself() throws Exception {
     Span tx = tracer.startTransaction("checkout", "task");
     HttpResponse<String> response;
