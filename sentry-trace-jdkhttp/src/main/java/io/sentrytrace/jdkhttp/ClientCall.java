@@ -124,7 +124,13 @@ final class ClientCall {
       HttpRequest.Builder next = HttpRequest.newBuilder(original, (name, value) -> true).uri(to);
       // Once a hop turned into a GET, later hops stay GETs without a body.
       if (toGet || !method.equals(original.method())) next.GET();
-      return withTraceHeaders(tracer, span, next.build());
+      HttpRequest plain = next.build();
+      try {
+        return withTraceHeaders(tracer, span, plain);
+      } catch (RuntimeException e) {
+        LOG.failed("could not add trace headers to a redirect hop; sent without them", e);
+        return plain;
+      }
     } catch (RuntimeException e) {
       LOG.failed("could not follow a redirect; the redirect response is returned", e);
       return null;

@@ -102,6 +102,7 @@ public final class SentryTraceFilter extends Filter {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is used for its close()
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
     Span transaction;
     HttpExchange traced;

@@ -56,7 +56,7 @@ final class TracedHttpClient extends HttpClient {
     try {
       Route route = route(call);
       HttpResponse<T> response =
-          route.follower == null ? delegate.send(route.first, handler) : sendFollowing(route, call, handler);
+          route.follower() == null ? delegate.send(route.first(), handler) : sendFollowing(route, call, handler);
       call.end(response, null);
       return response;
     } catch (Throwable t) {
@@ -67,10 +67,10 @@ final class TracedHttpClient extends HttpClient {
 
   private <T> HttpResponse<T> sendFollowing(Route route, ClientCall call, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    HttpRequest hop = route.first;
+    HttpRequest hop = route.first();
     for (int followed = 0; ; followed++) {
       HopHandler<T> hopHandler = new HopHandler<>(call, handler, hop, delegate.followRedirects(), followed);
-      HttpResponse<T> response = route.follower.send(hop, hopHandler);
+      HttpResponse<T> response = route.follower().send(hop, hopHandler);
       if (hopHandler.next() == null) return response;
       hop = hopHandler.next();
     }
@@ -97,13 +97,13 @@ final class TracedHttpClient extends HttpClient {
     TracedFuture<T> result = new TracedFuture<>(call);
     try {
       Route route = route(call);
-      if (route.follower == null) {
+      if (route.follower() == null) {
         CompletableFuture<HttpResponse<T>> sent =
-            withPush ? delegate.sendAsync(route.first, handler, push) : delegate.sendAsync(route.first, handler);
+            withPush ? delegate.sendAsync(route.first(), handler, push) : delegate.sendAsync(route.first(), handler);
         result.track(sent);
         sent.whenComplete(result::finish);
       } else {
-        sendHop(route.follower, call, route.first, handler, push, 0, result);
+        sendHop(route.follower(), call, route.first(), handler, push, 0, result);
       }
     } catch (RuntimeException | Error e) {
       call.end(null, e);
@@ -138,17 +138,11 @@ final class TracedHttpClient extends HttpClient {
         });
   }
 
-  /** Which client sends which first request. */
-  private static final class Route {
-    /** Null: the wrapped client sends {@link #first} and follows its redirects itself. */
-    final HttpClient follower;
-    final HttpRequest first;
-
-    Route(HttpClient follower, HttpRequest first) {
-      this.follower = follower;
-      this.first = first;
-    }
-  }
+  /**
+   * Which client sends which first request. {@code follower} null: the wrapped client sends {@code
+   * first} and follows any redirects itself.
+   */
+  private record Route(HttpClient follower, HttpRequest first) {}
 
   private Route route(ClientCall call) {
     if (!perHop()) return new Route(null, call.request());

@@ -122,7 +122,7 @@ class SentryTraceFilterTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("fine");
     assertThat(seen.get().parentSpanId()).isNull();
-    assertThat(seen.get().traceId().toString()).isNotEqualTo("zz");
+    assertThat(Baggage.parse(seen.get().toBaggage()).get("trace_id")).isEqualTo(seen.get().traceId().toString());
     assertThat(onlyTransaction().root().traceId()).isEqualTo(seen.get().traceId());
   }
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Under load from many threads, each request carries the trace of the transaction that sent it. */
+@SuppressWarnings("try") // scopes are used for their close()
 class TracingHttpClientConcurrencyTest {
   private static final int THREADS = 16;
   private static final int REQUESTS_PER_THREAD = 2_000;

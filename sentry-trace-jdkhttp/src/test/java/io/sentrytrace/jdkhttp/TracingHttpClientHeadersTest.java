@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Which requests get sentry-trace and baggage, and what they say. */
+@SuppressWarnings("try") // scopes are used for their close()
 class TracingHttpClientHeadersTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private TestServer target;

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Redirects are decided per hop: a target's trace headers never reach a host that is not a target,
  * though the JDK client copies every request header to the next hop.
  */
+@SuppressWarnings("try") // scopes are used for their close()
 class TracingHttpClientRedirectTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private TestServer target;

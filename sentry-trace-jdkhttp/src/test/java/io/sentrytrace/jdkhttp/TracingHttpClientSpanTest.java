@@ -28,6 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The http.client span of each request: name, data, status, parent. */
+@SuppressWarnings("try") // scopes are used for their close()
 class TracingHttpClientSpanTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
