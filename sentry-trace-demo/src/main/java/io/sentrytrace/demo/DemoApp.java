@@ -3,6 +3,8 @@ package io.sentrytrace.demo;
 import com.sun.net.httpserver.Filter;
 import io.sentrytrace.SpanExporter;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.envelope.EnvelopeExporter;
+import io.sentrytrace.jdkhttp.SentryTraceFilter;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,11 +99,12 @@ final class DemoApp implements AutoCloseable {
   }
 
   private static SpanExporter exporter(String dsn) {
-    return StandIns.exporter(dsn); // TEMPORARY until sentry-trace-envelope lands
+    return EnvelopeExporter.builder(dsn).closeTimeout(Duration.ofSeconds(2)).build();
   }
 
+  /** {@code corsHelp}: whether preflight answers get {@code sentry-trace, baggage} allowed. */
   private static Filter filter(Tracer tracer, boolean corsHelp) {
-    return StandIns.serverFilter(tracer, corsHelp); // TEMPORARY until sentry-trace-jdkhttp lands
+    return SentryTraceFilter.builder(tracer).corsAllowHeaders(corsHelp).build();
   }
 
   /** A downstream service with one POST route that does a little (simulated) database work. */

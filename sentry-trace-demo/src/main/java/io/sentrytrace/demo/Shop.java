@@ -6,6 +6,8 @@ import io.sentrytrace.MetaTags;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.jdkhttp.TracingHttpClient;
 import io.sentrytrace.okhttp.SentryTraceInterceptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,12 +82,11 @@ final class Shop implements AutoCloseable {
         + ", \"howToBuild\": " + Html.jsString(Bundle.HOW_TO_BUILD) + "}";
     Tracer tracer = service.tracer;
     this.okHttp = SentryTraceInterceptor.instrument(new OkHttpClient.Builder().callTimeout(CALL_TIMEOUT).build(), tracer);
-    // TEMPORARY stand-ins until sentry-trace-apache / -jdkhttp land (see StandIns).
     this.apache = HttpClients.custom()
-        .addExecInterceptorFirst("sentry-trace", StandIns.apacheInterceptor(tracer))
+        .addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer))
         .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(CALL_TIMEOUT)).build())
         .build();
-    this.jdk = HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT).build();
+    this.jdk = TracingHttpClient.wrap(HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT).build(), tracer);
   }
 
   static Shop start(
@@ -196,8 +197,7 @@ final class Shop implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString("{\"zone\":\"EU\"}"))
         .build();
     try {
-      // TEMPORARY stand-in until TracingHttpClient lands.
-      return String.valueOf(StandIns.jdkSend(jdk, service.tracer, request, HttpResponse.BodyHandlers.discarding()).statusCode());
+      return String.valueOf(jdk.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "failed: interrupted";
