@@ -22,7 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class Api implements AutoCloseable {
   /** One request as it arrived: for the tests and the log. */
-  record Received(String method, String sentryTrace, String requestedHeaders) {}
+  record Received(String method, String sentryTrace, String requestedHeaders, String allowedHeaders) {}
 
   final Service service;
   private volatile Set<String> allowedOrigins = Set.of();
@@ -53,7 +53,6 @@ final class Api implements AutoCloseable {
 
   private void recommendations(HttpExchange ex) throws IOException {
     Headers request = ex.getRequestHeaders();
-    received.add(new Received(ex.getRequestMethod(), request.getFirst(SentryTrace.HEADER), request.getFirst("Access-Control-Request-Headers")));
     String origin = request.getFirst("Origin");
     Headers response = ex.getResponseHeaders();
     if (origin != null && allowedOrigins.contains(origin)) {
@@ -61,13 +60,18 @@ final class Api implements AutoCloseable {
       response.add("Vary", "Origin");
     }
     if (ex.getRequestMethod().equals("OPTIONS")) {
-      log.println("api: CORS preflight from " + Html.printable(origin) + " asking for headers ["
-          + Html.printable(request.getFirst("Access-Control-Request-Headers")) + "]; allowing ["
-          + Html.printable(allowHeaders(response)) + "]");
+      allowContentType(response);
       response.set("Access-Control-Allow-Methods", "POST");
       Http.empty(ex, 204);
+      // Read after sending: the trace filter's CORS help adds its headers as the answer goes out.
+      String allowed = response.getFirst(Cors.ALLOW_HEADERS_HEADER);
+      String requested = request.getFirst("Access-Control-Request-Headers");
+      received.add(new Received("OPTIONS", null, requested, allowed));
+      log.println("api: CORS preflight from " + Html.printable(origin) + " asked for headers ["
+          + Html.printable(requested) + "]; answered Access-Control-Allow-Headers: " + Html.printable(allowed));
       return;
     }
+    received.add(new Received(ex.getRequestMethod(), request.getFirst(SentryTrace.HEADER), null, null));
     if (!ex.getRequestMethod().equals("POST")) {
       Http.send(ex, 405, "text/plain; charset=utf-8", "POST only\n");
       return;
@@ -78,16 +82,10 @@ final class Api implements AutoCloseable {
     Http.send(ex, 200, "application/json", "{\"recommendations\": [\"shoes\", \"hat\"]}");
   }
 
-  /**
-   * Adds {@code content-type} to whatever Access-Control-Allow-Headers is already set (the filter's
-   * CORS help may have put the trace headers there), like an app whose own CORS config allows its
-   * JSON body.
-   */
-  private static String allowHeaders(Headers response) {
+  /** Allows the page's JSON body, as the app's own CORS config would; the trace headers are the filter's job. */
+  private static void allowContentType(Headers response) {
     String existing = response.getFirst(Cors.ALLOW_HEADERS_HEADER);
-    String merged = existing == null || existing.isBlank() ? "content-type" : existing + ", content-type";
-    response.set(Cors.ALLOW_HEADERS_HEADER, merged);
-    return merged;
+    response.set(Cors.ALLOW_HEADERS_HEADER, existing == null || existing.isBlank() ? "content-type" : existing + ", content-type");
   }
 
   @Override

@@ -128,6 +128,7 @@ class BrowserTraceTest {
     assertThat(run.apiReceived()).anySatisfy(r -> {
       assertThat(r.method()).isEqualTo("OPTIONS");
       assertThat(r.requestedHeaders()).contains("sentry-trace").contains("baggage");
+      assertThat(r.allowedHeaders()).contains("sentry-trace").contains("baggage").contains("content-type");
     });
     assertThat(run.apiReceived()).anySatisfy(r -> {
       assertThat(r.method()).isEqualTo("POST");
@@ -150,6 +151,7 @@ class BrowserTraceTest {
     assertThat(without.apiReceived()).anySatisfy(r -> {
       assertThat(r.method()).isEqualTo("OPTIONS");
       assertThat(r.requestedHeaders()).contains("sentry-trace");
+      assertThat(r.allowedHeaders()).isEqualTo("content-type");
     });
     assertThat(without.apiReceived()).noneMatch(r -> r.method().equals("POST"));
     assertThat(without.console()).anyMatch(l -> l.contains("CORS") || l.contains("Access-Control"));
