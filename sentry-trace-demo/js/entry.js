@@ -1,4 +1,4 @@
-// Only what the e2e page needs; esbuild --global-name=Sentry turns these into window.Sentry.*.
+// Only what the demo page needs; esbuild --global-name=Sentry turns these into window.Sentry.*.
 // (`export * from '@sentry/browser'` also works but drags in replay/feedback: ~418 KB instead of ~100 KB.)
 export {
   init,

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -178,6 +179,8 @@ final class Collector implements AutoCloseable {
     try {
       Instant now = Instant.now();
       List<Trace> traces = store.traces();
+      // Forget traces the store has dropped, so this map stays as small as the store.
+      printed.keySet().retainAll(traces.stream().map(Trace::traceId).collect(Collectors.toSet()));
       for (int i = traces.size() - 1; i >= 0; i--) {
         Trace trace = traces.get(i);
         Integer done = printed.get(trace.traceId());

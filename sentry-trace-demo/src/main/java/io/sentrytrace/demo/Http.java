@@ -22,7 +22,9 @@ final class Http {
   /** An HTTP server on 127.0.0.1 only ({@code port} 0: any free port), with daemon threads. */
   static HttpServer loopbackServer(String name, int port) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+      // 127.0.0.1 exactly (not "the loopback address", which may be ::1): the URLs we print say so.
+      InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+      HttpServer server = HttpServer.create(new InetSocketAddress(loopback, port), 0);
       AtomicInteger n = new AtomicInteger();
       server.setExecutor(Executors.newFixedThreadPool(8, r -> {
         Thread t = new Thread(r, name + "-" + n.incrementAndGet());
