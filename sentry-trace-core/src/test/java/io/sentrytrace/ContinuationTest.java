@@ -193,8 +193,8 @@ class ContinuationTest {
   void incomingDecisionWinsOverTheRate() {
     Tracer always = Tracer.builder().tracesSampleRate(1.0).build();
     Tracer never = Tracer.builder().tracesSampleRate(0.0).build();
-    assertThat(always.startTransaction("t", "o", always.continueTrace(TRACE + "-" + SPAN + "-0", (String) null)).isRecording()).isFalse();
-    assertThat(never.startTransaction("t", "o", never.continueTrace(TRACE + "-" + SPAN + "-1", (String) null)).isRecording()).isTrue();
+    assertThat(always.startTransaction("t", "o", always.continueTrace(TRACE + "-" + SPAN + "-0", null)).isRecording()).isFalse();
+    assertThat(never.startTransaction("t", "o", never.continueTrace(TRACE + "-" + SPAN + "-1", null)).isRecording()).isTrue();
     // Even when the incoming sample_rand says otherwise.
     assertThat(always.startTransaction("t", "o",
         always.continueTrace(TRACE + "-" + SPAN + "-0", "sentry-sample_rand=0.01")).sampled()).isFalse();
@@ -208,7 +208,7 @@ class ContinuationTest {
     Map<String, String> headers = new HashMap<>();
     headers.put("sentry-trace", TRACE + "-" + SPAN + "-1");
     headers.put("baggage", "sentry-release=1,sentry-sample_rand=0.5");
-    PropagationContext ctx = tracer.continueTrace(headers, Map::get);
+    PropagationContext ctx = tracer.extract(headers, Map::get);
     assertThat(ctx.traceId().toString()).isEqualTo(TRACE);
     assertThat(ctx.parentSpanId().toString()).isEqualTo(SPAN);
     assertThat(ctx.frozenDynamicSamplingContext().sentryValues()).isEqualTo(Map.of("release", "1", "sample_rand", "0.5"));
@@ -217,7 +217,7 @@ class ContinuationTest {
   @Test
   void aThrowingGetterGivesANewTrace() {
     Tracer tracer = Tracer.builder().build();
-    PropagationContext ctx = tracer.continueTrace(new Object(), (c, k) -> {
+    PropagationContext ctx = tracer.extract(new Object(), (c, k) -> {
       throw new IllegalStateException("broken carrier");
     });
     assertThat(ctx.isHeadOfTrace()).isTrue();
@@ -226,8 +226,8 @@ class ContinuationTest {
   @Test
   void nullHeadersGiveANewTrace() {
     Tracer tracer = Tracer.builder().build();
-    PropagationContext a = tracer.continueTrace((String) null, (String) null);
-    PropagationContext b = tracer.continueTrace((String) null, (String) null);
+    PropagationContext a = tracer.continueTrace(null, null);
+    PropagationContext b = tracer.continueTrace(null, null);
     assertThat(a.isHeadOfTrace()).isTrue();
     assertThat(a.traceId()).isNotEqualTo(b.traceId());
     assertThat(tracer.newTrace().isHeadOfTrace()).isTrue();
@@ -236,8 +236,8 @@ class ContinuationTest {
   @Test
   void eachContinuationGetsItsOwnSpanId() {
     Tracer tracer = Tracer.builder().build();
-    PropagationContext a = tracer.continueTrace(TRACE + "-" + SPAN + "-1", (String) null);
-    PropagationContext b = tracer.continueTrace(TRACE + "-" + SPAN + "-1", (String) null);
+    PropagationContext a = tracer.continueTrace(TRACE + "-" + SPAN + "-1", null);
+    PropagationContext b = tracer.continueTrace(TRACE + "-" + SPAN + "-1", null);
     assertThat(a.spanId()).isNotEqualTo(b.spanId()).isNotEqualTo(a.parentSpanId());
     assertThat(a.traceId()).isEqualTo(b.traceId());
   }

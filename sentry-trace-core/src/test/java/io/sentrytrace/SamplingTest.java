@@ -172,8 +172,8 @@ class SamplingTest {
   void samplerMayOverrideTheParentDecision() {
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0)
         .tracesSampler(ctx -> Boolean.TRUE.equals(ctx.parentSampled()) ? 0.0 : 1.0).build();
-    Span fromSampled = tracer.startTransaction("t", "o", tracer.continueTrace(INCOMING + "-1", (String) null));
-    Span fromUnsampled = tracer.startTransaction("t", "o", tracer.continueTrace(INCOMING + "-0", (String) null));
+    Span fromSampled = tracer.startTransaction("t", "o", tracer.continueTrace(INCOMING + "-1", null));
+    Span fromUnsampled = tracer.startTransaction("t", "o", tracer.continueTrace(INCOMING + "-0", null));
     assertThat(fromSampled.sampled()).isFalse();
     assertThat(fromUnsampled.sampled()).isTrue();
   }
@@ -193,11 +193,11 @@ class SamplingTest {
   void samplerReturningNullFallsBackToParentThenRate() {
     Tracer withRate = Tracer.builder().tracesSampleRate(1.0).tracesSampler(ctx -> null).build();
     assertThat(withRate.startTransaction("t", "o").sampled()).isTrue();
-    assertThat(withRate.startTransaction("t", "o", withRate.continueTrace(INCOMING + "-0", (String) null)).sampled()).isFalse();
+    assertThat(withRate.startTransaction("t", "o", withRate.continueTrace(INCOMING + "-0", null)).sampled()).isFalse();
 
     Tracer withoutRate = Tracer.builder().tracesSampler(ctx -> null).build();
     assertThat(withoutRate.startTransaction("t", "o").sampled()).isFalse();
-    assertThat(withoutRate.startTransaction("t", "o", withoutRate.continueTrace(INCOMING + "-1", (String) null)).sampled()).isTrue();
+    assertThat(withoutRate.startTransaction("t", "o", withoutRate.continueTrace(INCOMING + "-1", null)).sampled()).isTrue();
   }
 
   @Test

@@ -46,7 +46,7 @@ class SpanTest {
 
   @Test
   void aContinuedTransactionIsAChildOfTheIncomingSpan() {
-    PropagationContext parent = tracer.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-1", (String) null);
+    PropagationContext parent = tracer.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-1", null);
     Span tx = tracer.startTransaction("t", "o", parent);
     assertThat(tx.traceId().toString()).isEqualTo("0123456789abcdef0123456789abcdef");
     assertThat(tx.parentSpanId().toString()).isEqualTo("0123456789abcdef");

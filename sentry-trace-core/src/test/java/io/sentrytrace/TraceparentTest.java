@@ -35,7 +35,7 @@ class TraceparentTest {
   @Test
   void continuesFromTraceparentWhenThereIsNoSentryTrace() {
     Tracer tracer = Tracer.builder().continueFromTraceparent(true).build();
-    PropagationContext ctx = tracer.continueTrace(headers(Map.of("traceparent", TRACEPARENT)), Map::get);
+    PropagationContext ctx = tracer.extract(headers(Map.of("traceparent", TRACEPARENT)), Map::get);
 
     assertThat(ctx.traceId().toString()).isEqualTo(TRACE);
     assertThat(ctx.parentSpanId().toString()).isEqualTo(SPAN);
@@ -47,7 +47,7 @@ class TraceparentTest {
   void continuesFromTraceparentWhenSentryTraceIsInvalid() {
     Tracer tracer = Tracer.builder().continueFromTraceparent(true).build();
     PropagationContext ctx =
-        tracer.continueTrace(headers(Map.of("sentry-trace", "garbage", "traceparent", TRACEPARENT)), Map::get);
+        tracer.extract(headers(Map.of("sentry-trace", "garbage", "traceparent", TRACEPARENT)), Map::get);
 
     assertThat(ctx.traceId().toString()).isEqualTo(TRACE);
   }
@@ -55,7 +55,7 @@ class TraceparentTest {
   @Test
   void validSentryTraceWinsOverTraceparent() {
     Tracer tracer = Tracer.builder().continueFromTraceparent(true).build();
-    PropagationContext ctx = tracer.continueTrace(
+    PropagationContext ctx = tracer.extract(
         headers(Map.of("sentry-trace", OTHER_TRACE + "-" + SPAN + "-0", "traceparent", TRACEPARENT)), Map::get);
 
     assertThat(ctx.traceId().toString()).isEqualTo(OTHER_TRACE);
@@ -65,7 +65,7 @@ class TraceparentTest {
   @Test
   void traceparentIsIgnoredWithoutTheOption() {
     Tracer tracer = Tracer.builder().build();
-    PropagationContext ctx = tracer.continueTrace(headers(Map.of("traceparent", TRACEPARENT)), Map::get);
+    PropagationContext ctx = tracer.extract(headers(Map.of("traceparent", TRACEPARENT)), Map::get);
 
     assertThat(ctx.traceId().toString()).isNotEqualTo(TRACE);
     assertThat(ctx.isHeadOfTrace()).isTrue();
