@@ -174,7 +174,7 @@ class EnvelopeEncoderTest {
   void leavesOutTraceHeaderWhenTheIncomingTraceHadNoBaggage() throws IOException {
     Tracer tracer = tracer().build();
     Span tx = tracer.startTransaction("GET /api", "http.server",
-        tracer.continueTrace("771a43a4192642f0b136d5159a501700-b1a2c3d4e5f60718-1", (String) null));
+        tracer.continueTrace("771a43a4192642f0b136d5159a501700-b1a2c3d4e5f60718-1", null));
     tx.finish();
 
     ReceivedEnvelope envelope = encodeAndParse(memory.transactions().get(0));

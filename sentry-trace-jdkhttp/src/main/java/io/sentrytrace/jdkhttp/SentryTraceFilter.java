@@ -107,7 +107,7 @@ public final class SentryTraceFilter extends Filter {
     Span transaction;
     HttpExchange traced;
     try {
-      PropagationContext incoming = tracer.continueTrace(exchange.getRequestHeaders(), HEADERS);
+      PropagationContext incoming = tracer.extract(exchange.getRequestHeaders(), HEADERS);
       transaction = tracer.startTransaction(name(exchange), OP, incoming);
       recordRequest(transaction, exchange);
       traced = TracedExchange.wrap(exchange, transaction, corsAllowHeaders && isPreflight(exchange));
