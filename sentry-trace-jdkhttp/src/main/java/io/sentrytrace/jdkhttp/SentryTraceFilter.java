@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
  * Access-Control-Allow-Origin} or {@code Access-Control-Allow-Headers}), {@code sentry-trace} and
  * {@code baggage} are merged into the handler's {@code Access-Control-Allow-Headers} when the
  * handler sends the headers, each name once. A preflight the handler answers without CORS headers
- * is left alone: the filter grants no cross-origin access by itself.
+ * is left alone: the filter grants no cross-origin access by itself. Preflights are not recorded
+ * as transactions: they are the browser's question, not the service's work.
  *
  * <p>Failures: an exception from the handler marks the transaction {@code internal_error} and is
  * rethrown unchanged. The filter itself never fails a request: a failure inside it is logged once
@@ -104,13 +105,19 @@ public final class SentryTraceFilter extends Filter {
   @Override
   @SuppressWarnings("try") // the scope is used for its close()
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+    if (isPreflight(exchange)) {
+      // A preflight is the browser asking leave, not work of this service: no transaction (as
+      // Sentry's own server integrations), only the CORS help.
+      chain.doFilter(corsAllowHeaders ? TracedExchange.wrap(exchange, null, true) : exchange);
+      return;
+    }
     Span transaction;
     HttpExchange traced;
     try {
       PropagationContext incoming = tracer.extract(exchange.getRequestHeaders(), HEADERS);
       transaction = tracer.startTransaction(name(exchange), OP, incoming);
       recordRequest(transaction, exchange);
-      traced = TracedExchange.wrap(exchange, transaction, corsAllowHeaders && isPreflight(exchange));
+      traced = TracedExchange.wrap(exchange, transaction, false);
     } catch (RuntimeException e) {
       LOG.failed("could not trace an incoming request; passed on untraced", e);
       chain.doFilter(exchange);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
+import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Tracer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** On CORS preflights the filter lets browsers send sentry-trace and baggage. */
 class SentryTraceFilterCorsTest {
-  private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
+  private final InMemorySpanExporter exported = new InMemorySpanExporter();
+  private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exported).build();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<TestServer> servers = new ArrayList<>();
 
@@ -112,5 +114,18 @@ class SentryTraceFilterCorsTest {
             HttpResponse.BodyHandlers.discarding());
     assertThat(get.headers().allValues("Access-Control-Allow-Headers")).containsExactly("Content-Type");
     assertThat(options.headers().allValues("Access-Control-Allow-Headers")).containsExactly("Content-Type");
+  }
+
+  @Test
+  void preflightIsNotATransaction() throws Exception {
+    TestServer server = serve(SentryTraceFilter.create(tracer), corsAnswer("Content-Type"));
+    preflight(server);
+    // An ordinary request after it is traced; the preflight before it is not.
+    client.send(HttpRequest.newBuilder(server.uri("/api/orders")).build(), HttpResponse.BodyHandlers.discarding());
+
+    // Waits a little for a second transaction that must not come.
+    assertThat(exported.await(2, java.time.Duration.ofMillis(500)))
+        .extracting(t -> t.name())
+        .containsExactly("GET /api/orders");
   }
 }
