@@ -1,51 +1,69 @@
 package io.sentrytrace;
 
-/** Lower-case hex for ids, by fixed offsets: no regex, no intermediate strings. */
+import java.util.HexFormat;
+
+/** Lower-case hex for ids, by fixed offsets: no regex, one pass, no intermediate strings. */
 final class Hex {
+  private static final HexFormat LOWER = HexFormat.of();
+  /** Digit value of each Latin-1 char, -1 for a non-hex char. */
+  private static final int[] VALUES = new int[256];
+  /** Reused per thread: a 32-char id costs its String and nothing else. */
+  private static final ThreadLocal<char[]> BUFFER = ThreadLocal.withInitial(() -> new char[32]);
   private static final char[] DIGITS = "0123456789abcdef".toCharArray();
-  private static final byte[] VALUES = new byte[128];
 
   static {
-    java.util.Arrays.fill(VALUES, (byte) -1);
-    for (int i = 0; i < 10; i++) VALUES['0' + i] = (byte) i;
+    java.util.Arrays.fill(VALUES, -1);
+    for (int i = 0; i < 10; i++) VALUES['0' + i] = i;
     for (int i = 0; i < 6; i++) {
-      VALUES['a' + i] = (byte) (10 + i);
-      VALUES['A' + i] = (byte) (10 + i);
+      VALUES['a' + i] = 10 + i;
+      VALUES['A' + i] = 10 + i;
     }
   }
 
   private Hex() {}
 
-  /** Writes {@code value} as 16 lower-case hex chars into {@code dest} at {@code offset}. */
-  static void write(long value, char[] dest, int offset) {
+  /** 16 lower-case hex chars; JDK's HexFormat builds the String without copying. */
+  static String toHex(long value) {
+    return LOWER.toHexDigits(value);
+  }
+
+  /** 32 lower-case hex chars. */
+  static String toHex(long high, long low) {
+    char[] chars = BUFFER.get();
+    write(high, chars, 0);
+    write(low, chars, 16);
+    return new String(chars, 0, 32);
+  }
+
+  private static void write(long value, char[] dest, int offset) {
     for (int i = 15; i >= 0; i--) {
       dest[offset + i] = DIGITS[(int) (value & 0xF)];
       value >>>= 4;
     }
   }
 
-  /**
-   * Reads 16 hex chars (either case) at {@code offset}; returns false in {@code ok[0]} on a
-   * non-hex char. The out-parameter keeps this allocation-free on the parse path.
-   */
-  static long read(CharSequence s, int offset, boolean[] ok) {
-    long value = 0;
-    for (int i = 0; i < 16; i++) {
-      int v = value(s.charAt(offset + i));
-      if (v < 0) {
-        ok[0] = false;
-        return 0;
-      }
-      value = (value << 4) | v;
-    }
-    return value;
-  }
-
-  /** The value of one hex digit, or -1. */
+  /** The value of one hex digit (either case), or -1. */
   static int value(char c) {
-    return c < 128 ? VALUES[c] : -1;
+    return c < 256 ? VALUES[c] : -1;
   }
 
+  /**
+   * Reads 8 hex chars (either case) at {@code offset} into the low 32 bits; -1 when one is not hex.
+   * Branch-free per char: invalid digits set the sign bit of {@code bad}.
+   */
+  static long read8(CharSequence s, int offset) {
+    long value = 0;
+    int bad = 0;
+    for (int i = 0; i < 8; i++) {
+      char c = s.charAt(offset + i);
+      int v = c < 256 ? VALUES[c] : -1;
+      bad |= v;
+      value = (value << 4) | (v & 0xF);
+    }
+    return bad < 0 ? -1 : value;
+  }
+
+  /** Whether {@code s[from, to)} is all hex (either case). */
   static boolean isHex(CharSequence s, int from, int to) {
     for (int i = from; i < to; i++) {
       if (value(s.charAt(i)) < 0) return false;
@@ -53,9 +71,8 @@ final class Hex {
     return true;
   }
 
+  /** Reads 16 chars known to be hex. */
   static long parseLong(CharSequence s, int offset) {
-    long value = 0;
-    for (int i = 0; i < 16; i++) value = (value << 4) | value(s.charAt(offset + i));
-    return value;
+    return (read8(s, offset) << 32) | read8(s, offset + 8);
   }
 }

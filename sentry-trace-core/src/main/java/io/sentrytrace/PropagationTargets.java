@@ -82,6 +82,8 @@ public final class PropagationTargets {
           continue;
         }
         literals.add(lowerAscii(s));
+        // Without metacharacters the whole-URL regex is plain equality, which containment covers.
+        if (!RegexLiterals.hasMetacharacters(s)) continue;
         try {
           regexes.add(RegexTarget.fullMatch(Pattern.compile(s, Pattern.CASE_INSENSITIVE)));
         } catch (PatternSyntaxException e) {
@@ -108,18 +110,31 @@ public final class PropagationTargets {
     return new String(chars);
   }
 
-  /** Whether trace headers go to {@code url}. Null never matches. */
+  /** Whether trace headers go to {@code url}. Null never matches. Allocates nothing for a String. */
   public boolean matches(CharSequence url) {
     if (matchesAll) return true;
     if (url == null) return false;
-    boolean hasUpper = hasUpperCase(url);
-    for (String literal : literals) {
-      if (contains(url, literal, hasUpper)) return true;
+    // Fast path: hosts are lower case in practice, and String.contains is a JDK intrinsic.
+    if (url instanceof String) {
+      String s = (String) url;
+      for (String literal : literals) {
+        if (s.contains(literal)) return true;
+      }
+    }
+    int shape = shape(url);
+    boolean hasUpper = (shape & HAS_UPPER) != 0;
+    if (hasUpper || !(url instanceof String)) {
+      for (String literal : literals) {
+        if (containsIgnoreCase(url, literal)) return true;
+      }
     }
     if (regexes.length == 0) return false;
     Matcher[] m = null;
     for (int i = 0; i < regexes.length; i++) {
       RegexTarget regex = regexes[i];
+      // A regex that only matches URLs of one length skips all others (lengths in chars are
+      // code points when the URL has no surrogate pairs).
+      if (regex.fixedLength >= 0 && (shape & HAS_SURROGATE) == 0 && regex.fixedLength != url.length()) continue;
       if (regex.requiredLiteral != null && !contains(url, regex.requiredLiteral, hasUpper)) continue;
       if (m == null) m = matchers.get();
       Matcher matcher = m[i].reset(url);
@@ -130,9 +145,27 @@ public final class PropagationTargets {
     return false;
   }
 
-  /** Case-insensitive (ASCII) containment of a lower-case needle. */
+  private static final int HAS_UPPER = 1;
+  private static final int HAS_SURROGATE = 2;
+
+  /** One pass over the URL: does it have ASCII upper case, surrogate pairs? */
+  private static int shape(CharSequence s) {
+    int shape = 0;
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') shape |= HAS_UPPER;
+      else if (Character.isSurrogate(c)) shape |= HAS_SURROGATE;
+    }
+    return shape;
+  }
+
+  /** Containment of a lower-case needle, ignoring ASCII case when the URL has upper case. */
   private static boolean contains(CharSequence url, String lowerNeedle, boolean urlHasUpper) {
     if (!urlHasUpper && url instanceof String) return ((String) url).contains(lowerNeedle);
+    return containsIgnoreCase(url, lowerNeedle);
+  }
+
+  private static boolean containsIgnoreCase(CharSequence url, String lowerNeedle) {
     int n = url.length();
     int m = lowerNeedle.length();
     outer:
@@ -141,14 +174,6 @@ public final class PropagationTargets {
         if (toLower(url.charAt(i + j)) != lowerNeedle.charAt(j)) continue outer;
       }
       return true;
-    }
-    return false;
-  }
-
-  private static boolean hasUpperCase(CharSequence s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') return true;
     }
     return false;
   }
@@ -173,11 +198,14 @@ public final class PropagationTargets {
     final Pattern pattern;
     final boolean fullMatch;
     final String requiredLiteral;
+    /** The length of every URL a whole-URL regex can match; -1 when it varies. */
+    final int fixedLength;
 
     private RegexTarget(Pattern pattern, boolean fullMatch) {
       this.pattern = pattern;
       this.fullMatch = fullMatch;
       this.requiredLiteral = RegexLiterals.required(pattern);
+      this.fixedLength = fullMatch ? RegexLiterals.fixedLength(pattern) : -1;
     }
 
     static RegexTarget fullMatch(Pattern p) {

@@ -99,6 +99,59 @@ final class RegexLiterals {
     return best.isEmpty() ? null : PropagationTargets.lowerAscii(best);
   }
 
+  /**
+   * The number of chars every match of {@code pattern} has, when the pattern is a plain sequence
+   * of single-char atoms (literals, {@code .}, escapes such as {@code \.} or {@code \d}, classes)
+   * and anchors; -1 otherwise. A URL of any other length cannot match the pattern as a whole.
+   * Counted in code points: valid for URLs without surrogate pairs.
+   */
+  static int fixedLength(Pattern pattern) {
+    if ((pattern.flags() & ~SAFE_FLAGS) != 0) return -1;
+    String re = pattern.pattern();
+    int length = 0;
+    int i = 0;
+    int n = re.length();
+    while (i < n) {
+      char c = re.charAt(i);
+      switch (c) {
+        case '\\':
+          {
+            if (i + 1 >= n) return -1;
+            char e = re.charAt(i + 1);
+            boolean charClass = e == 'd' || e == 'D' || e == 'w' || e == 'W' || e == 's' || e == 'S';
+            if (!charClass && (Character.isLetterOrDigit(e) || e > 0x7f)) return -1;
+            length++;
+            i += 2;
+            break;
+          }
+        case '[':
+          i = skipClass(re, i);
+          if (i < 0) return -1;
+          length++;
+          break;
+        case '^':
+        case '$':
+          i++;
+          break;
+        case '(': case ')': case '|': case '?': case '*': case '+': case '{':
+          return -1;
+        default:
+          if (Character.isSurrogate(c)) return -1;
+          length++;
+          i++;
+      }
+    }
+    return length;
+  }
+
+  /** Whether {@code s} has any char with a meaning in a regex (else it matches only itself). */
+  static boolean hasMetacharacters(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if ("\\^$.|?*+()[]{}".indexOf(s.charAt(i)) >= 0) return true;
+    }
+    return false;
+  }
+
   private static String longer(String best, StringBuilder run) {
     return run.length() > best.length() ? run.toString() : best;
   }

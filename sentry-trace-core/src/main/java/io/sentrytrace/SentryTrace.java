@@ -52,11 +52,7 @@ public final class SentryTrace {
     while (end > start && Strings.isOws(value.charAt(end - 1))) end--;
     int length = end - start;
     if (length != LENGTH_DEFERRED && length != LENGTH_SAMPLED) return invalid(value);
-    if (value.charAt(start + SPAN_ID_OFFSET - 1) != '-'
-        || !Hex.isHex(value, start + TRACE_ID_OFFSET, start + TraceId.HEX_LENGTH)
-        || !Hex.isHex(value, start + SPAN_ID_OFFSET, start + SPAN_ID_OFFSET + SpanId.HEX_LENGTH)) {
-      return invalid(value);
-    }
+    if (value.charAt(start + SPAN_ID_OFFSET - 1) != '-') return invalid(value);
     Boolean sampled = null;
     if (length == LENGTH_SAMPLED) {
       if (value.charAt(start + FLAG_OFFSET - 1) != '-') return invalid(value);
@@ -65,8 +61,16 @@ public final class SentryTrace {
       else if (flag == '0') sampled = Boolean.FALSE;
       else return invalid(value);
     }
-    TraceId traceId = TraceId.parseValid(value, start + TRACE_ID_OFFSET);
-    SpanId spanId = SpanId.parseValid(value, start + SPAN_ID_OFFSET);
+    // One pass over the 48 hex chars, 8 at a time; any non-hex char makes its group -1.
+    long h1 = Hex.read8(value, start + TRACE_ID_OFFSET);
+    long h2 = Hex.read8(value, start + TRACE_ID_OFFSET + 8);
+    long l1 = Hex.read8(value, start + TRACE_ID_OFFSET + 16);
+    long l2 = Hex.read8(value, start + TRACE_ID_OFFSET + 24);
+    long s1 = Hex.read8(value, start + SPAN_ID_OFFSET);
+    long s2 = Hex.read8(value, start + SPAN_ID_OFFSET + 8);
+    if ((h1 | h2 | l1 | l2 | s1 | s2) < 0) return invalid(value);
+    TraceId traceId = TraceId.of((h1 << 32) | h2, (l1 << 32) | l2);
+    SpanId spanId = SpanId.of((s1 << 32) | s2);
     if (traceId == null || spanId == null) return invalid(value);
     return Optional.of(new SentryTrace(traceId, spanId, sampled));
   }
@@ -97,17 +101,13 @@ public final class SentryTrace {
     return format(traceId, spanId, sampled);
   }
 
-  /** Formats into one char buffer; the result string is the only allocation. */
+  /**
+   * The header value. The ids cache their hex form, and string concatenation sizes the result
+   * exactly: the result is the only allocation once the ids were rendered.
+   */
   static String format(TraceId traceId, SpanId spanId, Boolean sampled) {
-    char[] chars = new char[sampled == null ? LENGTH_DEFERRED : LENGTH_SAMPLED];
-    traceId.writeTo(chars, TRACE_ID_OFFSET);
-    chars[SPAN_ID_OFFSET - 1] = '-';
-    spanId.writeTo(chars, SPAN_ID_OFFSET);
-    if (sampled != null) {
-      chars[FLAG_OFFSET - 1] = '-';
-      chars[FLAG_OFFSET] = sampled ? '1' : '0';
-    }
-    return new String(chars);
+    if (sampled == null) return traceId.toString() + '-' + spanId.toString();
+    return traceId.toString() + '-' + spanId.toString() + (sampled ? "-1" : "-0");
   }
 
   @Override

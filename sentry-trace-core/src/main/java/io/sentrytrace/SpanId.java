@@ -51,23 +51,19 @@ public final class SpanId {
   }
 
   static SpanId parseValid(CharSequence s, int offset) {
-    long value = Hex.parseLong(s, offset);
-    return value == 0 ? null : new SpanId(value);
+    return of(Hex.parseLong(s, offset));
   }
 
-  void writeTo(char[] dest, int offset) {
-    Hex.write(value, dest, offset);
+  /** The id for these bits; null when zero. */
+  static SpanId of(long value) {
+    return value == 0 ? null : new SpanId(value);
   }
 
   /** The 16 lower-case hex chars. */
   @Override
   public String toString() {
     String s = hex;
-    if (s == null) {
-      char[] chars = new char[HEX_LENGTH];
-      writeTo(chars, 0);
-      hex = s = new String(chars);
-    }
+    if (s == null) hex = s = Hex.toHex(value);
     return s;
   }
 

@@ -59,25 +59,19 @@ public final class TraceId {
 
   /** Reads 32 already-validated hex chars at {@code offset}; null if all zero. */
   static TraceId parseValid(CharSequence s, int offset) {
-    long high = Hex.parseLong(s, offset);
-    long low = Hex.parseLong(s, offset + 16);
-    return high == 0 && low == 0 ? null : new TraceId(high, low);
+    return of(Hex.parseLong(s, offset), Hex.parseLong(s, offset + 16));
   }
 
-  void writeTo(char[] dest, int offset) {
-    Hex.write(high, dest, offset);
-    Hex.write(low, dest, offset + 16);
+  /** The id for these bits; null when all zero. */
+  static TraceId of(long high, long low) {
+    return high == 0 && low == 0 ? null : new TraceId(high, low);
   }
 
   /** The 32 lower-case hex chars. */
   @Override
   public String toString() {
     String s = hex;
-    if (s == null) {
-      char[] chars = new char[HEX_LENGTH];
-      writeTo(chars, 0);
-      hex = s = new String(chars);
-    }
+    if (s == null) hex = s = Hex.toHex(high, low);
     return s;
   }
 

@@ -16,17 +16,7 @@ final class Traceparent {
 
   /** Formats version 00; a deferred decision is sent as not sampled ({@code 00}), as Sentry does. */
   static String format(TraceId traceId, SpanId spanId, Boolean sampled) {
-    char[] chars = new char[LENGTH];
-    chars[0] = '0';
-    chars[1] = '0';
-    chars[2] = '-';
-    traceId.writeTo(chars, TRACE_ID_OFFSET);
-    chars[SPAN_ID_OFFSET - 1] = '-';
-    spanId.writeTo(chars, SPAN_ID_OFFSET);
-    chars[FLAGS_OFFSET - 1] = '-';
-    chars[FLAGS_OFFSET] = '0';
-    chars[FLAGS_OFFSET + 1] = Boolean.TRUE.equals(sampled) ? '1' : '0';
-    return new String(chars);
+    return "00-" + traceId.toString() + '-' + spanId.toString() + (Boolean.TRUE.equals(sampled) ? "-01" : "-00");
   }
 
   /**

@@ -167,7 +167,7 @@ class PropagationTargetsTest {
     assertThat(PropagationTargets.all()).hasToString("PropagationTargets.all()");
     assertThat(PropagationTargets.none()).hasToString("PropagationTargets.none()");
     assertThat(PropagationTargets.of(List.of("Local", Pattern.compile("^/")))).hasToString(
-        "PropagationTargets[\"local\" /Local/ /^//]");
+        "PropagationTargets[\"local\" /^//]");
   }
 
   @Test
@@ -179,4 +179,20 @@ class PropagationTargetsTest {
         .isInstanceOf(NullPointerException.class);
   }
 
+
+  @Test
+  void dottedHostStillMatchesAsAWholeUrlRegexOfItsLength() {
+    // "api.example.com" is also a regex: '.' matches any char, and only a URL of 15 chars can match.
+    PropagationTargets targets = PropagationTargets.of(List.of("api.example.com"));
+    assertThat(targets.matches("apiXexample.com")).isTrue();
+    assertThat(targets.matches("APIXEXAMPLE.COM")).isTrue();
+    assertThat(targets.matches("https://apiXexample.com/")).isFalse();
+  }
+
+  @Test
+  void urlWithSurrogatePairsIsNotJudgedByLengthInChars() {
+    // 15 code points, 16 chars: the length shortcut must not reject it.
+    PropagationTargets targets = PropagationTargets.of(List.of("api.example.co."));
+    assertThat(targets.matches("api.example.co\uD83D\uDE00")).isTrue();
+  }
 }

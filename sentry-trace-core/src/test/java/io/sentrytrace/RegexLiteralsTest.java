@@ -60,7 +60,11 @@ class RegexLiteralsTest {
       new Case("foo|bar\\.example", 0, "https://foo/", "https://bar.example/"),
       new Case("(?i)api\\.example", 0, "https://API.example/"),
       new Case("\\Qapi.example\\E/v1", 0, "https://api.example/v1"),
-      new Case("a.*?b\\*\\+c", 0, "https://aXb*+c", "https://ab*+c"));
+      new Case("a.*?b\\*\\+c", 0, "https://aXb*+c", "https://ab*+c"),
+      new Case("api.example.com", 0, "api.example.com", "apiXexample.com"),
+      new Case("localhost:80[0-9]\\d", 0, "localhost:8080", "LOCALHOST:8099"),
+      new Case("^[a-z]pi\\.ex\\wmple\\.com$", 0, "api.example.com", "xpi.ex_mple.com"),
+      new Case("h.llo\\.\\S", 0, "h😀llo.x", "hello.x"));
 
   /** Pieces to build and mutate URLs from: URL syntax, case and Unicode look-alikes, noise. */
   private static final String[] TOKENS = {
@@ -91,6 +95,10 @@ class RegexLiteralsTest {
       if (n < c.seeds.size()) matchingSeeds++;
       if (required != null) {
         assertThat(lowerAscii(url)).as("/%s/ matches %s", c.regex, url).contains(required);
+      }
+      int fixedLength = RegexLiterals.fixedLength(pattern);
+      if (fullMatch && fixedLength >= 0) {
+        assertThat(url.codePointCount(0, url.length())).as("/%s/ matches %s", c.regex, url).isEqualTo(fixedLength);
       }
     }
     // Not vacuous: the seeds and their mutations hit the regex many times.
@@ -143,6 +151,29 @@ class RegexLiteralsTest {
   }
 
   // ---- known answers ----
+
+  @Test
+  void fixedLengthCountsSingleCharAtomsAndIgnoresAnchors() {
+    assertThat(RegexLiterals.fixedLength(Pattern.compile("api.example.com"))).isEqualTo(15);
+    assertThat(RegexLiterals.fixedLength(Pattern.compile("^localhost:80[0-9]\\d$"))).isEqualTo(14);
+    assertThat(RegexLiterals.fixedLength(Pattern.compile("a\\.b[xyz]\\s"))).isEqualTo(5);
+  }
+
+  @Test
+  void fixedLengthIsUnknownForQuantifiersGroupsAndLetterEscapes() {
+    for (String re : List.of("api\\.example\\.com/.*", "a?b", "a+", "x{2}", "(ab)", "a|b", "\\x41", "\\Qa.b\\E", "\\p{L}", "\\bapi")) {
+      assertThat(RegexLiterals.fixedLength(Pattern.compile(re))).as(re).isEqualTo(-1);
+    }
+    assertThat(RegexLiterals.fixedLength(Pattern.compile("a.b", Pattern.COMMENTS))).isEqualTo(-1);
+  }
+
+  @Test
+  void plainHostsHaveNoMetacharacters() {
+    assertThat(RegexLiterals.hasMetacharacters("localhost")).isFalse();
+    assertThat(RegexLiterals.hasMetacharacters("my-api/v1")).isFalse();
+    assertThat(RegexLiterals.hasMetacharacters("api.example.com")).isTrue();
+    assertThat(RegexLiterals.hasMetacharacters("^/")).isTrue();
+  }
 
   @Test
   void findsTheLongestLiteralOfAnAnchoredUrlRegex() {
