@@ -114,6 +114,13 @@ public final class Baggage {
       }
       start = end + 1;
     }
+    if (out.length() == 0) return sentry.toHeader();
+    String ours = sentry.toHeader();
+    if (ours.isEmpty()) return out.toString();
+    // Usually all of ours fits: append the cached header instead of encoding again.
+    if (out.length() + 1 + ours.length() <= MAX_HEADER_LENGTH && members + sentry.sentryValues.size() <= MAX_MEMBERS) {
+      return out.append(',').append(ours).toString();
+    }
     sentry.appendTo(out, members);
     return out.toString();
   }

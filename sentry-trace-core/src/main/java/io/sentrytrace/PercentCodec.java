@@ -79,6 +79,7 @@ final class PercentCodec {
     if (percent < 0) return s.subSequence(from, to).toString();
     byte[] bytes = new byte[to - from];
     int n = 0;
+    boolean ascii = true;
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       if (c == '%') {
@@ -86,12 +87,14 @@ final class PercentCodec {
         int hi = Hex.value(s.charAt(i + 1));
         int lo = Hex.value(s.charAt(i + 2));
         if (hi < 0 || lo < 0) return null;
+        if (hi >= 8) ascii = false;
         bytes[n++] = (byte) ((hi << 4) | lo);
         i += 2;
       } else if (c < 0x80) {
         bytes[n++] = (byte) c;
       } else {
         // Raw non-ASCII in a header is not valid baggage; keep it as its UTF-8 bytes.
+        ascii = false;
         byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
         // Room for these bytes and one per char still to come (the ASCII path writes unchecked).
         int needed = n + raw.length + (to - i - 1);
@@ -99,6 +102,8 @@ final class PercentCodec {
         for (byte b : raw) bytes[n++] = b;
       }
     }
+    // The common case (%20, %2F, %40...) is ASCII: no decoder needed.
+    if (ascii) return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
     try {
       CharBuffer chars =
           StandardCharsets.UTF_8
