@@ -5,7 +5,7 @@ package io.sentrytrace;
  * TextMapGetter}.
  *
  * <pre>{@code
- * PropagationContext ctx = tracer.continueTrace(exchange.getRequestHeaders(), Headers::getFirst);
+ * PropagationContext ctx = tracer.extract(exchange.getRequestHeaders(), Headers::getFirst);
  * }</pre>
  */
 @FunctionalInterface

@@ -47,14 +47,16 @@ public final class Dsn {
     if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
       throw new IllegalArgumentException("DSN must start with https:// or http://, got \"" + Strings.preview(trimmed) + "\"");
     }
+    // The host first: when it is not a valid host name, URI reads no user info either, and "no
+    // public key" would send the developer looking in the wrong place.
+    String host = uri.getHost();
+    if (host == null || host.isEmpty()) throw new IllegalArgumentException("DSN has no valid host");
     String userInfo = uri.getRawUserInfo();
     if (userInfo == null || userInfo.isEmpty()) {
       throw new IllegalArgumentException("DSN has no public key (expected https://<public_key>@<host>/<project_id>)");
     }
     String publicKey = userInfo.contains(":") ? userInfo.substring(0, userInfo.indexOf(':')) : userInfo;
     if (publicKey.isEmpty()) throw new IllegalArgumentException("DSN has an empty public key");
-    String host = uri.getHost();
-    if (host == null || host.isEmpty()) throw new IllegalArgumentException("DSN has no host");
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
     int slash = path.lastIndexOf('/');

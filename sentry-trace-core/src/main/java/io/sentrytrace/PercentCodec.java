@@ -44,7 +44,14 @@ final class PercentCodec {
       char c = value.charAt(i);
       if (isUnreserved(c)) length++;
       else if (c < 0x80) length += 3;
-      else return length + 3 * value.substring(i).getBytes(StandardCharsets.UTF_8).length;
+      else {
+        // Count exactly as encode() writes: unreserved ASCII after the first non-ASCII stays one char.
+        for (byte b : value.substring(i).getBytes(StandardCharsets.UTF_8)) {
+          int u = b & 0xFF;
+          length += u < 0x80 && isUnreserved((char) u) ? 1 : 3;
+        }
+        return length;
+      }
     }
     return length;
   }
@@ -86,7 +93,9 @@ final class PercentCodec {
       } else {
         // Raw non-ASCII in a header is not valid baggage; keep it as its UTF-8 bytes.
         byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        if (n + raw.length > bytes.length) bytes = java.util.Arrays.copyOf(bytes, bytes.length + 16 + raw.length);
+        // Room for these bytes and one per char still to come (the ASCII path writes unchecked).
+        int needed = n + raw.length + (to - i - 1);
+        if (needed > bytes.length) bytes = java.util.Arrays.copyOf(bytes, needed + 16);
         for (byte b : raw) bytes[n++] = b;
       }
     }

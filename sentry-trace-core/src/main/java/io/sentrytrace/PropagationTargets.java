@@ -2,7 +2,6 @@ package io.sentrytrace;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -70,6 +69,7 @@ public final class PropagationTargets {
     if (targets.isEmpty()) return NONE;
     List<String> literals = new ArrayList<>();
     List<RegexTarget> regexes = new ArrayList<>();
+    boolean matchesAll = false; // still check every element: a bad one is a mistake to report
     for (int i = 0; i < targets.size(); i++) {
       Object target = targets.get(i);
       if (target instanceof Pattern) {
@@ -77,8 +77,11 @@ public final class PropagationTargets {
         regexes.add(RegexTarget.find(p));
       } else if (target instanceof String) {
         String s = (String) target;
-        if (s.equals(".*") || s.equals("^.*$") || s.isEmpty()) return ALL;
-        literals.add(s.toLowerCase(Locale.ROOT));
+        if (s.equals(".*") || s.equals("^.*$") || s.isEmpty()) {
+          matchesAll = true;
+          continue;
+        }
+        literals.add(lowerAscii(s));
         try {
           regexes.add(RegexTarget.fullMatch(Pattern.compile(s, Pattern.CASE_INSENSITIVE)));
         } catch (PatternSyntaxException e) {
@@ -94,7 +97,15 @@ public final class PropagationTargets {
                 + (target == null ? "null" : target.getClass().getName()));
       }
     }
+    if (matchesAll) return ALL;
     return new PropagationTargets(false, literals.toArray(new String[0]), regexes.toArray(new RegexTarget[0]));
+  }
+
+  /** ASCII-only lower case, as {@link #contains} compares: other letters must match as written. */
+  static String lowerAscii(String s) {
+    char[] chars = s.toCharArray();
+    for (int i = 0; i < chars.length; i++) chars[i] = toLower(chars[i]);
+    return new String(chars);
   }
 
   /** Whether trace headers go to {@code url}. Null never matches. */

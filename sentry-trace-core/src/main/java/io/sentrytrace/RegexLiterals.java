@@ -1,6 +1,5 @@
 package io.sentrytrace;
 
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -9,7 +8,11 @@ import java.util.regex.Pattern;
  * nothing and the regex always runs.
  */
 final class RegexLiterals {
-  private static final int SAFE_FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+  /**
+   * UNICODE_CASE is not safe: it lets ASCII letters match non-ASCII ones ({@code s} matches {@code
+   * ſ}, {@code k} the Kelvin sign), which an ASCII-case-insensitive literal check would miss.
+   */
+  private static final int SAFE_FLAGS = Pattern.CASE_INSENSITIVE;
 
   private RegexLiterals() {}
 
@@ -93,7 +96,7 @@ final class RegexLiterals {
       }
     }
     best = longer(best, run);
-    return best.isEmpty() ? null : best.toLowerCase(Locale.ROOT);
+    return best.isEmpty() ? null : PropagationTargets.lowerAscii(best);
   }
 
   private static String longer(String best, StringBuilder run) {
@@ -104,13 +107,40 @@ final class RegexLiterals {
     return i < re.length() && (re.charAt(i) == '?' || re.charAt(i) == '+') ? i + 1 : i;
   }
 
+  /**
+   * Index after the escape at {@code i}, including its operand (hex, octal, control char, one-letter
+   * property, named back reference, {@code {...}} forms, the four digits of a Unicode escape): an
+   * operand read as literal text would be required although the URL does not contain it. Skipping
+   * too much is safe; it only shortens the literal.
+   */
   private static int skipEscape(String re, int i) {
+    int n = re.length();
     char e = re.charAt(i + 1);
-    if ((e == 'p' || e == 'P' || e == 'x' || e == 'k' || e == 'N') && i + 2 < re.length() && re.charAt(i + 2) == '{') {
-      int close = re.indexOf('}', i + 2);
-      return close < 0 ? re.length() : close + 1;
+    int j = i + 2;
+    if ((e == 'p' || e == 'P' || e == 'x' || e == 'k' || e == 'N') && j < n && re.charAt(j) == '{') {
+      int close = re.indexOf('}', j);
+      return close < 0 ? n : close + 1;
     }
-    return i + 2;
+    switch (e) {
+      case 'k':
+        if (j < n && re.charAt(j) == '<') {
+          int close = re.indexOf('>', j);
+          return close < 0 ? n : close + 1;
+        }
+        return j;
+      case 'x':
+        return Math.min(n, j + 2);
+      case 'u':
+        return Math.min(n, j + 4);
+      case 'c':
+      case 'p':
+      case 'P':
+        return Math.min(n, j + 1);
+      case '0':
+        return Math.min(n, j + 3);
+      default:
+        return j;
+    }
   }
 
   /** Index after the class that starts at {@code i}, or -1. */

@@ -18,13 +18,25 @@ final class SampleRand {
   /** A value that reproduces an incoming decision: sampled in [0, rate), not sampled in [rate, 1). */
   static double backfill(boolean sampled, double rate) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
+    int threshold = threshold(rate);
     if (sampled) {
-      int upper = (int) Math.ceil(rate * SCALE); // values < rate
+      int upper = threshold; // values < rate
       return upper <= 0 ? 0.0 : random.nextInt(upper) / (double) SCALE;
     }
-    int lower = (int) Math.ceil(rate * SCALE); // values >= rate
+    int lower = threshold; // values >= rate
     if (lower >= SCALE) return (SCALE - 1) / (double) SCALE;
     return (lower + random.nextInt(SCALE - lower)) / (double) SCALE;
+  }
+
+  /**
+   * The smallest k with {@code k / SCALE >= rate}, compared as the doubles we use: {@code rate *
+   * SCALE} alone can round either way (0.000123 * 1e6 is 123.00000000000001).
+   */
+  private static int threshold(double rate) {
+    int k = (int) Math.ceil(rate * SCALE);
+    while (k > 0 && (k - 1) / (double) SCALE >= rate) k--;
+    while (k < SCALE && k / (double) SCALE < rate) k++;
+    return k;
   }
 
   /** Parses an incoming value; NaN when missing or outside [0, 1). */
@@ -41,6 +53,9 @@ final class SampleRand {
   /** Six decimals, truncated, so a value below the rate never rounds up past it. */
   static String format(double value) {
     long micros = (long) Math.floor(value * SCALE);
+    // value * SCALE can land just below an integer (0.000249 * 1e6 is 248.99999999999997): step up
+    // when the next six-decimal value is still not above value, so k / 1e6 formats as k.
+    if ((micros + 1) / (double) SCALE <= value) micros++;
     if (micros >= SCALE) micros = SCALE - 1;
     char[] chars = {'0', '.', '0', '0', '0', '0', '0', '0'};
     for (int i = 7; i >= 2; i--) {

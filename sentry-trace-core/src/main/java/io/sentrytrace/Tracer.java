@@ -41,6 +41,7 @@ public final class Tracer {
   /** Used when nothing is current: all requests made outside a request or span share it. */
   private final PropagationContext rootContext;
   private final TransactionState rootState;
+  private volatile boolean exporterFailed;
 
   private Tracer(Builder b) {
     this.targets = b.targets;
@@ -141,11 +142,17 @@ public final class Tracer {
   }
 
   /**
-   * The context of an incoming request read from any carrier. Reads {@code sentry-trace} and
-   * {@code baggage}; with {@link Builder#continueFromTraceparent(boolean)}, a W3C {@code
-   * traceparent} when there is no valid {@code sentry-trace}.
+   * The context of an incoming request read from any carrier, the twin of {@link #inject}: like
+   * {@link #continueTrace(String, String)} with the headers {@code getter} reads. Reads {@code
+   * sentry-trace} and {@code baggage}; with {@link Builder#continueFromTraceparent(boolean)}, a W3C
+   * {@code traceparent} when there is no valid {@code sentry-trace}. Never throws, also when the
+   * getter does.
+   *
+   * <pre>{@code
+   * PropagationContext incoming = tracer.extract(exchange.getRequestHeaders(), Headers::getFirst);
+   * }</pre>
    */
-  public <C> PropagationContext continueTrace(C carrier, CarrierGetter<C> getter) {
+  public <C> PropagationContext extract(C carrier, CarrierGetter<C> getter) {
     try {
       SentryTrace incoming = SentryTrace.parse(getter.get(carrier, SentryTrace.HEADER)).orElse(null);
       if (incoming == null && continueFromTraceparent) {
@@ -202,8 +209,9 @@ public final class Tracer {
   }
 
   /**
-   * The propagation context current on this thread ({@link PropagationContext#makeCurrent()}), or
-   * the tracer's own when none is.
+   * The propagation context made current on this thread ({@link PropagationContext#makeCurrent()}),
+   * or the tracer's own when none is. It is not derived from a current span: with a span, use the
+   * span's headers ({@link #inject} with that span).
    */
   public PropagationContext currentPropagationContext() {
     Object current = CurrentContext.get();
@@ -296,7 +304,10 @@ public final class Tracer {
     try {
       exporter.export(transaction);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "exporter failed; transaction dropped", e);
+      // Once loudly, then quietly: a broken exporter must not flood the log of every request.
+      System.Logger.Level level = exporterFailed ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+      exporterFailed = true;
+      LOG.log(level, "exporter failed; transaction dropped", e);
     }
   }
 

@@ -1,0 +1,11 @@
+package io.sentrytrace.apache;
+
+import io.sentrytrace.Tracer;
+
+/** {@link SentryTraceExecInterceptor} under 16 concurrent callers: {@link ConcurrencyContract}. */
+class SentryTraceExecInterceptorConcurrencyTest extends ConcurrencyContract {
+  @Override
+  TestClient client(Tracer tracer, int maxPerRoute) {
+    return TestClient.classic(tracer, TestClient.Position.FIRST, maxPerRoute);
+  }
+}

@@ -1,0 +1,257 @@
+package io.sentrytrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+class BaggageTest {
+
+  // ---- conformance vectors ----
+
+  @TestFactory
+  Stream<DynamicTest> parsesEveryConformanceVector() {
+    return Vectors.cases("baggage-parse.json").stream()
+        .map(v -> DynamicTest.dynamicTest(Vectors.name(v.get("input"), v), () -> {
+          Baggage baggage = Baggage.parse((String) v.get("input"));
+          assertThat(baggage.sentryValues()).isEqualTo(Vectors.strings(v.get("sentry")));
+          assertThat(baggage.isEmpty()).isEqualTo(Vectors.strings(v.get("sentry")).isEmpty());
+        }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> serialisesEveryConformanceVector() {
+    return Vectors.cases("baggage-serialise.json").stream()
+        .map(v -> DynamicTest.dynamicTest(Vectors.name(v.get("sentry"), v), () -> {
+          Map<String, String> sentry = Vectors.strings(v.get("sentry"));
+          String header = Baggage.of(sentry).toHeader();
+          if (v.containsKey("header")) assertThat(header).isEqualTo(v.get("header"));
+          if (v.containsKey("headerContainsAll")) {
+            List<String> members = Arrays.asList(header.split(",", -1));
+            assertThat(members).containsExactlyInAnyOrderElementsOf(
+                Vectors.list(v.get("headerContainsAll")).stream().map(String.class::cast).collect(Collectors.toList()));
+          }
+          assertThat(header).doesNotContain(" ", "+");
+          assertThat(Baggage.parse(header).sentryValues()).isEqualTo(sentry);
+        }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> mergesEveryConformanceVector() {
+    return Vectors.cases("baggage-merge.json").stream()
+        .map(v -> DynamicTest.dynamicTest(Vectors.name(v.get("existing"), v), () -> {
+          String existing = (String) v.get("existing");
+          Baggage sentry = Baggage.parse((String) v.get("sentry"));
+          String merged = Baggage.merge(existing, sentry);
+          assertThat(merged).isEqualTo(v.get("result"));
+          assertThat(Baggage.merge(merged, sentry)).as("merging again").isEqualTo(merged);
+        }));
+  }
+
+  // ---- parse ----
+
+  @Test
+  void nullParsesToEmpty() {
+    assertThat(Baggage.parse(null).isEmpty()).isTrue();
+    assertThat(Baggage.parse(null)).isEqualTo(Baggage.empty());
+  }
+
+  @Test
+  void plusIsNotASpace() {
+    assertThat(Baggage.parse("sentry-transaction=a+b").get("transaction")).isEqualTo("a+b");
+  }
+
+  @Test
+  void decodesPercentEncodedKeys() {
+    assertThat(Baggage.parse("sentry-us%65r_id=1").sentryValues()).isEqualTo(Map.of("user_id", "1"));
+  }
+
+  @Test
+  void dropsTruncatedAndInvalidEscapes() {
+    assertThat(Baggage.parse("sentry-a=%,sentry-b=%4,sentry-c=%zz,sentry-d=%C3,sentry-e=ok").sentryValues())
+        .isEqualTo(Map.of("e", "ok"));
+  }
+
+  @Test
+  void decodesRawNonAsciiMixedWithEscapes() {
+    // Raw non-ASCII is not valid baggage, but must never make the parser throw.
+    assertThat(Baggage.parse("sentry-release=%41ééé" + "a".repeat(10)).get("release")).isEqualTo("Aééé" + "a".repeat(10));
+    assertThat(Baggage.parse("sentry-release=%41" + "\uD83D\uDE00".repeat(5) + "xyz").get("release")).startsWith("A").endsWith("xyz");
+  }
+
+  @Test
+  void ignoresEmptyKeysAfterThePrefix() {
+    assertThat(Baggage.parse("sentry-=x,sentry- =y").isEmpty()).isTrue();
+  }
+
+  @Test
+  void keepsAtMost64SentryValues() {
+    String header = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "sentry-k" + i + "=" + i).collect(Collectors.joining(","));
+    Baggage baggage = Baggage.parse(header);
+    assertThat(baggage.sentryValues()).hasSize(Baggage.MAX_MEMBERS).containsEntry("k0", "0").containsEntry("k63", "63");
+    assertThat(baggage.get("k64")).isNull();
+  }
+
+  @Test
+  void aDuplicateOfAKeptKeyStillWinsWhenFull() {
+    String header = java.util.stream.IntStream.range(0, 70).mapToObj(i -> "sentry-k" + i + "=" + i).collect(Collectors.joining(","))
+        + ",sentry-k5=last";
+    assertThat(Baggage.parse(header).get("k5")).isEqualTo("last");
+  }
+
+  // ---- of / toHeader ----
+
+  @Test
+  void ofLeavesOutNullAndEmptyKeysAndValues() {
+    Map<String, String> values = new HashMap<>();
+    values.put(null, "x");
+    values.put("", "x");
+    values.put("a", null);
+    values.put("b", "");
+    values.put("c", "kept");
+    assertThat(Baggage.of(values).sentryValues()).isEqualTo(Map.of("c", "kept"));
+    assertThat(Baggage.of(Map.of()).toHeader()).isEmpty();
+  }
+
+  @Test
+  void ofCopiesItsInput() {
+    Map<String, String> values = new LinkedHashMap<>(Map.of("release", "1"));
+    Baggage baggage = Baggage.of(values);
+    values.put("release", "2");
+    assertThat(baggage.get("release")).isEqualTo("1");
+    assertThatThrownBy(() -> baggage.sentryValues().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void encodesSpaceAsPercent20NeverPlus() {
+    assertThat(Baggage.of(Map.of("transaction", "GET /a b+c")).toHeader())
+        .isEqualTo("sentry-transaction=GET%20%2Fa%20b%2Bc");
+  }
+
+  @Test
+  void encodesNonAsciiAsUtf8() {
+    assertThat(Baggage.of(Map.of("user", "é😀")).toHeader()).isEqualTo("sentry-user=%C3%A9%F0%9F%98%80");
+  }
+
+  @Test
+  void joinsMembersWithCommaInInsertionOrder() {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("trace_id", "t");
+    values.put("release", "r");
+    values.put("environment", "e");
+    assertThat(Baggage.of(values).toHeader()).isEqualTo("sentry-trace_id=t,sentry-release=r,sentry-environment=e");
+  }
+
+  @Test
+  void headerIsAtMost8192CharsAndAMemberThatWouldExceedIsLeftOut() {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("a", "x".repeat(5000));
+    values.put("big", "y".repeat(5000)); // would exceed: left out
+    values.put("c", "z".repeat(100)); // still fits after it
+    String header = Baggage.of(values).toHeader();
+
+    assertThat(header.length()).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+    assertThat(Baggage.parse(header).sentryValues()).containsOnlyKeys("a", "c");
+  }
+
+  @Test
+  void aMemberThatFitsExactlyIsKept() {
+    String value = "v".repeat(Baggage.MAX_HEADER_LENGTH - "sentry-k=".length());
+    assertThat(Baggage.of(Map.of("k", value)).toHeader()).hasSize(Baggage.MAX_HEADER_LENGTH);
+    assertThat(Baggage.of(Map.of("k", value + "v")).toHeader()).isEmpty();
+  }
+
+  @Test
+  void aNonAsciiMemberThatFitsExactlyIsKept() {
+    // "é" encodes to 6 chars; the ASCII after it to one char each.
+    String value = "é" + "a".repeat(Baggage.MAX_HEADER_LENGTH - "sentry-k=".length() - 6);
+    assertThat(Baggage.of(Map.of("k", value)).toHeader()).hasSize(Baggage.MAX_HEADER_LENGTH);
+    assertThat(Baggage.of(Map.of("k", value + "a")).toHeader()).isEmpty();
+  }
+
+  @Test
+  void headerHasAtMost64Members() {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) values.put("k" + i, "v");
+    String header = Baggage.of(values).toHeader();
+    assertThat(header.split(",")).hasSize(Baggage.MAX_MEMBERS);
+  }
+
+  @Test
+  void mergeCountsOtherVendorsTowardsTheLimits() {
+    String existing = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "v" + i + "=x").collect(Collectors.joining(","));
+    Map<String, String> values = new LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) values.put("k" + i, "v");
+    String merged = Baggage.merge(existing, Baggage.of(values));
+    assertThat(merged.split(",")).hasSize(Baggage.MAX_MEMBERS);
+    assertThat(merged).startsWith(existing + ",");
+
+    String longExisting = "other=" + "o".repeat(8000);
+    String mergedLong = Baggage.merge(longExisting, Baggage.of(Map.of("release", "r".repeat(300), "env", "e")));
+    assertThat(mergedLong).isEqualTo(longExisting + ",sentry-env=e").hasSizeLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+  }
+
+  // ---- merge ----
+
+  @Test
+  void mergeWithNothingToSendIsEmpty() {
+    assertThat(Baggage.merge(null, Baggage.empty())).isEmpty();
+    assertThat(Baggage.merge("", Baggage.empty())).isEmpty();
+    assertThat(Baggage.merge("sentry-release=old", Baggage.empty())).isEmpty();
+    assertThat(Baggage.merge(" , ,", Baggage.empty())).isEmpty();
+  }
+
+  @Test
+  void mergeKeepsOtherVendorsTrimmedAndDropsEmptyMembers() {
+    assertThat(Baggage.merge(" a=1 ,, b=2;p ,sentry-x=old", Baggage.of(Map.of("release", "1"))))
+        .isEqualTo("a=1,b=2;p,sentry-release=1");
+  }
+
+  @Test
+  void mergeTwiceDoesNotGrow() {
+    Baggage sentry = Baggage.of(Map.of("trace_id", "0123456789abcdef0123456789abcdef", "release", "r 1"));
+    String once = Baggage.merge("vendor=1, sentry-release=stale,other=2", sentry);
+    String twice = Baggage.merge(once, sentry);
+    String thrice = Baggage.merge(twice, sentry);
+    assertThat(twice).isEqualTo(once);
+    assertThat(thrice).isEqualTo(once);
+  }
+
+  @Test
+  void mergeRequiresSentryBaggage() {
+    assertThatThrownBy(() -> Baggage.merge("a=1", null)).isInstanceOf(NullPointerException.class).hasMessageContaining("sentry");
+  }
+
+  // ---- other vendors ----
+
+  @Test
+  void otherVendorsAreNeverCopiedFromIncomingToOutgoing() {
+    String incoming = "vendor=secret,sentry-release=1.0,other=x;prop";
+    assertThat(Baggage.parse(incoming).toHeader()).isEqualTo("sentry-release=1.0");
+
+    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
+    Span span = tracer.startTransaction("tx", "op",
+        tracer.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-1", incoming));
+    assertThat(span.toBaggage()).doesNotContain("vendor", "secret", "other").contains("sentry-release=1.0");
+
+    Map<String, String> carrier = new HashMap<>();
+    tracer.inject(span, carrier, Map::get, Map::put);
+    assertThat(carrier.get("baggage")).doesNotContain("vendor", "secret", "other");
+  }
+
+  @Test
+  void equalityIsByValues() {
+    assertThat(Baggage.parse("sentry-a=1,x=2")).isEqualTo(Baggage.of(Map.of("a", "1")))
+        .hasSameHashCodeAs(Baggage.of(Map.of("a", "1")));
+    assertThat(Baggage.parse("sentry-a=1").toString()).isEqualTo("sentry-a=1");
+  }
+}

@@ -1,0 +1,39 @@
+package io.sentrytrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CorsTest {
+  @Test
+  void nullGivesTheTraceHeaders() {
+    assertThat(Cors.allowHeaders(null)).isEqualTo("sentry-trace, baggage").isEqualTo(Cors.ALLOW_HEADERS);
+    assertThat(Cors.allowHeaders("")).isEqualTo("sentry-trace, baggage");
+    assertThat(Cors.ALLOW_HEADERS_HEADER).isEqualTo("Access-Control-Allow-Headers");
+  }
+
+  @Test
+  void keepsExistingNamesFirstAndAsWritten() {
+    assertThat(Cors.allowHeaders("Content-Type, X-Requested-With"))
+        .isEqualTo("Content-Type, X-Requested-With, sentry-trace, baggage");
+  }
+
+  @Test
+  void listsEachNameOnceIgnoringCase() {
+    assertThat(Cors.allowHeaders("content-type,Content-Type, SENTRY-TRACE ,  ,Baggage"))
+        .isEqualTo("content-type, SENTRY-TRACE, Baggage");
+  }
+
+  @Test
+  void addsTraceparentWhenAsked() {
+    assertThat(Cors.allowHeaders(null, true)).isEqualTo("sentry-trace, baggage, traceparent");
+    assertThat(Cors.allowHeaders("TraceParent", true)).isEqualTo("TraceParent, sentry-trace, baggage");
+    assertThat(Cors.allowHeaders("x", false)).isEqualTo("x, sentry-trace, baggage");
+  }
+
+  @Test
+  void isIdempotent() {
+    String once = Cors.allowHeaders("Content-Type", true);
+    assertThat(Cors.allowHeaders(once, true)).isEqualTo(once);
+  }
+}

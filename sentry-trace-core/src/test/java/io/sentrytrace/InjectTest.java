@@ -1,0 +1,127 @@
+package io.sentrytrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@SuppressWarnings("try") // scopes are opened for their effect, not referenced
+class InjectTest {
+  private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).release("r1").build();
+
+  @Test
+  void setsSentryTraceAndBaggageOfTheSpan() {
+    Span tx = tracer.startTransaction("t", "o");
+    Map<String, String> headers = new LinkedHashMap<>();
+    tracer.inject(tx, headers, Map::get, Map::put);
+    assertThat(headers).containsOnlyKeys("sentry-trace", "baggage");
+    assertThat(headers.get("sentry-trace")).isEqualTo(tx.toSentryTrace()).isEqualTo(tx.traceId() + "-" + tx.spanId() + "-1");
+    assertThat(headers.get("baggage")).isEqualTo(tx.toBaggage()).contains("sentry-release=r1");
+  }
+
+  @Test
+  void aChildSpanIsNamedAsTheParent() {
+    Span tx = tracer.startTransaction("t", "o");
+    Span child = tx.startChild("http.client", "GET /x");
+    Map<String, String> headers = new LinkedHashMap<>();
+    tracer.inject(child, headers, Map::put);
+    assertThat(headers.get("sentry-trace")).isEqualTo(tx.traceId() + "-" + child.spanId() + "-1");
+    assertThat(headers.get("baggage")).isEqualTo(tx.toBaggage());
+  }
+
+  @Test
+  void keepsAUserSetSentryTraceAndThenAddsNoBaggage() {
+    Span tx = tracer.startTransaction("t", "o");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("sentry-trace", "user-value");
+    tracer.inject(tx, headers, Map::get, Map::put);
+    assertThat(headers).isEqualTo(Map.of("sentry-trace", "user-value"));
+
+    Tracer withTraceparent = Tracer.builder().propagateTraceparent(true).build();
+    withTraceparent.inject(tx, headers, Map::get, Map::put);
+    assertThat(headers).isEqualTo(Map.of("sentry-trace", "user-value"));
+  }
+
+  @Test
+  void anEmptySentryTraceIsReplaced() {
+    Span tx = tracer.startTransaction("t", "o");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("sentry-trace", "");
+    tracer.inject(tx, headers, Map::get, Map::put);
+    assertThat(headers.get("sentry-trace")).isEqualTo(tx.toSentryTrace());
+  }
+
+  @Test
+  void mergesAnExistingBaggage() {
+    Span tx = tracer.startTransaction("t", "o");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("baggage", "vendor=1,sentry-release=stale, other=2;p");
+    tracer.inject(tx, headers, Map::get, Map::put);
+    assertThat(headers.get("baggage")).isEqualTo("vendor=1,other=2;p," + tx.toBaggage());
+  }
+
+  @Test
+  void injectingTwiceDoesNotGrowTheBaggage() {
+    Span tx = tracer.startTransaction("t", "o");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("baggage", "vendor=1");
+    tracer.inject(tx, headers, Map::get, Map::put);
+    String once = headers.get("baggage");
+    // A retry that dropped sentry-trace but kept the merged baggage.
+    headers.remove("sentry-trace");
+    tracer.inject(tx, headers, Map::get, Map::put);
+    assertThat(headers.get("baggage")).isEqualTo(once);
+    // And a plain second inject changes nothing at all.
+    Map<String, String> before = new LinkedHashMap<>(headers);
+    tracer.inject(tx, headers, Map::get, Map::put);
+    assertThat(headers).isEqualTo(before);
+  }
+
+  @Test
+  void addsTraceparentOnlyWhenEnabled() {
+    Tracer w3c = Tracer.builder().tracesSampleRate(1.0).propagateTraceparent(true).build();
+    assertThat(w3c.propagatesTraceparent()).isTrue();
+    Span tx = w3c.startTransaction("t", "o");
+    Map<String, String> headers = new LinkedHashMap<>();
+    w3c.inject(tx, headers, Map::get, Map::put);
+    assertThat(headers.get("traceparent")).isEqualTo(tx.toTraceparent()).isEqualTo("00-" + tx.traceId() + "-" + tx.spanId() + "-01");
+
+    Map<String, String> plain = new LinkedHashMap<>();
+    tracer.inject(tracer.startTransaction("t", "o"), plain, Map::get, Map::put);
+    assertThat(tracer.propagatesTraceparent()).isFalse();
+    assertThat(plain).doesNotContainKey("traceparent");
+  }
+
+  @Test
+  void withoutASpanInjectsTheCurrentContextDeferred() {
+    Tracer off = Tracer.builder().propagateTraceparent(true).build();
+    Map<String, String> headers = new LinkedHashMap<>();
+    off.inject(null, headers, Map::get, Map::put);
+    PropagationContext root = off.currentPropagationContext();
+    assertThat(headers.get("sentry-trace")).isEqualTo(root.traceId() + "-" + root.spanId());
+    assertThat(headers.get("traceparent")).isEqualTo("00-" + root.traceId() + "-" + root.spanId() + "-00");
+    assertThat(Baggage.parse(headers.get("baggage")).get("trace_id")).isEqualTo(root.traceId().toString());
+  }
+
+  @Test
+  void aContinuedDecisionTravelsOnWithoutASpan() {
+    Tracer off = Tracer.builder().build();
+    PropagationContext ctx = off.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-0", "sentry-sampled=false");
+    Map<String, String> headers = new LinkedHashMap<>();
+    try (Scope s = ctx.makeCurrent()) {
+      off.inject(null, headers, Map::get, Map::put);
+    }
+    assertThat(headers.get("sentry-trace")).endsWith("-0");
+    assertThat(Baggage.parse(headers.get("baggage")).get("sampled")).isEqualTo("false");
+  }
+
+  @Test
+  void withoutAGetterExistingHeadersAreNotRead() {
+    Span tx = tracer.startTransaction("t", "o");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("baggage", "vendor=1");
+    tracer.inject(tx, headers, Map::put); // no getter: existing headers are not read, so replaced
+    assertThat(headers.get("baggage")).isEqualTo(tx.toBaggage());
+  }
+}

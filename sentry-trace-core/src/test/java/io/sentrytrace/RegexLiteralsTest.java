@@ -1,0 +1,194 @@
+package io.sentrytrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The pre-filter of {@link PropagationTargets}: a URL without a regex's required literal skips the
+ * regex, so the literal must be in every URL the regex matches, or a target would silently stop
+ * matching.
+ */
+class RegexLiteralsTest {
+  private static final int CANDIDATES_PER_REGEX = 3_000;
+
+  /** A regex with URLs it matches, to mutate into many more (some matching, some not). */
+  private static final class Case {
+    final String regex;
+    final int flags;
+    final List<String> seeds;
+
+    Case(String regex, int flags, String... seeds) {
+      this.regex = regex;
+      this.flags = flags;
+      this.seeds = List.of(seeds);
+    }
+  }
+
+  private static final List<Case> CASES = List.of(
+      new Case("^https://api\\.example\\.com/v[0-9]+/.*", 0, "https://api.example.com/v1/users", "HTTPS://API.EXAMPLE.COM/V22/"),
+      new Case("api\\.example\\.com", 0, "https://api.example.com/v1", "http://x/API.EXAMPLE.COM"),
+      new Case("^(http|https)://api\\..*$", 0, "http://api.foo.bar:8080/foo", "https://api.x"),
+      new Case("myApi.com/v[2-4]", 0, "myApi.com/v2/projects", "https://myapiXcom/v4"),
+      new Case("^/", 0, "/api/envelopes"),
+      new Case("https?://local(host)?:80[0-9]{2}/", 0, "http://localhost:8080/", "https://local:8099/x"),
+      new Case("colou?r\\.example", 0, "https://color.example/", "https://colour.example/"),
+      new Case("ab+c\\.io", 0, "https://abc.io", "https://abbbbc.io/x"),
+      new Case("x{2}yz\\.net", 0, "https://xxyz.net"),
+      new Case("[a-z]+\\.example\\.org/(a|b)/", 0, "https://www.example.org/a/", "https://q.example.org/b/x"),
+      new Case("\\d+-\\w+\\.svc\\b", 0, "http://12-abc.svc/", "http://9-q.svc"),
+      new Case("api(?=\\.)\\.internal", 0, "https://api.internal/"),
+      new Case("(?<host>svc)\\.\\k<host>\\.local", 0, "http://svc.svc.local/"),
+      new Case("\\x41pi\\.example", 0, "https://Api.example/", "https://api.example/"),
+      new Case("\\u0041pi\\.example", 0, "https://Api.example/"),
+      new Case("\\0101pi\\.example", 0, "https://Api.example/"),
+      new Case("\\p{L}pi\\.example", 0, "https://api.example/", "https://épi.example/"),
+      new Case("\\pLpi\\.example", 0, "https://api.example/", "https://épi.example/"),
+      new Case("\\cJapi\\.example", 0, "https://\napi.example/"),
+      new Case("\\x{41}pi\\.example", 0, "https://Api.example/"),
+      new Case("a\\.?b\\.c[.]d", 0, "https://ab.c.d/", "https://a.b.c.d/"),
+      new Case("café\\.example", 0, "https://café.example/"),
+      new Case("ask\\.example", Pattern.UNICODE_CASE, "https://ask.example/", "https://aſk.example/", "https://asK.example/"),
+      new Case("api . example", Pattern.COMMENTS, "https://api.example/", "https://apiXexample/"),
+      new Case("foo|bar\\.example", 0, "https://foo/", "https://bar.example/"),
+      new Case("(?i)api\\.example", 0, "https://API.example/"),
+      new Case("\\Qapi.example\\E/v1", 0, "https://api.example/v1"),
+      new Case("a.*?b\\*\\+c", 0, "https://aXb*+c", "https://ab*+c"));
+
+  /** Pieces to build and mutate URLs from: URL syntax, case and Unicode look-alikes, noise. */
+  private static final String[] TOKENS = {
+    "https://", "http://", "api", "API", ".", "example", "com", "/", "v", "1", "2", "9", "x", "-", ":",
+    "8080", "local", "host", "a", "b", "c", "ab", "u", "colo", "r", "svc", "ſ", "K", "é", "\n", " ",
+    "*", "+", "?", "%2F", "internal", "net", "org", "www", "xx", "yz", "io", "A", "Api", "épi"
+  };
+
+  @TestFactory
+  Stream<DynamicTest> requiredLiteralIsInEveryUrlTheRegexMatches() {
+    return CASES.stream().flatMap(c -> Stream.of(
+        DynamicTest.dynamicTest("find /" + c.regex + "/ flags=" + c.flags, () -> check(c, false)),
+        DynamicTest.dynamicTest("matches /" + c.regex + "/ flags=" + c.flags, () -> check(c, true))));
+  }
+
+  private static void check(Case c, boolean fullMatch) {
+    // The flags PropagationTargets compiles with.
+    Pattern pattern = Pattern.compile(c.regex, c.flags | Pattern.CASE_INSENSITIVE);
+    String required = RegexLiterals.required(pattern);
+    Random random = new Random(c.regex.hashCode() * 31L + (fullMatch ? 1 : 0));
+    int matched = 0;
+    int matchingSeeds = 0;
+    for (int n = 0; n < CANDIDATES_PER_REGEX; n++) {
+      String url = n < c.seeds.size() ? c.seeds.get(n) : candidate(c, random, n);
+      boolean matches = fullMatch ? pattern.matcher(url).matches() : pattern.matcher(url).find();
+      if (!matches) continue;
+      matched++;
+      if (n < c.seeds.size()) matchingSeeds++;
+      if (required != null) {
+        assertThat(lowerAscii(url)).as("/%s/ matches %s", c.regex, url).contains(required);
+      }
+    }
+    // Not vacuous: the seeds and their mutations hit the regex many times.
+    if (!fullMatch) assertThat(matchingSeeds).as("seeds found").isEqualTo(c.seeds.size());
+    if (matchingSeeds > 0) assertThat(matched).as("matching candidates").isGreaterThanOrEqualTo(20);
+  }
+
+  private static String candidate(Case c, Random random, int n) {
+    if (n % 3 == 0) {
+      StringBuilder b = new StringBuilder();
+      int parts = 1 + random.nextInt(8);
+      for (int i = 0; i < parts; i++) b.append(TOKENS[random.nextInt(TOKENS.length)]);
+      return b.toString();
+    }
+    StringBuilder b = new StringBuilder(c.seeds.get(random.nextInt(c.seeds.size())));
+    int edits = 1 + random.nextInt(3);
+    for (int e = 0; e < edits; e++) {
+      int at = random.nextInt(b.length() + 1);
+      switch (random.nextInt(5)) {
+        case 0: // flip the case of one char
+          if (at < b.length()) {
+            char ch = b.charAt(at);
+            b.setCharAt(at, Character.isUpperCase(ch) ? Character.toLowerCase(ch) : Character.toUpperCase(ch));
+          }
+          break;
+        case 1:
+          b.insert(at, TOKENS[random.nextInt(TOKENS.length)]);
+          break;
+        case 2:
+          if (at < b.length()) b.deleteCharAt(at);
+          break;
+        case 3: // prefix or suffix noise: find() still matches
+          if (random.nextBoolean()) b.insert(0, TOKENS[random.nextInt(TOKENS.length)]);
+          else b.append(TOKENS[random.nextInt(TOKENS.length)]);
+          break;
+        default:
+          if (at < b.length()) b.setCharAt(at, TOKENS[random.nextInt(TOKENS.length)].charAt(0));
+      }
+    }
+    return b.toString();
+  }
+
+  private static String lowerAscii(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      b.append(ch >= 'A' && ch <= 'Z' ? (char) (ch + 32) : ch);
+    }
+    return b.toString();
+  }
+
+  // ---- known answers ----
+
+  @Test
+  void findsTheLongestLiteralOfAnAnchoredUrlRegex() {
+    assertThat(RegexLiterals.required(Pattern.compile("^https://api\\.example\\.com/v[0-9]+/.*")))
+        .isEqualTo("https://api.example.com/v");
+  }
+
+  @Test
+  void lowerCasesTheLiteral() {
+    assertThat(RegexLiterals.required(Pattern.compile("MyApi\\.COM/v[2-4]"))).isEqualTo("myapi.com/v");
+    assertThat(RegexLiterals.required(Pattern.compile("API\\.Example"))).isEqualTo("api.example");
+  }
+
+  @Test
+  void dropsAnOptionalOrRepeatedAtom() {
+    assertThat(RegexLiterals.required(Pattern.compile("colou?r"))).isEqualTo("colo");
+    assertThat(RegexLiterals.required(Pattern.compile("abcd*e"))).isEqualTo("abc");
+    assertThat(RegexLiterals.required(Pattern.compile("abcd{0,2}e"))).isEqualTo("abc");
+    assertThat(RegexLiterals.required(Pattern.compile("abcd+e"))).isEqualTo("abcd");
+  }
+
+  @Test
+  void findsNothingForAlternation() {
+    assertThat(RegexLiterals.required(Pattern.compile("api\\.example\\.com|localhost"))).isNull();
+  }
+
+  @Test
+  void findsNothingForInlineFlagsQuotesOrUnusualFlags() {
+    assertThat(RegexLiterals.required(Pattern.compile("(?i)api\\.example"))).isNull();
+    assertThat(RegexLiterals.required(Pattern.compile("\\Qapi.example\\E"))).isNull();
+    assertThat(RegexLiterals.required(Pattern.compile("api.example", Pattern.LITERAL))).isNull();
+    assertThat(RegexLiterals.required(Pattern.compile("api . example", Pattern.COMMENTS))).isNull();
+    assertThat(RegexLiterals.required(Pattern.compile("ask", Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE))).isNull();
+  }
+
+  @Test
+  void findsNothingWhenThereIsNoLiteral() {
+    assertThat(RegexLiterals.required(Pattern.compile(".*"))).isNull();
+    assertThat(RegexLiterals.required(Pattern.compile("^[a-z]+$"))).isNull();
+    assertThat(RegexLiterals.required(Pattern.compile("\\d\\w\\s"))).isNull();
+  }
+
+  @Test
+  void skipsWholeEscapesAndGroups() {
+    assertThat(RegexLiterals.required(Pattern.compile("\\x41pi\\.example"))).isEqualTo("pi.example");
+    assertThat(RegexLiterals.required(Pattern.compile("(?<h>svc)\\.\\k<h>\\.local"))).isEqualTo(".local");
+    assertThat(RegexLiterals.required(Pattern.compile("(a|b)c\\.de[f|g]"))).isEqualTo("c.de");
+  }
+}

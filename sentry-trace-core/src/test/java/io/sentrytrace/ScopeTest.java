@@ -1,0 +1,146 @@
+package io.sentrytrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+@SuppressWarnings("try") // scopes are opened for their effect, not referenced
+class ScopeTest {
+  private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
+
+  @AfterEach
+  void nothingLeaksIntoTheNextTest() {
+    assertThat(tracer.currentSpan()).isNull();
+    assertThat(Instrumentation.isSuppressed()).isFalse();
+  }
+
+  @Test
+  void makeCurrentThenCloseRestoresNothing() {
+    Span tx = tracer.startTransaction("t", "o");
+    assertThat(tracer.currentSpan()).isNull();
+    try (Scope scope = tx.makeCurrent()) {
+      assertThat(tracer.currentSpan()).isSameAs(tx);
+    }
+    assertThat(tracer.currentSpan()).isNull();
+  }
+
+  @Test
+  void nestedScopesRestoreThePreviousSpan() {
+    Span tx = tracer.startTransaction("t", "o");
+    Span child = tx.startChild("c", "d");
+    Span grandchild = child.startChild("g", "h");
+    try (Scope a = tx.makeCurrent()) {
+      try (Scope b = child.makeCurrent()) {
+        try (Scope c = grandchild.makeCurrent()) {
+          assertThat(tracer.currentSpan()).isSameAs(grandchild);
+        }
+        assertThat(tracer.currentSpan()).isSameAs(child);
+      }
+      assertThat(tracer.currentSpan()).isSameAs(tx);
+    }
+    assertThat(tracer.currentSpan()).isNull();
+  }
+
+  @Test
+  void makingTheCurrentSpanCurrentAgainKeepsItUntilTheOuterScopeCloses() {
+    Span tx = tracer.startTransaction("t", "o");
+    try (Scope outer = tx.makeCurrent()) {
+      try (Scope inner = tx.makeCurrent()) {
+        assertThat(tracer.currentSpan()).isSameAs(tx);
+      }
+      assertThat(tracer.currentSpan()).isSameAs(tx);
+    }
+    assertThat(tracer.currentSpan()).isNull();
+  }
+
+  @Test
+  void closingTwiceDoesNotUndoAnotherScope() {
+    Span a = tracer.startTransaction("a", "o");
+    Span b = tracer.startTransaction("b", "o");
+    try (Scope sa = a.makeCurrent()) {
+      Scope sb = b.makeCurrent();
+      sb.close();
+      sb.close();
+      assertThat(tracer.currentSpan()).isSameAs(a);
+    }
+  }
+
+  @Test
+  void closingOnAnotherThreadChangesNothing() throws Exception {
+    Span tx = tracer.startTransaction("t", "o");
+    try (Scope scope = tx.makeCurrent()) {
+      Thread other = new Thread(scope::close);
+      other.start();
+      other.join(5_000);
+      assertThat(tracer.currentSpan()).isSameAs(tx);
+    }
+  }
+
+  @Test
+  void currentSpanIsPerThread() throws Exception {
+    Span tx = tracer.startTransaction("t", "o");
+    AtomicReference<Span> seen = new AtomicReference<>(tx);
+    try (Scope scope = tx.makeCurrent()) {
+      Thread other = new Thread(() -> seen.set(tracer.currentSpan()));
+      other.start();
+      other.join(5_000);
+    }
+    assertThat(seen.get()).isNull();
+  }
+
+  @Test
+  void propagationContextMadeCurrentIsUsedByInjectWithoutASpan() {
+    Tracer off = Tracer.builder().build();
+    PropagationContext ctx = off.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-1", "sentry-release=up,other=x");
+    Map<String, String> inScope = new HashMap<>();
+    try (Scope scope = ctx.makeCurrent()) {
+      assertThat(off.currentPropagationContext()).isSameAs(ctx);
+      assertThat(off.currentSpan()).as("a context is not a span").isNull();
+      off.inject(null, inScope, Map::get, Map::put);
+    }
+    assertThat(inScope.get("sentry-trace")).isEqualTo("0123456789abcdef0123456789abcdef-" + ctx.spanId() + "-1");
+    assertThat(Baggage.parse(inScope.get("baggage"))).isEqualTo(ctx.frozenDynamicSamplingContext());
+    assertThat(inScope.get("baggage")).contains("sentry-release=up").doesNotContain("other");
+
+    // After the scope: the tracer's own context, another trace, the same on every call.
+    Map<String, String> after = new HashMap<>();
+    off.inject(null, after, Map::get, Map::put);
+    assertThat(off.currentPropagationContext()).isNotSameAs(ctx).isSameAs(off.currentPropagationContext());
+    assertThat(after.get("sentry-trace")).doesNotStartWith("0123456789abcdef0123456789abcdef")
+        .startsWith(off.currentPropagationContext().traceId().toString())
+        .hasSize(49);
+  }
+
+  @Test
+  void aNewTraceMadeCurrentPropagatesAsTheHead() {
+    Tracer off = Tracer.builder().release("r").build();
+    PropagationContext head = off.newTrace();
+    Map<String, String> carrier = new HashMap<>();
+    try (Scope scope = head.makeCurrent()) {
+      off.inject(null, carrier, Map::get, Map::put);
+    }
+    assertThat(carrier.get("sentry-trace")).isEqualTo(head.traceId() + "-" + head.spanId());
+    assertThat(Baggage.parse(carrier.get("baggage")).sentryValues())
+        .containsEntry("trace_id", head.traceId().toString())
+        .containsEntry("release", "r")
+        .containsEntry("sample_rand", SampleRand.format(head.sampleRand()))
+        .doesNotContainKey("sampled");
+  }
+
+  @Test
+  void suppressionLastsUntilItsScopeCloses() {
+    assertThat(Instrumentation.isSuppressed()).isFalse();
+    try (Scope outer = Instrumentation.suppress()) {
+      assertThat(Instrumentation.isSuppressed()).isTrue();
+      try (Scope inner = Instrumentation.suppress()) {
+        assertThat(Instrumentation.isSuppressed()).isTrue();
+      }
+      assertThat(Instrumentation.isSuppressed()).as("the inner scope does not end the outer one").isTrue();
+    }
+    assertThat(Instrumentation.isSuppressed()).isFalse();
+  }
+}

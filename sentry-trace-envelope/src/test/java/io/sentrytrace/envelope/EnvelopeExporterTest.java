@@ -1,0 +1,341 @@
+package io.sentrytrace.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sentrytrace.Dsn;
+import io.sentrytrace.EnvelopeTransport;
+import io.sentrytrace.Span;
+import io.sentrytrace.Tracer;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EnvelopeExporterTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private FakeSentry sentry;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @BeforeEach
+  void startSentry() throws IOException {
+    sentry = FakeSentry.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    sentry.release();
+    for (AutoCloseable c : toClose) c.close();
+    sentry.close();
+  }
+
+  private EnvelopeExporter.Builder exporter() {
+    return EnvelopeExporter.builder(sentry.dsn()).retryBaseDelay(Duration.ofMillis(20));
+  }
+
+  private EnvelopeExporter track(EnvelopeExporter exporter) {
+    toClose.add(exporter);
+    return exporter;
+  }
+
+  private Tracer tracer(EnvelopeExporter exporter) {
+    return Tracer.builder().dsn(sentry.dsn()).tracesSampleRate(1.0).release("shop@1.0").exporter(exporter).build();
+  }
+
+  @Test
+  void deliversTheFinishedTransactionWithItsSpans() throws Exception {
+    EnvelopeExporter exporter = track(exporter().build());
+    Tracer tracer = tracer(exporter);
+    Span tx = tracer.startTransaction("GET /checkout", "http.server");
+    Span first = tx.startChild("db.query", "SELECT * FROM carts");
+    Span second = first.startChild("http.client", "GET http://payments/");
+    second.finish();
+    first.finish();
+    tx.finish();
+
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    List<FakeSentry.Request> requests = sentry.requests();
+    assertThat(requests).hasSize(1);
+    requests.get(0).envelope().assertCarries(tx, List.of(first, second));
+    assertThat(exporter.sentCount()).isEqualTo(1);
+    assertThat(exporter.failedCount() + exporter.droppedCount() + exporter.rateLimitedCount()).isZero();
+  }
+
+  @Test
+  void postsToTheDsnEnvelopeEndpointWithSentryAuth() throws Exception {
+    EnvelopeExporter exporter = track(exporter().build());
+    tracer(exporter).startTransaction("job", "task").finish();
+
+    FakeSentry.Request request = sentry.await(1, WAIT).get(0);
+
+    assertThat(request.method).isEqualTo("POST");
+    assertThat(request.path).isEqualTo("/sentry/api/42/envelope/");
+    assertThat(request.header("X-Sentry-Auth"))
+        .isEqualTo("Sentry sentry_version=7, sentry_key=f00dcafe, sentry_client=sentry-trace/0.1.0-SNAPSHOT");
+    assertThat(request.header("Content-Type")).isEqualTo("application/x-sentry-envelope");
+    assertThat(request.headers).doesNotContainKeys("sentry-trace", "baggage", "traceparent");
+  }
+
+  @Test
+  void retriesAServerErrorAndDeliversExactlyOnce() throws Exception {
+    sentry.enqueue(500);
+    EnvelopeExporter exporter = track(exporter().build());
+    tracer(exporter).startTransaction("job", "task").finish();
+
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    List<FakeSentry.Request> requests = sentry.requests();
+    assertThat(requests).extracting(r -> r.answeredStatus).containsExactly(500, 200);
+    assertThat(requests.get(1).body).isEqualTo(requests.get(0).body); // same event id: Sentry dedupes
+    assertThat(exporter.sentCount()).isEqualTo(1);
+    assertThat(exporter.failedCount()).isZero();
+  }
+
+  @Test
+  void givesUpAfterMaxAttemptsWithGrowingBackoff() throws Exception {
+    sentry.enqueue(503).enqueue(502).enqueue(500).enqueue(500);
+    EnvelopeExporter exporter = track(exporter().maxAttempts(3).retryBaseDelay(Duration.ofMillis(100)).build());
+    tracer(exporter).startTransaction("job", "task").finish();
+
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    List<FakeSentry.Request> requests = sentry.requests();
+    assertThat(requests).extracting(r -> r.answeredStatus).containsExactly(503, 502, 500);
+    assertThat(Duration.ofNanos(requests.get(1).receivedNanos - requests.get(0).receivedNanos)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+    assertThat(Duration.ofNanos(requests.get(2).receivedNanos - requests.get(1).receivedNanos)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    assertThat(exporter.failedCount()).isEqualTo(1);
+    assertThat(exporter.sentCount()).isZero();
+  }
+
+  @Test
+  void clientErrorsOtherThan429AreNotRetried() throws Exception {
+    sentry.enqueue(403);
+    EnvelopeExporter exporter = track(exporter().build());
+    Tracer tracer = tracer(exporter);
+    tracer.startTransaction("first", "task").finish();
+    tracer.startTransaction("second", "task").finish();
+
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    assertThat(sentry.requests()).extracting(r -> r.answeredStatus).containsExactly(403, 200);
+    assertThat(exporter.failedCount()).isEqualTo(1);
+    assertThat(exporter.sentCount()).isEqualTo(1);
+  }
+
+  @Test
+  void sendsNothingUntilA429RetryAfterHasPassed() throws Exception {
+    sentry.enqueue(429, Map.of("Retry-After", "1"));
+    EnvelopeExporter exporter = track(exporter().build());
+    Tracer tracer = tracer(exporter);
+    tracer.startTransaction("limited", "task").finish();
+    assertThat(exporter.flush(WAIT)).isTrue();
+    long limitedAt = sentry.requests().get(0).receivedNanos;
+
+    tracer.startTransaction("during the limit 1", "task").finish();
+    tracer.startTransaction("during the limit 2", "task").finish();
+    assertThat(exporter.flush(WAIT)).isTrue();
+    assertThat(sentry.requests()).hasSize(1);
+    assertThat(exporter.rateLimitedCount()).isEqualTo(3); // the 429'd one and the two discarded
+
+    // Past the limit, transactions go out again.
+    while (System.nanoTime() - limitedAt < Duration.ofMillis(1100).toNanos()) Thread.sleep(20);
+    Span after = tracer.startTransaction("after the limit", "task");
+    after.finish();
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    List<FakeSentry.Request> requests = sentry.requests();
+    assertThat(requests).hasSize(2);
+    assertThat(Duration.ofNanos(requests.get(1).receivedNanos - limitedAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(requests.get(1).envelope().payload).containsEntry("transaction", "after the limit");
+    assertThat(exporter.sentCount()).isEqualTo(1);
+  }
+
+  @Test
+  void rateLimitsHeaderOnASuccessStopsFollowingTransactions() throws Exception {
+    sentry.enqueue(200, Map.of("X-Sentry-Rate-Limits", "60:transaction:key"));
+    EnvelopeExporter exporter = track(exporter().build());
+    Tracer tracer = tracer(exporter);
+    tracer.startTransaction("accepted", "task").finish();
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    tracer.startTransaction("limited", "task").finish();
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    assertThat(sentry.requests()).hasSize(1);
+    assertThat(exporter.sentCount()).isEqualTo(1);
+    assertThat(exporter.rateLimitedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void rateLimitsForOtherCategoriesDoNotStopTransactions() throws Exception {
+    sentry.enqueue(429, Map.of("Retry-After", "60", "X-Sentry-Rate-Limits", "60:error;default:organization"));
+    EnvelopeExporter exporter = track(exporter().build());
+    Tracer tracer = tracer(exporter);
+    tracer.startTransaction("rejected", "task").finish();
+    tracer.startTransaction("accepted", "task").finish();
+
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    assertThat(sentry.requests()).extracting(r -> r.answeredStatus).containsExactly(429, 200);
+    assertThat(exporter.sentCount()).isEqualTo(1);
+  }
+
+  @Test
+  void connectionRefusedIsRetriedThenCountedWithoutThrowing() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    String dsn = "http://f00dcafe@127.0.0.1:" + closedPort + "/42";
+    CountingTransport transport = new CountingTransport(JdkHttpTransport.create(), 0);
+    EnvelopeExporter exporter = track(EnvelopeExporter.builder(dsn).transport(transport)
+        .maxAttempts(3).retryBaseDelay(Duration.ofMillis(10)).build());
+    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
+
+    assertThatCode(() -> tracer.startTransaction("job", "task").finish()).doesNotThrowAnyException();
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    assertThat(transport.outcomes).hasSize(3).allSatisfy(o -> assertThat(o).isInstanceOf(ConnectException.class));
+    assertThat(exporter.failedCount()).isEqualTo(1);
+    assertThat(exporter.sentCount()).isZero();
+  }
+
+  @Test
+  void aFullQueueDropsAndCountsWithoutBlockingFinish() throws Exception {
+    sentry.stall();
+    EnvelopeExporter exporter = track(exporter().queueCapacity(100).build());
+    Tracer tracer = tracer(exporter);
+    int count = 10_000;
+
+    long start = System.nanoTime();
+    for (int i = 0; i < count; i++) tracer.startTransaction("tx " + i, "task").finish();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(took).isLessThan(Duration.ofSeconds(2));
+    // At most the queue plus the one request stuck at the endpoint got in.
+    assertThat(exporter.droppedCount()).isGreaterThanOrEqualTo(count - 101);
+    sentry.release();
+    assertThat(exporter.flush(WAIT)).isTrue();
+    assertThat(exporter.sentCount() + exporter.droppedCount()).isEqualTo(count);
+    assertThat(sentry.requests()).hasSize((int) exporter.sentCount());
+  }
+
+  @Test
+  void flushReportsWhetherEverythingWasSentInTime() throws Exception {
+    sentry.stall();
+    EnvelopeExporter exporter = track(exporter().build());
+    tracer(exporter).startTransaction("job", "task").finish();
+
+    assertThat(exporter.flush(Duration.ofMillis(100))).isFalse();
+    sentry.release();
+    assertThat(exporter.flush(WAIT)).isTrue();
+    assertThat(exporter.sentCount()).isEqualTo(1);
+  }
+
+  @Test
+  void closeSendsEverythingStillQueuedThenDropsLaterExports() throws Exception {
+    sentry.stall();
+    CountingTransport transport = new CountingTransport(JdkHttpTransport.create(), 0);
+    EnvelopeExporter exporter = exporter().transport(transport).closeTimeout(WAIT).build();
+    Tracer tracer = tracer(exporter);
+    for (int i = 0; i < 20; i++) tracer.startTransaction("tx " + i, "task").finish();
+    Thread releaser = new Thread(() -> {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException ignored) {
+        // release anyway
+      }
+      sentry.release();
+    });
+    releaser.start();
+
+    tracer.close(); // closes the exporter
+
+    assertThat(sentry.requests()).hasSize(20);
+    assertThat(exporter.sentCount()).isEqualTo(20);
+    assertThat(transport.closed).hasValue(1);
+    tracer.startTransaction("after close", "task").finish();
+    assertThat(exporter.droppedCount()).isEqualTo(1);
+    releaser.join();
+  }
+
+  @Test
+  void closeGivesUpAfterItsTimeout() throws Exception {
+    sentry.stall();
+    EnvelopeExporter exporter = exporter().closeTimeout(Duration.ofMillis(300)).build();
+    Tracer tracer = tracer(exporter);
+    for (int i = 0; i < 5; i++) tracer.startTransaction("tx " + i, "task").finish();
+
+    long start = System.nanoTime();
+    exporter.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(took).isLessThan(Duration.ofSeconds(3));
+    assertThat(exporter.sentCount()).isZero();
+    // The one stuck at the endpoint failed; the four behind it were dropped.
+    assertThat(exporter.droppedCount()).isEqualTo(4);
+    assertThat(exporter.failedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void unsampledTransactionsAreNeverSent() throws Exception {
+    EnvelopeExporter exporter = track(exporter().build());
+    Tracer unsampling = Tracer.builder().tracesSampleRate(0.0).exporter(exporter).build();
+    Tracer sampling = tracer(exporter);
+    for (int i = 0; i < 10; i++) unsampling.startTransaction("unsampled " + i, "task").finish();
+    sampling.startTransaction("continued unsampled", "task",
+        sampling.continueTrace("771a43a4192642f0b136d5159a501700-b1a2c3d4e5f60718-0", "sentry-sampled=false")).finish();
+    sampling.startTransaction("sampled", "task").finish(); // queued behind any unsampled one
+
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    assertThat(sentry.requests()).hasSize(1);
+    assertThat(sentry.requests().get(0).envelope().payload).containsEntry("transaction", "sampled");
+  }
+
+  @Test
+  void aTransportThatThrowsDoesNotStopTheSender() throws Exception {
+    CountingTransport transport = new CountingTransport(JdkHttpTransport.create(), 1);
+    EnvelopeExporter exporter = track(exporter().transport(transport).build());
+    Tracer tracer = tracer(exporter);
+    tracer.startTransaction("hits the bug", "task").finish();
+    tracer.startTransaction("goes through", "task").finish();
+
+    assertThat(exporter.flush(WAIT)).isTrue();
+
+    assertThat(exporter.failedCount()).isEqualTo(1);
+    assertThat(exporter.sentCount()).isEqualTo(1);
+    assertThat(sentry.requests().get(0).envelope().payload).containsEntry("transaction", "goes through");
+  }
+
+  @Test
+  void builderRejectsBadOptionsWithClearMessages() {
+    assertThatThrownBy(() -> EnvelopeExporter.builder("not a dsn")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DSN");
+    assertThatThrownBy(() -> EnvelopeExporter.builder((String) null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DSN");
+    assertThatThrownBy(() -> EnvelopeExporter.builder((Dsn) null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dsn");
+    EnvelopeExporter.Builder b = EnvelopeExporter.builder(sentry.dsn());
+    assertThatThrownBy(() -> b.queueCapacity(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("queueCapacity");
+    assertThatThrownBy(() -> b.maxAttempts(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxAttempts");
+    assertThatThrownBy(() -> b.retryBaseDelay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("retryBaseDelay");
+    assertThatThrownBy(() -> b.closeTimeout(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("closeTimeout");
+    assertThatThrownBy(() -> b.transport((EnvelopeTransport) null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("transport");
+  }
+}

@@ -1,0 +1,182 @@
+package io.sentrytrace.envelope;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sentry's envelope endpoint on 127.0.0.1, for tests: records every request and answers with the
+ * scripted replies (then 200). {@link #stall()} makes it hold every request until {@link
+ * #release()}. Shared with sentry-trace-it through this module's test jar.
+ *
+ * <pre>{@code
+ * try (FakeSentry sentry = FakeSentry.start()) {
+ *   sentry.enqueue(500).enqueue(200);
+ *   EnvelopeExporter exporter = EnvelopeExporter.builder(sentry.dsn()).build();
+ *   List<FakeSentry.Request> requests = sentry.await(2, Duration.ofSeconds(5));
+ * }
+ * }</pre>
+ */
+public final class FakeSentry implements AutoCloseable {
+  public static final String PUBLIC_KEY = "f00dcafe";
+  public static final String PROJECT_ID = "42";
+  /** The DSN's path prefix: Sentry behind a reverse proxy at /sentry. */
+  public static final String PATH_PREFIX = "/sentry";
+  public static final String ENVELOPE_PATH = PATH_PREFIX + "/api/" + PROJECT_ID + "/envelope/";
+
+  /** One request as received. Header names are lowercase. */
+  public static final class Request {
+    public final String method;
+    public final String path;
+    public final Map<String, String> headers;
+    public final byte[] body;
+    public final long receivedNanos;
+    public final int answeredStatus;
+
+    Request(String method, String path, Map<String, String> headers, byte[] body, long receivedNanos, int answeredStatus) {
+      this.method = method;
+      this.path = path;
+      this.headers = headers;
+      this.body = body;
+      this.receivedNanos = receivedNanos;
+      this.answeredStatus = answeredStatus;
+    }
+
+    public String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    public ReceivedEnvelope envelope() throws IOException {
+      return ReceivedEnvelope.parse(body);
+    }
+  }
+
+  private static final class Reply {
+    final int status;
+    final Map<String, String> headers;
+
+    Reply(int status, Map<String, String> headers) {
+      this.status = status;
+      this.headers = headers;
+    }
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final Deque<Reply> replies = new ArrayDeque<>(); // guarded by this
+  private final List<Request> requests = new ArrayList<>(); // guarded by this
+  private volatile CountDownLatch gate;
+
+  private FakeSentry(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  public static FakeSentry start() throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    ExecutorService executor = Executors.newFixedThreadPool(2);
+    FakeSentry sentry = new FakeSentry(server, executor);
+    server.createContext("/", sentry::handle);
+    server.setExecutor(executor);
+    server.start();
+    return sentry;
+  }
+
+  public String dsn() {
+    return "http://" + PUBLIC_KEY + "@127.0.0.1:" + port() + PATH_PREFIX + "/" + PROJECT_ID;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The next unanswered request gets this status (replies are used in order; then 200). */
+  public FakeSentry enqueue(int status) {
+    return enqueue(status, Map.of());
+  }
+
+  public synchronized FakeSentry enqueue(int status, Map<String, String> headers) {
+    replies.add(new Reply(status, headers));
+    return this;
+  }
+
+  /** Holds every request (before it is recorded) until {@link #release()}. */
+  public void stall() {
+    gate = new CountDownLatch(1);
+  }
+
+  public void release() {
+    CountDownLatch g = gate;
+    gate = null;
+    if (g != null) g.countDown();
+  }
+
+  public synchronized List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** Waits until {@code count} requests were received or the time is up; returns what is there. */
+  public synchronized List<Request> await(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (requests.size() < count) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) break;
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return List.copyOf(requests);
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      long received = System.nanoTime();
+      byte[] body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      CountDownLatch g = gate;
+      if (g != null) {
+        try {
+          g.await(30, TimeUnit.SECONDS); // bounded: a test that forgets release() still ends
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      Map<String, String> headers = new LinkedHashMap<>();
+      exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
+      Reply reply;
+      synchronized (this) {
+        reply = replies.isEmpty() ? new Reply(200, Map.of()) : replies.poll();
+        requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers, body,
+            received, reply.status));
+        notifyAll();
+      }
+      reply.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+      byte[] answer = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(reply.status, answer.length);
+      exchange.getResponseBody().write(answer);
+    }
+  }
+
+  @Override
+  public void close() {
+    release();
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

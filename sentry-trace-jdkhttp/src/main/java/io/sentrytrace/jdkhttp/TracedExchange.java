@@ -1,0 +1,268 @@
+package io.sentrytrace.jdkhttp;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import com.sun.net.httpserver.HttpsExchange;
+import io.sentrytrace.Cors;
+import io.sentrytrace.Span;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The exchange that {@link SentryTraceFilter} passes down the chain: the server's own, plus two
+ * things it cannot do by itself.
+ *
+ * <ul>
+ *   <li>The span as a per-exchange attribute: the JDK server keeps exchange attributes in the
+ *       {@link HttpContext}'s map, shared by all concurrent exchanges of that context, so a span
+ *       stored there could be read by another request.
+ *   <li>On a CORS preflight, the merge of {@code sentry-trace, baggage} into {@code
+ *       Access-Control-Allow-Headers} right before the headers go out: only then is the handler's
+ *       own value known.
+ * </ul>
+ *
+ * An {@link HttpsExchange} is wrapped as one, so handlers can still reach the TLS session.
+ */
+final class TracedExchange extends HttpExchange {
+  private static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
+
+  private final HttpExchange delegate;
+  private final Span span;
+  private final boolean corsPreflight;
+
+  private TracedExchange(HttpExchange delegate, Span span, boolean corsPreflight) {
+    this.delegate = delegate;
+    this.span = span;
+    this.corsPreflight = corsPreflight;
+  }
+
+  /**
+   * {@code exchange} with {@code span} under {@link SentryTraceFilter#SPAN_ATTRIBUTE}; with {@code
+   * corsPreflight}, adding the trace headers to a CORS answer when the headers are sent.
+   */
+  static HttpExchange wrap(HttpExchange exchange, Span span, boolean corsPreflight) {
+    TracedExchange traced = new TracedExchange(exchange, span, corsPreflight);
+    return exchange instanceof HttpsExchange ? new Secure((HttpsExchange) exchange, traced) : traced;
+  }
+
+  @Override
+  public void sendResponseHeaders(int code, long length) throws IOException {
+    if (corsPreflight) allowTraceHeaders(delegate.getResponseHeaders());
+    delegate.sendResponseHeaders(code, length);
+  }
+
+  /**
+   * Adds {@code sentry-trace, baggage} to the handler's CORS answer, each name once. A response
+   * with neither {@code Access-Control-Allow-Origin} nor {@code Access-Control-Allow-Headers} is no
+   * CORS answer: it is left alone, since the filter grants no cross-origin access by itself.
+   */
+  static void allowTraceHeaders(Headers response) {
+    try {
+      List<String> allowed = response.get(Cors.ALLOW_HEADERS_HEADER);
+      boolean hasAllowed = allowed != null && !allowed.isEmpty();
+      if (!hasAllowed && !response.containsKey(ALLOW_ORIGIN)) return;
+      response.set(Cors.ALLOW_HEADERS_HEADER, Cors.allowHeaders(hasAllowed ? String.join(",", allowed) : null));
+    } catch (RuntimeException e) {
+      SentryTraceFilter.LOG.failed("could not add the trace headers to a CORS preflight answer", e);
+    }
+  }
+
+  @Override
+  public Object getAttribute(String name) {
+    return SentryTraceFilter.SPAN_ATTRIBUTE.equals(name) ? span : delegate.getAttribute(name);
+  }
+
+  /** Our attribute is read-only; every other goes to the server's exchange. */
+  @Override
+  public void setAttribute(String name, Object value) {
+    if (!SentryTraceFilter.SPAN_ATTRIBUTE.equals(name)) delegate.setAttribute(name, value);
+  }
+
+  @Override
+  public Headers getRequestHeaders() {
+    return delegate.getRequestHeaders();
+  }
+
+  @Override
+  public Headers getResponseHeaders() {
+    return delegate.getResponseHeaders();
+  }
+
+  @Override
+  public URI getRequestURI() {
+    return delegate.getRequestURI();
+  }
+
+  @Override
+  public String getRequestMethod() {
+    return delegate.getRequestMethod();
+  }
+
+  @Override
+  public HttpContext getHttpContext() {
+    return delegate.getHttpContext();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  @Override
+  public InputStream getRequestBody() {
+    return delegate.getRequestBody();
+  }
+
+  @Override
+  public OutputStream getResponseBody() {
+    return delegate.getResponseBody();
+  }
+
+  @Override
+  public InetSocketAddress getRemoteAddress() {
+    return delegate.getRemoteAddress();
+  }
+
+  @Override
+  public int getResponseCode() {
+    return delegate.getResponseCode();
+  }
+
+  @Override
+  public InetSocketAddress getLocalAddress() {
+    return delegate.getLocalAddress();
+  }
+
+  @Override
+  public String getProtocol() {
+    return delegate.getProtocol();
+  }
+
+  @Override
+  public void setStreams(InputStream in, OutputStream out) {
+    delegate.setStreams(in, out);
+  }
+
+  @Override
+  public HttpPrincipal getPrincipal() {
+    return delegate.getPrincipal();
+  }
+
+  @Override
+  public String toString() {
+    return delegate.toString();
+  }
+
+  /** The same for an HTTPS exchange: everything goes to the {@link TracedExchange}. */
+  private static final class Secure extends HttpsExchange {
+    private final HttpsExchange server;
+    private final TracedExchange traced;
+
+    Secure(HttpsExchange server, TracedExchange traced) {
+      this.server = server;
+      this.traced = traced;
+    }
+
+    @Override
+    public SSLSession getSSLSession() {
+      return server.getSSLSession();
+    }
+
+    @Override
+    public void sendResponseHeaders(int code, long length) throws IOException {
+      traced.sendResponseHeaders(code, length);
+    }
+
+    @Override
+    public Object getAttribute(String name) {
+      return traced.getAttribute(name);
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+      traced.setAttribute(name, value);
+    }
+
+    @Override
+    public Headers getRequestHeaders() {
+      return traced.getRequestHeaders();
+    }
+
+    @Override
+    public Headers getResponseHeaders() {
+      return traced.getResponseHeaders();
+    }
+
+    @Override
+    public URI getRequestURI() {
+      return traced.getRequestURI();
+    }
+
+    @Override
+    public String getRequestMethod() {
+      return traced.getRequestMethod();
+    }
+
+    @Override
+    public HttpContext getHttpContext() {
+      return traced.getHttpContext();
+    }
+
+    @Override
+    public void close() {
+      traced.close();
+    }
+
+    @Override
+    public InputStream getRequestBody() {
+      return traced.getRequestBody();
+    }
+
+    @Override
+    public OutputStream getResponseBody() {
+      return traced.getResponseBody();
+    }
+
+    @Override
+    public InetSocketAddress getRemoteAddress() {
+      return traced.getRemoteAddress();
+    }
+
+    @Override
+    public int getResponseCode() {
+      return traced.getResponseCode();
+    }
+
+    @Override
+    public InetSocketAddress getLocalAddress() {
+      return traced.getLocalAddress();
+    }
+
+    @Override
+    public String getProtocol() {
+      return traced.getProtocol();
+    }
+
+    @Override
+    public void setStreams(InputStream in, OutputStream out) {
+      traced.setStreams(in, out);
+    }
+
+    @Override
+    public HttpPrincipal getPrincipal() {
+      return traced.getPrincipal();
+    }
+
+    @Override
+    public String toString() {
+      return server.toString();
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.sentrytrace.okhttp;
+
+import static io.sentrytrace.okhttp.Calls.await;
+import static io.sentrytrace.okhttp.Calls.enqueue;
+import static io.sentrytrace.okhttp.Calls.execute;
+import static io.sentrytrace.okhttp.Calls.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sentrytrace.InMemorySpanExporter;
+import io.sentrytrace.PropagationContext;
+import io.sentrytrace.SentryTrace;
+import io.sentrytrace.Scope;
+import io.sentrytrace.Span;
+import io.sentrytrace.SpanData;
+import io.sentrytrace.Tracer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Which span a request's span belongs to, on both of OkHttp's paths. */
+@SuppressWarnings("try") // try (Scope scope = span.makeCurrent()) is the point
+class ParentSpanTest {
+  private final LoopbackServer server;
+  private final InMemorySpanExporter exporter = new InMemorySpanExporter();
+  private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
+  private final OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+
+  ParentSpanTest() throws Exception {
+    server = new LoopbackServer();
+  }
+
+  @AfterEach
+  void close() {
+    server.close();
+  }
+
+  @Test
+  void executeUsesTheCallersCurrentSpan() throws Exception {
+    Span tx = tracer.startTransaction("checkout", "task");
+    try (Scope scope = tx.makeCurrent()) {
+      execute(client, get(server.respond(200).url("/")));
+    }
+    tx.finish();
+
+    SpanData span = Traced.onlyChild(exporter);
+    assertThat(span.parentSpanId()).isEqualTo(tx.spanId());
+    assertThat(Traced.sentryTrace(server.take()).spanId()).isEqualTo(span.spanId());
+  }
+
+  @Test
+  void enqueueUsesTheSpanCurrentOnTheThreadThatEnqueued() throws Exception {
+    Span tx = tracer.startTransaction("checkout", "task");
+    CompletableFuture<Integer> call;
+    try (Scope scope = tx.makeCurrent()) {
+      call = enqueue(client, get(server.respond(200).url("/")));
+    }
+    assertThat(await(call)).isEqualTo(200);
+    tx.finish();
+
+    SpanData span = Traced.onlyChild(exporter);
+    assertThat(span.parentSpanId()).isEqualTo(tx.spanId());
+    assertThat(Traced.sentryTrace(server.take())).isEqualTo(SentryTrace.of(tx.traceId(), span.spanId(), true));
+  }
+
+  @Test
+  void enqueueOutsideAnySpanRecordsNoSpanEvenIfTheDispatcherThreadHasOne() throws Exception {
+    // A dispatcher thread that happens to have a span current must not lend it to other calls.
+    Span stray = tracer.startTransaction("stray", "task");
+    ExecutorService dispatcherThreads = Executors.newSingleThreadExecutor(runnable -> new Thread(() -> {
+      try (Scope scope = stray.makeCurrent()) {
+        runnable.run();
+      }
+    }));
+    OkHttpClient leaky = client.newBuilder().dispatcher(new Dispatcher(dispatcherThreads)).build();
+    assertThat(await(enqueue(leaky, get(server.respond(200).url("/"))))).isEqualTo(200);
+    stray.finish();
+
+    assertThat(exporter.transactions()).singleElement().satisfies(t -> assertThat(t.spans()).isEmpty());
+    assertThat(Traced.sentryTrace(server.take()).traceId()).isNotEqualTo(stray.traceId());
+    dispatcherThreads.shutdown();
+  }
+
+  @Test
+  void aSpanTaggedOnTheRequestWinsOverTheCurrentSpan() throws Exception {
+    Span explicit = tracer.startTransaction("explicit", "task");
+    Span current = tracer.startTransaction("current", "task");
+    Request request = new Request.Builder().url(server.respond(200).respond(200).url("/")).tag(Span.class, explicit).build();
+    try (Scope scope = current.makeCurrent()) {
+      execute(client, request);
+      await(enqueue(client, request));
+    }
+    current.finish();
+    explicit.finish();
+
+    assertThat(exporter.transactions()).extracting(t -> t.name() + ":" + t.spans().size())
+        .containsExactly("current:0", "explicit:2");
+    assertThat(exporter.transactions().get(1).spans()).allSatisfy(s -> assertThat(s.parentSpanId()).isEqualTo(explicit.spanId()));
+    assertThat(Traced.sentryTrace(server.take()).traceId()).isEqualTo(explicit.traceId());
+    assertThat(Traced.sentryTrace(server.take()).traceId()).isEqualTo(explicit.traceId());
+  }
+
+  @Test
+  void withoutAnActiveSpanTheHeadersCarryThePropagationContextAndNoSpanIsRecorded() throws Exception {
+    Tracer off = Tracer.builder().exporter(exporter).build(); // tracesSampleRate null: tracing off
+    OkHttpClient propagating = SentryTraceInterceptor.instrument(new OkHttpClient(), off);
+    execute(propagating, get(server.respond(200).url("/")));
+
+    PropagationContext root = off.currentPropagationContext();
+    assertThat(Traced.sentryTrace(server.take())).isEqualTo(SentryTrace.of(root.traceId(), root.spanId(), null));
+    assertThat(exporter.transactions()).isEmpty();
+  }
+
+  @Test
+  void enqueueCarriesThePropagationContextCurrentOnTheCallersThread() throws Exception {
+    Tracer off = Tracer.builder().exporter(exporter).build();
+    OkHttpClient propagating = SentryTraceInterceptor.instrument(new OkHttpClient(), off);
+    PropagationContext incoming = off.continueTrace("771a43a4192642f0b136d5159a501700-a1b2c3d4e5f60718-1", "sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-sampled=true");
+    CompletableFuture<Integer> call;
+    try (Scope scope = incoming.makeCurrent()) {
+      call = enqueue(propagating, get(server.respond(200).url("/")));
+    }
+    await(call);
+
+    assertThat(Traced.sentryTrace(server.take())).isEqualTo(SentryTrace.of(incoming.traceId(), incoming.spanId(), true));
+    assertThat(exporter.transactions()).isEmpty();
+  }
+
+  @Test
+  void withTracingOffATransactionsRequestsCarryItsTraceAndRecordNothing() throws Exception {
+    Tracer off = Tracer.builder().exporter(exporter).build();
+    OkHttpClient propagating = SentryTraceInterceptor.instrument(new OkHttpClient(), off);
+    Span tx = off.startTransaction("checkout", "task");
+    try (Scope scope = tx.makeCurrent()) {
+      execute(propagating, get(server.respond(200).url("/")));
+    }
+    tx.finish();
+
+    assertThat(Traced.sentryTrace(server.take()).traceId()).isEqualTo(tx.traceId());
+    assertThat(exporter.transactions()).isEmpty();
+  }
+
+  @Test
+  void registeredByHandExecuteStillUsesTheCurrentSpan() throws Exception {
+    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
+    Span tx = tracer.startTransaction("checkout", "task");
+    try (Scope scope = tx.makeCurrent()) {
+      execute(byHand, get(server.respond(200).url("/")));
+    }
+    tx.finish();
+
+    SpanData span = Traced.onlyChild(exporter);
+    assertThat(span.parentSpanId()).isEqualTo(tx.spanId());
+    assertThat(Traced.sentryTrace(server.take()).spanId()).isEqualTo(span.spanId());
+  }
+}
