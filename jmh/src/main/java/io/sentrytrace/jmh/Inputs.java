@@ -113,17 +113,7 @@ final class Inputs {
 
   /** OpenTelemetry's view of a header map. */
   static final TextMapGetter<Map<String, String>> MAP_GETTER =
-      new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-          return carrier.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> carrier, String key) {
-          return carrier == null ? null : carrier.get(key);
-        }
-      };
+      (carrier, key) -> carrier == null ? null : carrier.get(key);
 
   static final TextMapSetter<Map<String, String>> MAP_SETTER = Map::put;
 }
