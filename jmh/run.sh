@@ -23,6 +23,6 @@ cmd=(java -jar "$jar" -prof gc -rf json -rff jmh/results/latest.json "$@")
 echo "${cmd[*]}" >&2
 "${cmd[@]}" 2>&1 | tee jmh/results/latest.log
 
-JMH_COMMAND="jmh/run.sh${*:+ $*}  (runs: ${cmd[*]})" \
+JMH_COMMAND="jmh/run.sh${*:+ $*} (runs: ${cmd[*]})" \
   python3 jmh/table.py jmh/results/latest.json > jmh/results/latest.md
 echo "Wrote jmh/results/latest.json and jmh/results/latest.md" >&2
