@@ -1,0 +1,99 @@
+package io.sentrytrace.jmh;
+
+import io.sentry.util.PropagationTargetsUtils;
+import io.sentrytrace.PropagationTargets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Does an outgoing URL get trace headers ({@code tracePropagationTargets})? {@link
+ * PropagationTargets#matches} against sentry-java's {@code PropagationTargetsUtils.contain}, which
+ * runs {@code String.contains} and {@code String.matches} (a regex compile) per target and URL.
+ * Each operation is one URL; every invocation walks all 16 URLs, half of them matching.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(Defaults.FORKS)
+@Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
+@Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
+@OperationsPerInvocation(16)
+public class MatchBenchmark {
+  // Not final: JMH must not constant-fold the inputs.
+  String[] literalUrls = Inputs.LITERAL_URLS.clone();
+  String[] mixedUrls = Inputs.MIXED_URLS.clone();
+  String[] literalHosts = Inputs.LITERAL_TARGETS.toArray(new String[0]);
+  List<String> literalTargets = Inputs.LITERAL_TARGETS;
+  List<String> allTargets = Inputs.ALL_TARGETS;
+  List<String> mixedTargets = Inputs.MIXED_TARGETS;
+  PropagationTargets literal = PropagationTargets.of(Inputs.LITERAL_TARGETS);
+  PropagationTargets all = PropagationTargets.of(Inputs.ALL_TARGETS);
+  PropagationTargets mixed = PropagationTargets.of(Inputs.MIXED_TARGETS);
+
+  @Benchmark
+  public int matchLiteral_ours() {
+    int n = 0;
+    for (String url : literalUrls) if (literal.matches(url)) n++;
+    return n;
+  }
+
+  @Benchmark
+  public int matchLiteral_sentryJava() {
+    int n = 0;
+    for (String url : literalUrls) if (PropagationTargetsUtils.contain(literalTargets, url)) n++;
+    return n;
+  }
+
+  /** The floor: the cheapest test that gives the same answer for literal hosts. */
+  @Benchmark
+  public int matchLiteral_floor() {
+    int n = 0;
+    for (String url : literalUrls) {
+      for (String host : literalHosts) {
+        if (url.contains(host)) {
+          n++;
+          break;
+        }
+      }
+    }
+    return n;
+  }
+
+  @Benchmark
+  public int matchAll_ours() {
+    int n = 0;
+    for (String url : mixedUrls) if (all.matches(url)) n++;
+    return n;
+  }
+
+  @Benchmark
+  public int matchAll_sentryJava() {
+    int n = 0;
+    for (String url : mixedUrls) if (PropagationTargetsUtils.contain(allTargets, url)) n++;
+    return n;
+  }
+
+  @Benchmark
+  public int matchMixed_ours() {
+    int n = 0;
+    for (String url : mixedUrls) if (mixed.matches(url)) n++;
+    return n;
+  }
+
+  @Benchmark
+  public int matchMixed_sentryJava() {
+    int n = 0;
+    for (String url : mixedUrls) if (PropagationTargetsUtils.contain(mixedTargets, url)) n++;
+    return n;
+  }
+}

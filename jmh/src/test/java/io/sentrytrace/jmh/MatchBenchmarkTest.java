@@ -1,0 +1,49 @@
+package io.sentrytrace.jmh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sentry.util.PropagationTargetsUtils;
+import io.sentrytrace.PropagationTargets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MatchBenchmarkTest {
+  private final MatchBenchmark benchmark = new MatchBenchmark();
+
+  @Test
+  void oursAgreesWithSentryJavaOnEveryUrl() {
+    for (List<String> targets : List.of(Inputs.LITERAL_TARGETS, Inputs.ALL_TARGETS, Inputs.MIXED_TARGETS)) {
+      PropagationTargets ours = PropagationTargets.of(targets);
+      for (String[] urls : List.of(Inputs.LITERAL_URLS, Inputs.MIXED_URLS)) {
+        for (String url : urls) {
+          assertThat(ours.matches(url))
+              .as("%s on %s", targets, url)
+              .isEqualTo(PropagationTargetsUtils.contain(targets, url));
+        }
+      }
+    }
+  }
+
+  @Test
+  void halfOfTheUrlsMatchTheirTargets() {
+    assertThat(benchmark.matchLiteral_ours()).isEqualTo(Inputs.MATCHING_URLS);
+    assertThat(benchmark.matchLiteral_sentryJava()).isEqualTo(Inputs.MATCHING_URLS);
+    assertThat(benchmark.matchLiteral_floor()).isEqualTo(Inputs.MATCHING_URLS);
+    assertThat(benchmark.matchMixed_ours()).isEqualTo(Inputs.MATCHING_URLS);
+    assertThat(benchmark.matchMixed_sentryJava()).isEqualTo(Inputs.MATCHING_URLS);
+  }
+
+  @Test
+  void theDefaultTargetMatchesEveryUrl() {
+    assertThat(benchmark.matchAll_ours()).isEqualTo(Inputs.MIXED_URLS.length);
+    assertThat(benchmark.matchAll_sentryJava()).isEqualTo(Inputs.MIXED_URLS.length);
+  }
+
+  @Test
+  void mixedUrlsMatchThroughLiteralsAndThroughRegexes() {
+    PropagationTargets literalsOnly = PropagationTargets.of(Inputs.MIXED_TARGETS.subList(0, 4));
+    int byLiteral = 0;
+    for (String url : Inputs.MIXED_URLS) if (literalsOnly.matches(url)) byLiteral++;
+    assertThat(byLiteral).isEqualTo(4);
+  }
+}
