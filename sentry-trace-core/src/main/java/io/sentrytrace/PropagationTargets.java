@@ -24,25 +24,30 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class PropagationTargets {
   private static final System.Logger LOG = System.getLogger(PropagationTargets.class.getName());
-  private static final PropagationTargets ALL = new PropagationTargets(true, new String[0], new RegexTarget[0]);
-  private static final PropagationTargets NONE = new PropagationTargets(false, new String[0], new RegexTarget[0]);
+  private static final PropagationTargets ALL = new PropagationTargets(true, new Needle[0], new RegexTarget[0]);
+  private static final PropagationTargets NONE = new PropagationTargets(false, new Needle[0], new RegexTarget[0]);
 
   private final boolean matchesAll;
   /** Substring targets, lower case (ASCII). */
-  private final String[] literals;
+  private final Needle[] literals;
   private final RegexTarget[] regexes;
   /** One matcher per regex per thread, reset for each URL: matching allocates nothing. */
   private final ThreadLocal<Matcher[]> matchers;
 
-  private PropagationTargets(boolean matchesAll, String[] literals, RegexTarget[] regexes) {
+  private PropagationTargets(boolean matchesAll, Needle[] literals, RegexTarget[] regexes) {
     this.matchesAll = matchesAll;
     this.literals = literals;
     this.regexes = regexes;
     this.matchers =
         ThreadLocal.withInitial(
             () -> {
-              Matcher[] m = new Matcher[regexes.length];
-              for (int i = 0; i < m.length; i++) m[i] = regexes[i].pattern.matcher("");
+              // [i]: the regex as configured; [n + i]: its case-sensitive twin, when it has one.
+              int n = regexes.length;
+              Matcher[] m = new Matcher[2 * n];
+              for (int i = 0; i < n; i++) {
+                m[i] = regexes[i].pattern.matcher("");
+                if (regexes[i].caseSensitive != null) m[n + i] = regexes[i].caseSensitive.matcher("");
+              }
               return m;
             });
   }
@@ -67,7 +72,7 @@ public final class PropagationTargets {
   public static PropagationTargets of(List<?> targets) {
     if (targets == null) return ALL;
     if (targets.isEmpty()) return NONE;
-    List<String> literals = new ArrayList<>();
+    List<Needle> literals = new ArrayList<>();
     List<RegexTarget> regexes = new ArrayList<>();
     boolean matchesAll = false; // still check every element: a bad one is a mistake to report
     for (int i = 0; i < targets.size(); i++) {
@@ -81,7 +86,7 @@ public final class PropagationTargets {
           matchesAll = true;
           continue;
         }
-        literals.add(lowerAscii(s));
+        literals.add(new Needle(lowerAscii(s)));
         // Without metacharacters the whole-URL regex is plain equality, which containment covers.
         if (!RegexLiterals.hasMetacharacters(s)) continue;
         try {
@@ -100,7 +105,7 @@ public final class PropagationTargets {
       }
     }
     if (matchesAll) return ALL;
-    return new PropagationTargets(false, literals.toArray(new String[0]), regexes.toArray(new RegexTarget[0]));
+    return new PropagationTargets(false, literals.toArray(new Needle[0]), regexes.toArray(new RegexTarget[0]));
   }
 
   /** ASCII-only lower case, as {@link #contains} compares: other letters must match as written. */
@@ -110,34 +115,34 @@ public final class PropagationTargets {
     return new String(chars);
   }
 
-  /** Whether trace headers go to {@code url}. Null never matches. Allocates nothing for a String. */
+  /** Whether trace headers go to {@code url}. Null never matches. Allocates nothing. */
   public boolean matches(CharSequence url) {
     if (matchesAll) return true;
     if (url == null) return false;
-    // Fast path: hosts are lower case in practice, and String.contains is a JDK intrinsic.
+    // Most URLs have no upper case (OkHttp lower-cases hosts): then ignoring case is a plain
+    // String.contains of the lower-case needle, a JDK intrinsic. Try that first.
     if (url instanceof String) {
       String s = (String) url;
-      for (String literal : literals) {
-        if (s.contains(literal)) return true;
+      for (Needle literal : literals) {
+        if (s.contains(literal.lower)) return true;
       }
     }
-    int shape = shape(url);
-    boolean hasUpper = (shape & HAS_UPPER) != 0;
-    if (hasUpper || !(url instanceof String)) {
-      for (String literal : literals) {
-        if (containsIgnoreCase(url, literal)) return true;
+    boolean ignoreCase = !(url instanceof String) || hasUpperCase(url);
+    if (ignoreCase) {
+      for (Needle literal : literals) {
+        if (literal.isIn(url)) return true;
       }
     }
     if (regexes.length == 0) return false;
     Matcher[] m = null;
+    int length = url.length();
     for (int i = 0; i < regexes.length; i++) {
       RegexTarget regex = regexes[i];
-      // A regex that only matches URLs of one length skips all others (lengths in chars are
-      // code points when the URL has no surrogate pairs).
-      if (regex.fixedLength >= 0 && (shape & HAS_SURROGATE) == 0 && regex.fixedLength != url.length()) continue;
-      if (regex.requiredLiteral != null && !contains(url, regex.requiredLiteral, hasUpper)) continue;
+      if (regex.fixedLength >= 0 && length != regex.fixedLength && !mayHaveCodePoints(url, regex.fixedLength)) continue;
+      Needle required = regex.requiredLiteral;
+      if (required != null && !(ignoreCase ? required.isIn(url) : ((String) url).contains(required.lower))) continue;
       if (m == null) m = matchers.get();
-      Matcher matcher = m[i].reset(url);
+      Matcher matcher = (!ignoreCase && regex.caseSensitive != null ? m[regexes.length + i] : m[i]).reset(url);
       boolean found = regex.fullMatch ? matcher.matches() : matcher.find();
       matcher.reset(""); // do not keep the URL reachable from this thread
       if (found) return true;
@@ -145,37 +150,91 @@ public final class PropagationTargets {
     return false;
   }
 
-  private static final int HAS_UPPER = 1;
-  private static final int HAS_SURROGATE = 2;
-
-  /** One pass over the URL: does it have ASCII upper case, surrogate pairs? */
-  private static int shape(CharSequence s) {
-    int shape = 0;
+  private static boolean hasUpperCase(CharSequence s) {
     for (int i = 0, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') shape |= HAS_UPPER;
-      else if (Character.isSurrogate(c)) shape |= HAS_SURROGATE;
+      if (c >= 'A' && c <= 'Z') return true;
     }
-    return shape;
+    return false;
   }
 
-  /** Containment of a lower-case needle, ignoring ASCII case when the URL has upper case. */
-  private static boolean contains(CharSequence url, String lowerNeedle, boolean urlHasUpper) {
-    if (!urlHasUpper && url instanceof String) return ((String) url).contains(lowerNeedle);
-    return containsIgnoreCase(url, lowerNeedle);
+  /**
+   * Whether {@code url}, whose length in chars is not {@code codePoints}, may still have that many
+   * code points: only surrogate pairs make chars outnumber code points, at most two to one.
+   */
+  private static boolean mayHaveCodePoints(CharSequence url, int codePoints) {
+    int length = url.length();
+    if (length < codePoints || length > 2 * codePoints) return false;
+    for (int i = 0; i < length; i++) {
+      if (Character.isSurrogate(url.charAt(i))) return true;
+    }
+    return false;
   }
 
-  private static boolean containsIgnoreCase(CharSequence url, String lowerNeedle) {
-    int n = url.length();
-    int m = lowerNeedle.length();
-    outer:
-    for (int i = 0; i <= n - m; i++) {
-      for (int j = 0; j < m; j++) {
-        if (toLower(url.charAt(i + j)) != lowerNeedle.charAt(j)) continue outer;
+  /**
+   * A lower-case text to find in URLs, ignoring ASCII case. The search jumps with {@link
+   * String#indexOf(int, int)} (vectorised by the JDK) to its rarest char in URLs, preferring one
+   * without case so that a single sweep finds every candidate, then compares the rest.
+   */
+  static final class Needle {
+    /** URL chars from most to least common; chars not listed are rarer still. */
+    private static final String COMMON = "/tp.s:he-acoirlmndug0w1b2fy=?v3k_j&x4q5z6789";
+
+    final String lower;
+    private final int anchor;
+    private final char anchorLower;
+    private final char anchorUpper;
+
+    Needle(String lower) {
+      this.lower = lower;
+      int best = 0;
+      int bestScore = Integer.MAX_VALUE;
+      for (int i = 0; i < lower.length(); i++) {
+        char c = lower.charAt(i);
+        int rank = COMMON.indexOf(c);
+        int score = (rank < 0 ? 0 : COMMON.length() - rank) + (c >= 'a' && c <= 'z' ? 100 : 0);
+        if (score < bestScore) {
+          best = i;
+          bestScore = score;
+        }
+      }
+      this.anchor = best;
+      this.anchorLower = lower.isEmpty() ? 0 : lower.charAt(best);
+      this.anchorUpper = anchorLower >= 'a' && anchorLower <= 'z' ? (char) (anchorLower - ('a' - 'A')) : anchorLower;
+    }
+
+    boolean isIn(CharSequence url) {
+      int m = lower.length();
+      int n = url.length();
+      if (m == 0) return true;
+      if (m > n) return false;
+      if (!(url instanceof String)) return scan(url);
+      String s = (String) url;
+      int last = n - m + anchor; // the last place the anchor char can stand
+      int lo = s.indexOf(anchorLower, anchor);
+      int up = anchorUpper == anchorLower ? -1 : s.indexOf(anchorUpper, anchor);
+      while (true) {
+        int p = lo < 0 ? up : up < 0 ? lo : Math.min(lo, up);
+        if (p < 0 || p > last) return false;
+        if (regionMatches(s, p - anchor)) return true;
+        if (p == lo) lo = s.indexOf(anchorLower, p + 1);
+        else up = s.indexOf(anchorUpper, p + 1);
+      }
+    }
+
+    private boolean scan(CharSequence url) {
+      for (int i = 0, end = url.length() - lower.length(); i <= end; i++) {
+        if (regionMatches(url, i)) return true;
+      }
+      return false;
+    }
+
+    private boolean regionMatches(CharSequence url, int start) {
+      for (int j = 0, m = lower.length(); j < m; j++) {
+        if (toLower(url.charAt(start + j)) != lower.charAt(j)) return false;
       }
       return true;
     }
-    return false;
   }
 
   private static char toLower(char c) {
@@ -187,7 +246,7 @@ public final class PropagationTargets {
     if (matchesAll) return "PropagationTargets.all()";
     if (literals.length == 0 && regexes.length == 0) return "PropagationTargets.none()";
     StringBuilder b = new StringBuilder("PropagationTargets[");
-    for (String l : literals) b.append('"').append(l).append("\" ");
+    for (Needle l : literals) b.append('"').append(l.lower).append("\" ");
     for (RegexTarget r : regexes) b.append('/').append(r.pattern.pattern()).append("/ ");
     b.setLength(b.length() - 1);
     return b.append(']').toString();
@@ -197,15 +256,26 @@ public final class PropagationTargets {
   static final class RegexTarget {
     final Pattern pattern;
     final boolean fullMatch;
-    final String requiredLiteral;
+    final Needle requiredLiteral;
     /** The length of every URL a whole-URL regex can match; -1 when it varies. */
     final int fixedLength;
+    /**
+     * The same regex without CASE_INSENSITIVE, for URLs without upper case: when neither the regex
+     * source nor the URL has an ASCII upper-case letter, ignoring ASCII case changes nothing, and
+     * the case-sensitive engine is about twice as fast. Null when that does not hold.
+     */
+    final Pattern caseSensitive;
 
     private RegexTarget(Pattern pattern, boolean fullMatch) {
       this.pattern = pattern;
       this.fullMatch = fullMatch;
-      this.requiredLiteral = RegexLiterals.required(pattern);
+      String required = RegexLiterals.required(pattern);
+      this.requiredLiteral = required == null ? null : new Needle(required);
       this.fixedLength = fullMatch ? RegexLiterals.fixedLength(pattern) : -1;
+      this.caseSensitive =
+          (pattern.flags() & Pattern.UNICODE_CASE) == 0 && RegexLiterals.isCaseFree(pattern.pattern())
+              ? Pattern.compile(pattern.pattern(), pattern.flags() & ~Pattern.CASE_INSENSITIVE)
+              : null;
     }
 
     static RegexTarget fullMatch(Pattern p) {

@@ -144,6 +144,20 @@ final class RegexLiterals {
     return length;
   }
 
+  /**
+   * Whether a regex source names no upper-case letter: none written, and none by code or property
+   * ({@code \\x41}, {@code \\u0041}, {@code \\0101}, {@code \\cJ}, {@code \\N{..}}, {@code \\p{..}}).
+   * Then, on a URL without upper case, ignoring ASCII case changes nothing.
+   */
+  static boolean isCaseFree(String source) {
+    for (int i = 0; i < source.length(); i++) {
+      char c = source.charAt(i);
+      if (c >= 'A' && c <= 'Z') return false;
+      if (c == '\\' && i + 1 < source.length() && "xu0cNpP".indexOf(source.charAt(i + 1)) >= 0) return false;
+    }
+    return true;
+  }
+
   /** Whether {@code s} has any char with a meaning in a regex (else it matches only itself). */
   static boolean hasMetacharacters(String s) {
     for (int i = 0; i < s.length(); i++) {

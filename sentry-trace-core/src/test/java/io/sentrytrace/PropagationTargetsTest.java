@@ -195,4 +195,16 @@ class PropagationTargetsTest {
     PropagationTargets targets = PropagationTargets.of(List.of("api.example.co."));
     assertThat(targets.matches("api.example.co\uD83D\uDE00")).isTrue();
   }
+
+  @Test
+  void regexIgnoresCaseWhetherOrNotTheUrlHasUpperCase() {
+    // Lower-case regex: URLs without upper case take its case-sensitive twin, others the original.
+    PropagationTargets targets = PropagationTargets.of(List.of("^https://api\\.example\\.com/v[0-9]+/.*"));
+    assertThat(targets.matches("https://api.example.com/v1/users")).isTrue();
+    assertThat(targets.matches("https://API.example.com/V1/users")).isTrue();
+    assertThat(targets.matches("https://api.example.com/x/users")).isFalse();
+    // Upper case in the regex source: no twin, and lower-case URLs still match.
+    PropagationTargets upper = PropagationTargets.of(List.of(Pattern.compile("API\\.EXAMPLE\\.COM/V[0-9]")));
+    assertThat(upper.matches("https://api.example.com/v1/users")).isTrue();
+  }
 }

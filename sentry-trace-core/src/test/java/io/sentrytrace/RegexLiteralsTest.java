@@ -87,9 +87,17 @@ class RegexLiteralsTest {
     Random random = new Random(c.regex.hashCode() * 31L + (fullMatch ? 1 : 0));
     int matched = 0;
     int matchingSeeds = 0;
+    Pattern twin =
+        (pattern.flags() & Pattern.UNICODE_CASE) == 0 && RegexLiterals.isCaseFree(c.regex)
+            ? Pattern.compile(c.regex, pattern.flags() & ~Pattern.CASE_INSENSITIVE)
+            : null;
     for (int n = 0; n < CANDIDATES_PER_REGEX; n++) {
       String url = n < c.seeds.size() ? c.seeds.get(n) : candidate(c, random, n);
       boolean matches = fullMatch ? pattern.matcher(url).matches() : pattern.matcher(url).find();
+      if (twin != null && lowerAscii(url).equals(url)) {
+        boolean twinMatches = fullMatch ? twin.matcher(url).matches() : twin.matcher(url).find();
+        assertThat(twinMatches).as("case-sensitive twin of /%s/ on %s", c.regex, url).isEqualTo(matches);
+      }
       if (!matches) continue;
       matched++;
       if (n < c.seeds.size()) matchingSeeds++;
@@ -165,6 +173,14 @@ class RegexLiteralsTest {
       assertThat(RegexLiterals.fixedLength(Pattern.compile(re))).as(re).isEqualTo(-1);
     }
     assertThat(RegexLiterals.fixedLength(Pattern.compile("a.b", Pattern.COMMENTS))).isEqualTo(-1);
+  }
+
+  @Test
+  void caseFreeSourcesNameNoUpperCaseLetter() {
+    assertThat(RegexLiterals.isCaseFree("^https://api\\.example\\.com/v[0-9]+/.*")).isTrue();
+    for (String re : List.of("API", "[A-Z]", "\\x41pi", "\\u0041", "\\0101", "\\cJ", "\\p{Lu}", "\\N{LATIN CAPITAL LETTER A}")) {
+      assertThat(RegexLiterals.isCaseFree(re)).as(re).isFalse();
+    }
   }
 
   @Test
