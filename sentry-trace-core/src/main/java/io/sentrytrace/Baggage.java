@@ -74,12 +74,18 @@ public final class Baggage {
           int keyEnd = trimEnd(header, keyStart, eq);
           int valueStart = skipOws(header, eq + 1, end);
           int valueEnd = trimEnd(header, valueStart, end);
-          String key = PercentCodec.decode(header, keyStart + SENTRY_PREFIX.length(), keyEnd);
+          String key = knownKey(header, keyStart + SENTRY_PREFIX.length(), keyEnd);
+          if (key == null) key = PercentCodec.decode(header, keyStart + SENTRY_PREFIX.length(), keyEnd);
           String value = valueStart < valueEnd ? PercentCodec.decode(header, valueStart, valueEnd) : null;
           if (key != null && !key.isEmpty() && value != null && !value.isEmpty()) {
             if (values == null) values = new LinkedHashMap<>();
-            if (values.size() < MAX_MEMBERS || values.containsKey(key)) {
-              values.remove(key); // the last duplicate wins, in its own position
+            if (values.size() < MAX_MEMBERS) {
+              if (values.put(key, value) != null) {
+                values.remove(key); // the last duplicate wins, in its own position
+                values.put(key, value);
+              }
+            } else if (values.containsKey(key)) {
+              values.remove(key);
               values.put(key, value);
             }
           }
@@ -181,7 +187,25 @@ public final class Baggage {
     return new Baggage(Collections.unmodifiableMap(copy));
   }
 
+  /** The DSC keys Sentry sends: matched in place, so parsing allocates no string for them. */
+  private static final String[] KNOWN_KEYS = {
+    "trace_id", "public_key", "sample_rate", "sample_rand", "sampled", "release", "environment",
+    "transaction", "org_id", "user_id", "user_segment", "replay_id"
+  };
+
+  private static String knownKey(CharSequence s, int from, int to) {
+    int length = to - from;
+    for (String key : KNOWN_KEYS) {
+      if (key.length() == length && startsWith(s, from, to, key)) return key;
+    }
+    return null;
+  }
+
   private static int indexOf(CharSequence s, char c, int from, int to) {
+    if (s instanceof String) {
+      int i = ((String) s).indexOf(c, from); // a JDK intrinsic
+      return i < 0 || i > to ? to : i;
+    }
     for (int i = from; i < to; i++) {
       if (s.charAt(i) == c) return i;
     }
