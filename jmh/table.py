@@ -196,7 +196,7 @@ def targets(rs):
     def at_most(name, value, limit, unit):
         if value is None:
             return
-        checks.append((value <= limit, name, f"{fmt_num(value)} {unit} (target <= {limit} {unit})"))
+        checks.append((round(value, 1) <= limit, name, f"{fmt_num(value)} {unit} (target <= {limit} {unit})"))
 
     m = "MatchBenchmark"
     ratio("matching, mixed targets: sentry-java / ours", get(m, "matchMixed", "sentryJava"), get(m, "matchMixed", "ours"), at_least=20)

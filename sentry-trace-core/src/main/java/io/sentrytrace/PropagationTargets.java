@@ -121,16 +121,18 @@ public final class PropagationTargets {
     if (url == null) return false;
     // Most URLs have no upper case (OkHttp lower-cases hosts): then ignoring case is a plain
     // String.contains of the lower-case needle, a JDK intrinsic. Try that first.
-    if (url instanceof String) {
-      String s = (String) url;
+    String s = url instanceof String ? (String) url : null;
+    if (s != null) {
       for (Needle literal : literals) {
         if (s.contains(literal.lower)) return true;
       }
     }
-    boolean ignoreCase = !(url instanceof String) || hasUpperCase(url);
-    if (ignoreCase) {
+    // Where contains() missed, a match that ignores case must cover an upper-case char: the
+    // search starts near the first one (often deep in the query), or not at all.
+    int firstUpper = s == null ? 0 : firstUpperCase(s);
+    if (firstUpper >= 0) {
       for (Needle literal : literals) {
-        if (literal.isIn(url)) return true;
+        if (literal.isIn(url, firstUpper)) return true;
       }
     }
     if (regexes.length == 0) return false;
@@ -140,22 +142,37 @@ public final class PropagationTargets {
       RegexTarget regex = regexes[i];
       if (regex.fixedLength >= 0 && length != regex.fixedLength && !mayHaveCodePoints(url, regex.fixedLength)) continue;
       Needle required = regex.requiredLiteral;
-      if (required != null && !(ignoreCase ? required.isIn(url) : ((String) url).contains(required.lower))) continue;
+      if (required != null
+          && !(s != null && s.contains(required.lower))
+          && !(firstUpper >= 0 && required.isIn(url, firstUpper))) {
+        continue;
+      }
       if (m == null) m = matchers.get();
-      Matcher matcher = (!ignoreCase && regex.caseSensitive != null ? m[regexes.length + i] : m[i]).reset(url);
-      boolean found = regex.fullMatch ? matcher.matches() : matcher.find();
+      boolean caseSensitive = firstUpper < 0 && regex.caseSensitive != null;
+      Matcher matcher = (caseSensitive ? m[regexes.length + i] : m[i]).reset(url);
+      boolean found = regex.tail ? matcher.find() && noLineTerminator(url, matcher.start()) : regex.fullMatch ? matcher.matches() : matcher.find();
       matcher.reset(""); // do not keep the URL reachable from this thread
       if (found) return true;
     }
     return false;
   }
 
-  private static boolean hasUpperCase(CharSequence s) {
+  /** The index of the first ASCII upper-case char, or -1. */
+  private static int firstUpperCase(String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') return true;
+      if (c >= 'A' && c <= 'Z') return i;
     }
-    return false;
+    return -1;
+  }
+
+  /** Whether {@code s[0, end)} has none of the chars {@code .} does not match. */
+  private static boolean noLineTerminator(CharSequence s, int end) {
+    for (int i = 0; i < end; i++) {
+      char c = s.charAt(i);
+      if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') return false;
+    }
+    return true;
   }
 
   /**
@@ -204,15 +221,21 @@ public final class PropagationTargets {
     }
 
     boolean isIn(CharSequence url) {
+      return isIn(url, 0);
+    }
+
+    /** Whether the needle occurs, ignoring ASCII case, ending at or after {@code covering}. */
+    boolean isIn(CharSequence url, int covering) {
       int m = lower.length();
       int n = url.length();
       if (m == 0) return true;
       if (m > n) return false;
       if (!(url instanceof String)) return scan(url);
       String s = (String) url;
+      int from = Math.max(0, covering - m + 1) + anchor; // the first place the anchor may stand
       int last = n - m + anchor; // the last place the anchor char can stand
-      int lo = s.indexOf(anchorLower, anchor);
-      int up = anchorUpper == anchorLower ? -1 : s.indexOf(anchorUpper, anchor);
+      int lo = s.indexOf(anchorLower, from);
+      int up = anchorUpper == anchorLower ? -1 : s.indexOf(anchorUpper, from);
       while (true) {
         int p = lo < 0 ? up : up < 0 ? lo : Math.min(lo, up);
         if (p < 0 || p > last) return false;
@@ -260,18 +283,27 @@ public final class PropagationTargets {
     /** The length of every URL a whole-URL regex can match; -1 when it varies. */
     final int fixedLength;
     /**
+     * True when {@link #pattern} is {@code R\\z} for a whole-URL regex {@code .*R}: {@code find()}
+     * then answers without backtracking through {@code .*}, given no line terminator before the
+     * match (which {@code .} would not have crossed).
+     */
+    final boolean tail;
+    /**
      * The same regex without CASE_INSENSITIVE, for URLs without upper case: when neither the regex
      * source nor the URL has an ASCII upper-case letter, ignoring ASCII case changes nothing, and
      * the case-sensitive engine is about twice as fast. Null when that does not hold.
      */
     final Pattern caseSensitive;
 
-    private RegexTarget(Pattern pattern, boolean fullMatch) {
+    private RegexTarget(Pattern configured, boolean fullMatch) {
+      Pattern tailPattern = fullMatch ? RegexLiterals.tailOfLeadingDotStar(configured) : null;
+      Pattern pattern = tailPattern != null ? tailPattern : configured;
+      this.tail = tailPattern != null;
       this.pattern = pattern;
       this.fullMatch = fullMatch;
-      String required = RegexLiterals.required(pattern);
+      String required = RegexLiterals.required(configured);
       this.requiredLiteral = required == null ? null : new Needle(required);
-      this.fixedLength = fullMatch ? RegexLiterals.fixedLength(pattern) : -1;
+      this.fixedLength = fullMatch ? RegexLiterals.fixedLength(configured) : -1;
       this.caseSensitive =
           (pattern.flags() & Pattern.UNICODE_CASE) == 0 && RegexLiterals.isCaseFree(pattern.pattern())
               ? Pattern.compile(pattern.pattern(), pattern.flags() & ~Pattern.CASE_INSENSITIVE)

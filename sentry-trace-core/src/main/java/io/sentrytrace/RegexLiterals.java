@@ -145,6 +145,26 @@ final class RegexLiterals {
   }
 
   /**
+   * For a whole-URL regex {@code .*R} (greedy, without DOTALL, MULTILINE or COMMENTS), the regex
+   * {@code (?:R)\\z} to {@code find()} instead; null for any other regex. Equivalent when no line
+   * terminator precedes the match: the leftmost {@code R} that reaches the end is where {@code .*}
+   * would have stopped.
+   */
+  static Pattern tailOfLeadingDotStar(Pattern pattern) {
+    String re = pattern.pattern();
+    if (!re.startsWith(".*") || re.length() == 2) return null;
+    char next = re.charAt(2);
+    if (next == '?' || next == '+') return null; // lazy or possessive: leave as written
+    if (re.indexOf('|') >= 0) return null; // ".*a|b" is (.*a)|(b): not a tail; keep it simple
+    if ((pattern.flags() & (Pattern.DOTALL | Pattern.MULTILINE | Pattern.COMMENTS | Pattern.LITERAL)) != 0) return null;
+    try {
+      return Pattern.compile("(?:" + re.substring(2) + ")\\z", pattern.flags());
+    } catch (java.util.regex.PatternSyntaxException e) {
+      return null;
+    }
+  }
+
+  /**
    * Whether a regex source names no upper-case letter: none written, and none by code or property
    * ({@code \\x41}, {@code \\u0041}, {@code \\0101}, {@code \\cJ}, {@code \\N{..}}, {@code \\p{..}}).
    * Then, on a URL without upper case, ignoring ASCII case changes nothing.

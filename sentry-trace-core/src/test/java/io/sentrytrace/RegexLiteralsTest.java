@@ -64,7 +64,10 @@ class RegexLiteralsTest {
       new Case("api.example.com", 0, "api.example.com", "apiXexample.com"),
       new Case("localhost:80[0-9]\\d", 0, "localhost:8080", "LOCALHOST:8099"),
       new Case("^[a-z]pi\\.ex\\wmple\\.com$", 0, "api.example.com", "xpi.ex_mple.com"),
-      new Case("h.llo\\.\\S", 0, "h😀llo.x", "hello.x"));
+      new Case("h.llo\\.\\S", 0, "h😀llo.x", "hello.x"),
+      new Case(".*\\.svc\\.cluster\\.local(:[0-9]+)?/.*", 0, "http://orders.svc.cluster.local:8080/v1", "x\n.svc.cluster.local/"),
+      new Case(".*a|b", 0, "xa", "b", "xb"),
+      new Case(".*(ab)\\1c", 0, "zzababc", "ababc"));
 
   /** Pieces to build and mutate URLs from: URL syntax, case and Unicode look-alikes, noise. */
   private static final String[] TOKENS = {
@@ -94,6 +97,12 @@ class RegexLiteralsTest {
     for (int n = 0; n < CANDIDATES_PER_REGEX; n++) {
       String url = n < c.seeds.size() ? c.seeds.get(n) : candidate(c, random, n);
       boolean matches = fullMatch ? pattern.matcher(url).matches() : pattern.matcher(url).find();
+      Pattern tail = fullMatch ? RegexLiterals.tailOfLeadingDotStar(pattern) : null;
+      if (tail != null) {
+        java.util.regex.Matcher t = tail.matcher(url);
+        boolean tailMatches = t.find() && url.substring(0, t.start()).chars().noneMatch(ch -> "\n\r\u0085\u2028\u2029".indexOf(ch) >= 0);
+        assertThat(tailMatches).as("tail of /%s/ on %s", c.regex, url).isEqualTo(matches);
+      }
       if (twin != null && lowerAscii(url).equals(url)) {
         boolean twinMatches = fullMatch ? twin.matcher(url).matches() : twin.matcher(url).find();
         assertThat(twinMatches).as("case-sensitive twin of /%s/ on %s", c.regex, url).isEqualTo(matches);
@@ -173,6 +182,15 @@ class RegexLiteralsTest {
       assertThat(RegexLiterals.fixedLength(Pattern.compile(re))).as(re).isEqualTo(-1);
     }
     assertThat(RegexLiterals.fixedLength(Pattern.compile("a.b", Pattern.COMMENTS))).isEqualTo(-1);
+  }
+
+  @Test
+  void onlyAGreedyLeadingDotStarWithoutAlternationHasATail() {
+    assertThat(RegexLiterals.tailOfLeadingDotStar(Pattern.compile(".*\\.svc/.*")).pattern()).isEqualTo("(?:\\.svc/.*)\\z");
+    for (String re : List.of(".*", ".*?x", ".*+x", "a.*x", ".*a|b")) {
+      assertThat(RegexLiterals.tailOfLeadingDotStar(Pattern.compile(re))).as(re).isNull();
+    }
+    assertThat(RegexLiterals.tailOfLeadingDotStar(Pattern.compile(".*x", Pattern.DOTALL))).isNull();
   }
 
   @Test
