@@ -1,7 +1,5 @@
 package io.sentrytrace;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,12 +23,12 @@ public final class Baggage {
   public static final int MAX_MEMBERS = 64;
 
   static final String SENTRY_PREFIX = "sentry-";
-  private static final Baggage EMPTY = new Baggage(Collections.emptyMap());
+  private static final Baggage EMPTY = new Baggage(SentryValues.EMPTY);
 
-  private final Map<String, String> sentryValues;
+  private final SentryValues sentryValues;
   private String header;
 
-  private Baggage(Map<String, String> sentryValues) {
+  private Baggage(SentryValues sentryValues) {
     this.sentryValues = sentryValues;
   }
 
@@ -44,13 +42,14 @@ public final class Baggage {
    * values are left out.
    */
   public static Baggage of(Map<String, String> sentryValues) {
-    Map<String, String> copy = new LinkedHashMap<>();
+    SentryValues.Builder copy = new SentryValues.Builder(Integer.MAX_VALUE);
     for (Map.Entry<String, String> e : sentryValues.entrySet()) {
       if (e.getKey() != null && !e.getKey().isEmpty() && e.getValue() != null && !e.getValue().isEmpty()) {
         copy.put(e.getKey(), e.getValue());
       }
     }
-    return copy.isEmpty() ? EMPTY : new Baggage(Collections.unmodifiableMap(copy));
+    SentryValues values = copy.build();
+    return values.isEmpty() ? EMPTY : new Baggage(values);
   }
 
   /**
@@ -62,7 +61,7 @@ public final class Baggage {
    */
   public static Baggage parse(CharSequence header) {
     if (header == null) return EMPTY;
-    Map<String, String> values = null;
+    SentryValues.Builder values = null;
     int length = header.length();
     int start = 0;
     while (start < length) {
@@ -78,22 +77,14 @@ public final class Baggage {
           if (key == null) key = PercentCodec.decode(header, keyStart + SENTRY_PREFIX.length(), keyEnd);
           String value = valueStart < valueEnd ? PercentCodec.decode(header, valueStart, valueEnd) : null;
           if (key != null && !key.isEmpty() && value != null && !value.isEmpty()) {
-            if (values == null) values = new LinkedHashMap<>();
-            if (values.size() < MAX_MEMBERS) {
-              if (values.put(key, value) != null) {
-                values.remove(key); // the last duplicate wins, in its own position
-                values.put(key, value);
-              }
-            } else if (values.containsKey(key)) {
-              values.remove(key);
-              values.put(key, value);
-            }
+            if (values == null) values = new SentryValues.Builder(MAX_MEMBERS);
+            values.put(key, value);
           }
         }
       }
       start = end + 1;
     }
-    return values == null ? EMPTY : new Baggage(Collections.unmodifiableMap(values));
+    return values == null ? EMPTY : new Baggage(values.build());
   }
 
   /**
@@ -163,10 +154,10 @@ public final class Baggage {
 
   private void appendTo(StringBuilder out, int existingMembers) {
     int members = existingMembers;
-    for (Map.Entry<String, String> e : sentryValues.entrySet()) {
+    for (int i = 0; i < sentryValues.size(); i++) {
       if (members >= MAX_MEMBERS) return;
-      String key = e.getKey();
-      String value = e.getValue();
+      String key = sentryValues.key(i);
+      String value = sentryValues.value(i);
       int memberLength =
           SENTRY_PREFIX.length() + PercentCodec.encodedLength(key) + 1 + PercentCodec.encodedLength(value);
       int separator = out.length() == 0 ? 0 : 1;
@@ -182,9 +173,7 @@ public final class Baggage {
 
   /** A copy with one more value (or the value replaced). */
   Baggage with(String key, String value) {
-    Map<String, String> copy = new LinkedHashMap<>(sentryValues);
-    copy.put(key, value);
-    return new Baggage(Collections.unmodifiableMap(copy));
+    return new Baggage(new SentryValues.Builder(Integer.MAX_VALUE).putAll(sentryValues).put(key, value).build());
   }
 
   /** The DSC keys Sentry sends: matched in place, so parsing allocates no string for them. */
@@ -224,6 +213,7 @@ public final class Baggage {
 
   private static boolean startsWith(CharSequence s, int from, int to, String prefix) {
     if (to - from < prefix.length()) return false;
+    if (s instanceof String) return ((String) s).startsWith(prefix, from);
     for (int i = 0; i < prefix.length(); i++) {
       if (s.charAt(from + i) != prefix.charAt(i)) return false;
     }

@@ -69,14 +69,16 @@ final class PercentCodec {
 
   /** Decodes {@code s[from, to)}; null when a %-escape or the UTF-8 it encodes is malformed. */
   static String decode(CharSequence s, int from, int to) {
-    int percent = -1;
-    for (int i = from; i < to; i++) {
-      if (s.charAt(i) == '%') {
-        percent = i;
-        break;
+    if (s instanceof String) {
+      int percent = ((String) s).indexOf('%', from); // a JDK intrinsic
+      if (percent < 0 || percent >= to) return ((String) s).substring(from, to);
+    } else {
+      int percent = -1;
+      for (int i = from; i < to && percent < 0; i++) {
+        if (s.charAt(i) == '%') percent = i;
       }
+      if (percent < 0) return s.subSequence(from, to).toString();
     }
-    if (percent < 0) return s.subSequence(from, to).toString();
     byte[] bytes = new byte[to - from];
     int n = 0;
     boolean ascii = true;

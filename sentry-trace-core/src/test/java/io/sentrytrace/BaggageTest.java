@@ -254,4 +254,15 @@ class BaggageTest {
         .hasSameHashCodeAs(Baggage.of(Map.of("a", "1")));
     assertThat(Baggage.parse("sentry-a=1").toString()).isEqualTo("sentry-a=1");
   }
+
+  @Test
+  void sentryValuesAreUnmodifiableAndEqualToAnOrdinaryMap() {
+    java.util.Map<String, String> values = Baggage.parse("sentry-release=1.0,sentry-environment=prod").sentryValues();
+    assertThat(values).isEqualTo(java.util.Map.of("release", "1.0", "environment", "prod"));
+    assertThat(values).containsExactly(java.util.Map.entry("release", "1.0"), java.util.Map.entry("environment", "prod"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> values.put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> values.remove("release")).isInstanceOf(UnsupportedOperationException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(values::clear).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(values).hasSize(2);
+  }
 }
