@@ -16,7 +16,6 @@ public final class SentryTrace {
   /** The header name. */
   public static final String HEADER = "sentry-trace";
 
-  private static final System.Logger LOG = System.getLogger(SentryTrace.class.getName());
   private static final int TRACE_ID_OFFSET = 0;
   private static final int SPAN_ID_OFFSET = TraceId.HEX_LENGTH + 1;
   private static final int FLAG_OFFSET = SPAN_ID_OFFSET + SpanId.HEX_LENGTH + 1;
@@ -42,7 +41,7 @@ public final class SentryTrace {
   /**
    * Parses a header value. Spaces and tabs around it are ignored and upper-case hex is accepted;
    * anything else that is not exactly {@code <32 hex>-<16 hex>[-0|-1]} with non-zero ids gives an
-   * empty result. Never throws.
+   * empty result. Never throws, never logs: {@link Tracer#continueTrace} logs rejected headers.
    */
   public static Optional<SentryTrace> parse(CharSequence value) {
     if (value == null) return Optional.empty();
@@ -51,15 +50,15 @@ public final class SentryTrace {
     while (start < end && Strings.isOws(value.charAt(start))) start++;
     while (end > start && Strings.isOws(value.charAt(end - 1))) end--;
     int length = end - start;
-    if (length != LENGTH_DEFERRED && length != LENGTH_SAMPLED) return invalid(value);
-    if (value.charAt(start + SPAN_ID_OFFSET - 1) != '-') return invalid(value);
+    if (length != LENGTH_DEFERRED && length != LENGTH_SAMPLED) return Optional.empty();
+    if (value.charAt(start + SPAN_ID_OFFSET - 1) != '-') return Optional.empty();
     Boolean sampled = null;
     if (length == LENGTH_SAMPLED) {
-      if (value.charAt(start + FLAG_OFFSET - 1) != '-') return invalid(value);
+      if (value.charAt(start + FLAG_OFFSET - 1) != '-') return Optional.empty();
       char flag = value.charAt(start + FLAG_OFFSET);
       if (flag == '1') sampled = Boolean.TRUE;
       else if (flag == '0') sampled = Boolean.FALSE;
-      else return invalid(value);
+      else return Optional.empty();
     }
     // One pass over the 48 hex chars, 8 at a time; any non-hex char makes its group -1.
     long h1 = Hex.read8(value, start + TRACE_ID_OFFSET);
@@ -68,18 +67,11 @@ public final class SentryTrace {
     long l2 = Hex.read8(value, start + TRACE_ID_OFFSET + 24);
     long s1 = Hex.read8(value, start + SPAN_ID_OFFSET);
     long s2 = Hex.read8(value, start + SPAN_ID_OFFSET + 8);
-    if ((h1 | h2 | l1 | l2 | s1 | s2) < 0) return invalid(value);
+    if ((h1 | h2 | l1 | l2 | s1 | s2) < 0) return Optional.empty();
     TraceId traceId = TraceId.of((h1 << 32) | h2, (l1 << 32) | l2);
     SpanId spanId = SpanId.of((s1 << 32) | s2);
-    if (traceId == null || spanId == null) return invalid(value);
+    if (traceId == null || spanId == null) return Optional.empty();
     return Optional.of(new SentryTrace(traceId, spanId, sampled));
-  }
-
-  private static Optional<SentryTrace> invalid(CharSequence value) {
-    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-      LOG.log(System.Logger.Level.DEBUG, "ignoring invalid sentry-trace \"{0}\"", Strings.preview(value));
-    }
-    return Optional.empty();
   }
 
   public TraceId traceId() {

@@ -134,7 +134,7 @@ public final class Tracer {
    */
   public PropagationContext continueTrace(String sentryTrace, String baggage) {
     try {
-      return continueFrom(SentryTrace.parse(sentryTrace).orElse(null), baggage);
+      return continueFrom(parseIncoming(sentryTrace), baggage);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "could not continue the incoming trace; starting a new one", e);
       return PropagationContext.newHead();
@@ -154,7 +154,7 @@ public final class Tracer {
    */
   public <C> PropagationContext extract(C carrier, CarrierGetter<C> getter) {
     try {
-      SentryTrace incoming = SentryTrace.parse(getter.get(carrier, SentryTrace.HEADER)).orElse(null);
+      SentryTrace incoming = parseIncoming(getter.get(carrier, SentryTrace.HEADER));
       if (incoming == null && continueFromTraceparent) {
         incoming = Traceparent.parse(getter.get(carrier, Traceparent.HEADER));
       }
@@ -163,6 +163,15 @@ public final class Tracer {
       LOG.log(System.Logger.Level.WARNING, "could not continue the incoming trace; starting a new one", e);
       return PropagationContext.newHead();
     }
+  }
+
+  /** The incoming header, or null; a header that is present but invalid is logged (debug). */
+  private static SentryTrace parseIncoming(String header) {
+    SentryTrace parsed = SentryTrace.parse(header).orElse(null);
+    if (parsed == null && header != null && LOG.isLoggable(System.Logger.Level.DEBUG)) {
+      LOG.log(System.Logger.Level.DEBUG, "ignoring invalid sentry-trace \"{0}\"; starting a new trace", Strings.preview(header));
+    }
+    return parsed;
   }
 
   private PropagationContext continueFrom(SentryTrace incoming, String baggageHeader) {
