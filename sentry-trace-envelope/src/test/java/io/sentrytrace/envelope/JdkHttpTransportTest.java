@@ -4,28 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.EnvelopeTransport;
-import io.sentrytrace.Instrumentation;
 import java.io.IOException;
-import java.net.Authenticator;
 import java.net.ConnectException;
-import java.net.CookieHandler;
 import java.net.InetAddress;
-import java.net.ProxySelector;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,17 +68,6 @@ class JdkHttpTransportTest {
   }
 
   @Test
-  void sendsWithInstrumentationSuppressed() throws Exception {
-    RecordingClient client = new RecordingClient(HttpClient.newHttpClient());
-
-    JdkHttpTransport.create(client).send(uri(), HEADERS, BODY);
-
-    assertThat(client.suppressedDuringSend).containsExactly(true);
-    assertThat(Instrumentation.isSuppressed()).isFalse();
-    assertThat(sentry.requests()).hasSize(1);
-  }
-
-  @Test
   void connectionRefusedIsAnIOException() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -102,78 +76,5 @@ class JdkHttpTransportTest {
     URI nowhere = URI.create("http://127.0.0.1:" + closedPort + "/api/1/envelope/");
 
     assertThatThrownBy(() -> JdkHttpTransport.create().send(nowhere, HEADERS, BODY)).isInstanceOf(ConnectException.class);
-  }
-
-  /** A client wrapper, as an instrumentation wrapping HttpClient would be: records suppression. */
-  private static final class RecordingClient extends HttpClient {
-    final HttpClient delegate;
-    final List<Boolean> suppressedDuringSend = new CopyOnWriteArrayList<>();
-
-    RecordingClient(HttpClient delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
-        throws IOException, InterruptedException {
-      suppressedDuringSend.add(Instrumentation.isSuppressed());
-      return delegate.send(request, handler);
-    }
-
-    @Override
-    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-      return delegate.sendAsync(request, handler);
-    }
-
-    @Override
-    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
-        HttpResponse.PushPromiseHandler<T> push) {
-      return delegate.sendAsync(request, handler, push);
-    }
-
-    @Override
-    public Optional<CookieHandler> cookieHandler() {
-      return delegate.cookieHandler();
-    }
-
-    @Override
-    public Optional<Duration> connectTimeout() {
-      return delegate.connectTimeout();
-    }
-
-    @Override
-    public Redirect followRedirects() {
-      return delegate.followRedirects();
-    }
-
-    @Override
-    public Optional<ProxySelector> proxy() {
-      return delegate.proxy();
-    }
-
-    @Override
-    public SSLContext sslContext() {
-      return delegate.sslContext();
-    }
-
-    @Override
-    public SSLParameters sslParameters() {
-      return delegate.sslParameters();
-    }
-
-    @Override
-    public Optional<Authenticator> authenticator() {
-      return delegate.authenticator();
-    }
-
-    @Override
-    public Version version() {
-      return delegate.version();
-    }
-
-    @Override
-    public Optional<Executor> executor() {
-      return delegate.executor();
-    }
   }
 }

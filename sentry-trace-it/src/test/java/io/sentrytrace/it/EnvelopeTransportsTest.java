@@ -3,6 +3,15 @@ package io.sentrytrace.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.EnvelopeTransport;
+import io.sentrytrace.InMemorySpanExporter;
+import io.sentrytrace.Scope;
+import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.jdkhttp.TracingHttpClient;
+import io.sentrytrace.okhttp.SentryTraceInterceptor;
+import java.net.http.HttpClient;
+import java.util.function.Function;
+import okhttp3.OkHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.apache.ApacheTransport;
@@ -82,6 +91,63 @@ class EnvelopeTransportsTest {
     assertThat(request.envelope().dsc()).containsEntry("public_key", "browser").containsEntry("transaction", "pageload");
     assertThat(request.envelope().traceContext()).containsEntry("parent_span_id", "b1a2c3d4e5f60718");
     assertThat(exporter.sentCount()).isEqualTo(1);
+  }
+
+  /** Each transport over a client that our own instrumentation traces, with the same tracer. */
+  static Stream<Named<Function<Tracer, EnvelopeTransport>>> instrumentedTransports() {
+    return Stream.of(
+        Named.of("JDK HttpClient + TracingHttpClient",
+            tracer -> JdkHttpTransport.create(TracingHttpClient.wrap(HttpClient.newHttpClient(), tracer))),
+        Named.of("OkHttp + SentryTraceInterceptor",
+            tracer -> OkHttpTransport.create(SentryTraceInterceptor.instrument(new OkHttpClient(), tracer))),
+        Named.of("Apache + SentryTraceExecInterceptor",
+            tracer -> ApacheTransport.create(HttpClients.custom()
+                .addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer)).build())));
+  }
+
+  @ParameterizedTest
+  @MethodSource("instrumentedTransports")
+  void envelopePostThroughAnInstrumentedClientIsNeverTraced(Function<Tracer, EnvelopeTransport> transport) throws Exception {
+    // The exporter's own traffic must not carry a trace, not even the tracer's propagation context
+    // that an instrumented client adds to every request made outside a span.
+    String dsn = sentry.dsn();
+    InMemorySpanExporter local = new InMemorySpanExporter();
+    EnvelopeExporter[] envelopes = new EnvelopeExporter[1];
+    Tracer tracer = Tracer.builder().dsn(dsn).tracesSampleRate(1.0)
+        .exporter(tx -> {
+          local.export(tx);
+          envelopes[0].export(tx);
+        })
+        .build();
+    envelopes[0] = EnvelopeExporter.builder(dsn).transport(transport.apply(tracer)).build();
+    exporter = envelopes[0];
+    Span tx = tracer.startTransaction("GET /orders", "http.server");
+    tx.finish();
+
+    assertThat(exporter.flush(WAIT)).isTrue();
+    List<FakeSentry.Request> requests = sentry.requests();
+    assertThat(requests).hasSize(1);
+    assertThat(requests.get(0).headers).doesNotContainKeys("sentry-trace", "baggage", "traceparent");
+    // ...and it is not recorded as an http.client span of anything.
+    assertThat(local.transactions()).singleElement().satisfies(t -> assertThat(t.spans()).isEmpty());
+  }
+
+  @ParameterizedTest
+  @MethodSource("instrumentedTransports")
+  void transportSendsUntracedEvenUnderAnActiveSpan(Function<Tracer, EnvelopeTransport> transport) throws Exception {
+    // The transport itself suppresses our instrumentation, whoever calls it and whatever is current.
+    InMemorySpanExporter local = new InMemorySpanExporter();
+    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(local).build();
+    Span tx = tracer.startTransaction("GET /orders", "http.server");
+    try (Scope scope = tx.makeCurrent()) {
+      transport.apply(tracer).send(io.sentrytrace.Dsn.parse(sentry.dsn()).envelopeUri(),
+          Map.of("Content-Type", "application/x-sentry-envelope"), "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    tx.finish();
+
+    assertThat(sentry.requests()).singleElement()
+        .satisfies(r -> assertThat(r.headers).doesNotContainKeys("sentry-trace", "baggage", "traceparent"));
+    assertThat(local.transactions()).singleElement().satisfies(t -> assertThat(t.spans()).isEmpty());
   }
 
   @ParameterizedTest
