@@ -1,5 +1,8 @@
 package io.sentrytrace.demo;
 
+import io.sentrytrace.demo.collector.Trace;
+import io.sentrytrace.demo.collector.TraceCheck;
+import io.sentrytrace.demo.collector.TraceTree;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;

@@ -3,6 +3,12 @@ package io.sentrytrace.demo;
 import com.sun.net.httpserver.Filter;
 import io.sentrytrace.SpanExporter;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.demo.collector.Collector;
+import io.sentrytrace.demo.shop.Api;
+import io.sentrytrace.demo.shop.Bundle;
+import io.sentrytrace.demo.shop.Service;
+import io.sentrytrace.demo.shop.Shop;
+import io.sentrytrace.demo.web.Http;
 import io.sentrytrace.envelope.EnvelopeExporter;
 import io.sentrytrace.jdkhttp.SentryTraceFilter;
 import java.io.PrintStream;
@@ -24,6 +30,7 @@ final class DemoApp implements AutoCloseable {
   static final String BACKEND_PROJECT = "1";
   static final String BROWSER_KEY = "browserkey";
   static final String BROWSER_PROJECT = "2";
+  static final String BROWSER_RELEASE = "browser@" + VERSION;
 
   final DemoOptions options;
   final Collector collector;
@@ -72,7 +79,7 @@ final class DemoApp implements AutoCloseable {
       // The api must allow the shop's real origin: with --shop-port=0 it is known only now.
       Shop shop = track(started, Shop.start(options.shopPort(), shopTracer, filter(shopTracer, true),
           new Shop.Downstreams(inventory.baseUri(), payments.baseUri(), shipping.baseUri()),
-          collector.dsn(BROWSER_KEY, BROWSER_PROJECT), api.recommendationsUri(), collector.tracesUri(), bundle, log));
+          new Shop.Browser(collector.dsn(BROWSER_KEY, BROWSER_PROJECT), BROWSER_RELEASE, ENVIRONMENT), api.recommendationsUri(), collector.tracesUri(), bundle, log));
       api.allowOrigin(shop.baseUri().getPort());
       return new DemoApp(options, collector, inventory, payments, shipping, api, shop, bundle, started);
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.sentrytrace.demo;
 
+import io.sentrytrace.demo.shop.Bundle;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -2,6 +2,7 @@ package io.sentrytrace.demo;
 
 import io.sentrytrace.Baggage;
 import io.sentrytrace.SentryTrace;
+import io.sentrytrace.demo.web.Html;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

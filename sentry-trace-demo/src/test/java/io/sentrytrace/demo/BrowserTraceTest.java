@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.sentrytrace.Baggage;
+import io.sentrytrace.demo.collector.Envelope;
+import io.sentrytrace.demo.collector.ReceivedSpan;
+import io.sentrytrace.demo.collector.ReceivedTransaction;
+import io.sentrytrace.demo.collector.Trace;
+import io.sentrytrace.demo.collector.TraceCheck;
+import io.sentrytrace.demo.collector.TraceTree;
+import io.sentrytrace.demo.shop.Api;
+import io.sentrytrace.demo.shop.Bundle;
+import io.sentrytrace.demo.shop.Shop;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

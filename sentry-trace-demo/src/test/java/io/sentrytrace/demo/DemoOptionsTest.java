@@ -3,6 +3,7 @@ package io.sentrytrace.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sentrytrace.demo.shop.Bundle;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

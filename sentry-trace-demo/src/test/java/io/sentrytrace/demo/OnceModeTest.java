@@ -2,6 +2,8 @@ package io.sentrytrace.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sentrytrace.demo.collector.ReceivedTransaction;
+import io.sentrytrace.demo.collector.Trace;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,8 +11,12 @@ import java.util.Map;
  * A transaction event received by the collector, with what the demo shows: the service that sent it
  * (the release's name part), its own span, its child spans and the envelope's {@code trace} header
  * (the dynamic sampling context it was sent with).
+ *
+ * <pre>{@code
+ * trace.transaction(tx -> "pageload".equals(tx.op())).map(ReceivedTransaction::service);
+ * }</pre>
  */
-record ReceivedTransaction(
+public record ReceivedTransaction(
     String service,
     String name,
     ReceivedSpan root,
@@ -23,11 +27,11 @@ record ReceivedTransaction(
     String project,
     Instant receivedAt) {
 
-  String traceId() {
+  public String traceId() {
     return root.traceId();
   }
 
-  String op() {
+  public String op() {
     return root.op();
   }
 

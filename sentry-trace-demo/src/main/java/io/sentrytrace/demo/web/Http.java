@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -15,12 +15,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Small helpers shared by the demo's servers. */
-final class Http {
+/**
+ * Small helpers shared by the demo's servers.
+ *
+ * <pre>{@code
+ * Http.send(exchange, 404, "text/plain; charset=utf-8", "not found\n");
+ * }</pre>
+ */
+public final class Http {
   private Http() {}
 
   /** An HTTP server on 127.0.0.1 only ({@code port} 0: any free port), with daemon threads. */
-  static HttpServer loopbackServer(String name, int port) {
+  public static HttpServer loopbackServer(String name, int port) {
     try {
       // 127.0.0.1 exactly (not "the loopback address", which may be ::1): the URLs we print say so.
       InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
@@ -37,20 +43,20 @@ final class Http {
     }
   }
 
-  static URI baseUri(HttpServer server) {
+  public static URI baseUri(HttpServer server) {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  static void stop(HttpServer server) {
+  public static void stop(HttpServer server) {
     server.stop(0);
     if (server.getExecutor() instanceof ExecutorService) ((ExecutorService) server.getExecutor()).shutdownNow();
   }
 
-  static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+  public static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
     send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
   }
 
-  static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+  public static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
     if (body.length == 0) {
@@ -65,7 +71,7 @@ final class Http {
   }
 
   /** Answers with no body (e.g. 204 to a preflight). */
-  static void empty(HttpExchange exchange, int status) throws IOException {
+  public static void empty(HttpExchange exchange, int status) throws IOException {
     exchange.sendResponseHeaders(status, -1);
     exchange.close();
   }
@@ -75,7 +81,7 @@ final class Http {
    *
    * @throws TooLarge when it is longer
    */
-  static byte[] readBody(InputStream in, int limit) throws IOException {
+  public static byte[] readBody(InputStream in, int limit) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[8192];
     for (int n; (n = in.read(buf)) > 0; ) {
@@ -85,7 +91,8 @@ final class Http {
     return out.toByteArray();
   }
 
-  static final class TooLarge extends IOException {
+  /** Thrown by {@link #readBody} when the body exceeds its limit; callers answer 413. */
+  public static final class TooLarge extends IOException {
     TooLarge(int limit) {
       super("body longer than " + limit + " bytes");
     }

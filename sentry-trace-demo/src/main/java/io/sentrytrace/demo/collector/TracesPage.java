@@ -1,5 +1,6 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
+import io.sentrytrace.demo.web.Html;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,14 +8,18 @@ import java.util.Optional;
  * What {@code --once} requires of the assembled trace: the page's server transaction, the checkout
  * as its child, and each downstream service's transaction as the child of one of the checkout's
  * {@code http.client} spans, all connected.
+ *
+ * <pre>{@code
+ * List<String> problems = TraceCheck.checkoutProblems(trace, pageSpanId);
+ * }</pre>
  */
-final class TraceCheck {
-  static final List<String> DOWNSTREAMS = List.of("inventory", "payments", "shipping");
+public final class TraceCheck {
+  public static final List<String> DOWNSTREAMS = List.of("inventory", "payments", "shipping");
 
   private TraceCheck() {}
 
   /** Empty when the trace is complete and connected; else what is missing, one item each. */
-  static List<String> checkoutProblems(Trace trace, String pageSpanId) {
+  public static List<String> checkoutProblems(Trace trace, String pageSpanId) {
     List<String> problems = new ArrayList<>();
     Optional<ReceivedTransaction> page = trace.transaction(tx -> tx.root().spanId().equals(pageSpanId));
     if (page.isEmpty()) problems.add("the shop's page transaction (span " + pageSpanId + ") has not arrived");

@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,8 +13,12 @@ import java.util.function.Predicate;
 /**
  * The transactions the collector has received for one trace id, in arrival order. Immutable: the
  * store replaces it when more arrive.
+ *
+ * <pre>{@code
+ * boolean connected = trace.roots().size() == 1;
+ * }</pre>
  */
-record Trace(String traceId, List<ReceivedTransaction> transactions, Instant lastReceived) {
+public record Trace(String traceId, List<ReceivedTransaction> transactions, Instant lastReceived) {
 
   Trace plus(ReceivedTransaction tx) {
     List<ReceivedTransaction> more = new ArrayList<>(transactions);
@@ -22,11 +26,11 @@ record Trace(String traceId, List<ReceivedTransaction> transactions, Instant las
     return new Trace(traceId, Collections.unmodifiableList(more), tx.receivedAt());
   }
 
-  Optional<ReceivedTransaction> transaction(Predicate<ReceivedTransaction> which) {
+  public Optional<ReceivedTransaction> transaction(Predicate<ReceivedTransaction> which) {
     return transactions.stream().filter(which).findFirst();
   }
 
-  List<ReceivedTransaction> fromService(String service) {
+  public List<ReceivedTransaction> fromService(String service) {
     List<ReceivedTransaction> out = new ArrayList<>();
     for (ReceivedTransaction tx : transactions) if (service.equals(tx.service())) out.add(tx);
     return out;
@@ -60,7 +64,7 @@ record Trace(String traceId, List<ReceivedTransaction> transactions, Instant las
   }
 
   /** Transactions whose parent span is not in this trace: the head, and any that did not connect. */
-  List<ReceivedTransaction> roots() {
+  public List<ReceivedTransaction> roots() {
     Set<String> known = new HashSet<>();
     for (ReceivedTransaction tx : transactions) {
       known.add(tx.root().spanId());

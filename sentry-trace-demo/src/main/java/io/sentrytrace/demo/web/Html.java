@@ -1,11 +1,17 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.web;
 
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Escaping for text that goes into the demo's HTML pages. */
-final class Html {
+/**
+ * Escaping for text that goes into the demo's HTML pages.
+ *
+ * <pre>{@code
+ * String cell = "<td>" + Html.escape(received) + "</td>";
+ * }</pre>
+ */
+public final class Html {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Z_]+)}}");
 
   private Html() {}
@@ -14,7 +20,7 @@ final class Html {
    * Replaces each {@code {{NAME}}} of {@code template} with its (already escaped) value, in one pass:
    * a value is never scanned for placeholders itself.
    */
-  static String fill(String template, Map<String, String> values) {
+  public static String fill(String template, Map<String, String> values) {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder(template.length() + 1024);
     while (m.find()) {
@@ -26,7 +32,7 @@ final class Html {
   }
 
   /** Escapes {@code & < > " '}: safe in element text and in quoted attributes. */
-  static String escape(String value) {
+  public static String escape(String value) {
     if (value == null) return "";
     StringBuilder out = new StringBuilder(value.length() + 16);
     for (int i = 0; i < value.length(); i++) {
@@ -44,7 +50,7 @@ final class Html {
   }
 
   /** Reverses {@link #escape} (and {@code &#x27;}), for reading our own meta tags back. */
-  static String unescape(String value) {
+  public static String unescape(String value) {
     return value
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -58,7 +64,7 @@ final class Html {
    * A JSON/JavaScript string literal that is also safe inside an inline {@code <script>}: {@code <},
    * {@code >} and {@code &} are written as {@code \\uXXXX}, so no value can close the script element.
    */
-  static String jsString(String value) {
+  public static String jsString(String value) {
     StringBuilder out = new StringBuilder(value.length() + 8).append('"');
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
@@ -74,7 +80,7 @@ final class Html {
   }
 
   /** For terminal output: control characters (escape sequences included) become {@code ?}. */
-  static String printable(String value) {
+  public static String printable(String value) {
     if (value == null) return "";
     StringBuilder out = null;
     for (int i = 0; i < value.length(); i++) {

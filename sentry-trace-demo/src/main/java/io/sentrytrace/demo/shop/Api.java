@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.shop;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpExchange;
 import io.sentrytrace.Cors;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.demo.web.Html;
+import io.sentrytrace.demo.web.Http;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,15 +21,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * cross-origin. Its own CORS answer allows the shop's origin and {@code content-type}, as an app
  * would; that the browser may also send {@code sentry-trace} and {@code baggage} is left to the
  * trace filter's CORS help. Without that help the preflight fails and the POST never arrives.
+ *
+ * <pre>{@code
+ * Api api = Api.start(0, tracer, traceFilter, System.out); api.allowOrigin(shop.baseUri().getPort());
+ * }</pre>
  */
-final class Api implements AutoCloseable {
+public final class Api implements AutoCloseable {
   /** One request as it arrived: for the tests and the log. */
-  record Received(String method, String sentryTrace, String requestedHeaders, String allowedHeaders) {}
+  public record Received(String method, String sentryTrace, String requestedHeaders, String allowedHeaders) {}
 
   final Service service;
   private volatile Set<String> allowedOrigins = Set.of();
   private final PrintStream log;
-  final List<Received> received = new CopyOnWriteArrayList<>();
+  public final List<Received> received = new CopyOnWriteArrayList<>();
 
   private Api(Service service, PrintStream log) {
     this.service = service;
@@ -35,7 +41,7 @@ final class Api implements AutoCloseable {
   }
 
   /** Starts the api; it allows no origin until {@link #allowOrigin}. */
-  static Api start(int port, Tracer tracer, Filter traceFilter, PrintStream log) {
+  public static Api start(int port, Tracer tracer, Filter traceFilter, PrintStream log) {
     Service service = Service.create("api", port, tracer, traceFilter);
     Api api = new Api(service, log);
     service.traced("/recommendations", api::recommendations).start();
@@ -43,11 +49,11 @@ final class Api implements AutoCloseable {
   }
 
   /** Allows the shop page's origin: {@code http://127.0.0.1:<shopPort>} (or {@code localhost}). */
-  void allowOrigin(int shopPort) {
+  public void allowOrigin(int shopPort) {
     allowedOrigins = Set.of("http://127.0.0.1:" + shopPort, "http://localhost:" + shopPort);
   }
 
-  URI recommendationsUri() {
+  public URI recommendationsUri() {
     return service.baseUri().resolve("/recommendations");
   }
 

@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,8 +9,12 @@ import java.util.Map;
 /**
  * A span as read from a received transaction event: the transaction's own span ({@code
  * contexts.trace}) or one of its {@code spans}. Timestamps may be missing (null) in bad input.
+ *
+ * <pre>{@code
+ * Duration took = transaction.root().duration();
+ * }</pre>
  */
-record ReceivedSpan(
+public record ReceivedSpan(
     String traceId,
     String spanId,
     String parentSpanId,

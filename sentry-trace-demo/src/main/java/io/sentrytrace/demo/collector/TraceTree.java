@@ -1,5 +1,6 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
+import io.sentrytrace.demo.web.Html;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,8 +15,12 @@ import java.util.TreeSet;
  * A trace's spans arranged by parent: every transaction's own span and its child spans, joined across
  * services by {@code parent_span_id}. Leaf child spans that are neither HTTP nor database work (the
  * browser's resource, paint and UI spans) are counted, not shown.
+ *
+ * <pre>{@code
+ * System.out.print(TraceTree.of(trace).render());
+ * }</pre>
  */
-final class TraceTree {
+public final class TraceTree {
   private static final int MAX_NAME = 72;
 
   /** One span in the tree, with the transaction (service) it belongs to. */
@@ -49,7 +54,7 @@ final class TraceTree {
     this.trace = trace;
   }
 
-  static TraceTree of(Trace trace) {
+  public static TraceTree of(Trace trace) {
     TraceTree tree = new TraceTree(trace);
     Map<String, Node> byId = new HashMap<>();
     List<Node> all = new ArrayList<>();
@@ -123,7 +128,7 @@ final class TraceTree {
   }
 
   /** The trace as an indented text tree, one span a line, for the terminal. */
-  String render() {
+  public String render() {
     StringBuilder out = new StringBuilder();
     out.append("trace ").append(Html.printable(trace.traceId())).append("  ")
         .append(summary()).append('\n');

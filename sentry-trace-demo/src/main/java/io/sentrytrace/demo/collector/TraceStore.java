@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,8 +10,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-/** The collector's memory: traces by id, bounded, oldest dropped first. Thread-safe. */
-final class TraceStore {
+/**
+ * The collector's memory: traces by id, bounded, oldest dropped first. Thread-safe.
+ *
+ * <pre>{@code
+ * Optional<Trace> trace = collector.store().await(traceId, t -> t.transactions().size() == 5, Duration.ofSeconds(20));
+ * }</pre>
+ */
+public final class TraceStore {
   static final int MAX_TRACES = 200;
   static final int MAX_TRANSACTIONS_PER_TRACE = 500;
 
@@ -45,7 +51,7 @@ final class TraceStore {
    * Waits until the trace satisfies {@code done}, at most {@code timeout}; returns the trace as it
    * then is (satisfying or not), or empty when nothing of it arrived.
    */
-  synchronized Optional<Trace> await(String traceId, Predicate<Trace> done, Duration timeout)
+  public synchronized Optional<Trace> await(String traceId, Predicate<Trace> done, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

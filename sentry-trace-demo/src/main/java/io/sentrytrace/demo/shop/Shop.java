@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.shop;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
@@ -7,6 +7,9 @@ import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.demo.collector.Envelope;
+import io.sentrytrace.demo.web.Html;
+import io.sentrytrace.demo.web.Http;
 import io.sentrytrace.jdkhttp.TracingHttpClient;
 import io.sentrytrace.okhttp.SentryTraceInterceptor;
 import java.io.IOException;
@@ -42,17 +45,23 @@ import org.apache.hc.core5.util.Timeout;
  * with that transaction's {@code <meta>} tags for @sentry/browser; {@code POST /api/checkout} (the
  * page's fetch, carrying the browser's {@code sentry-trace} and {@code baggage}) calls inventory
  * through OkHttp, payments through Apache HttpClient and shipping through the JDK HttpClient.
+ *
+ * <pre>{@code
+ * Shop shop = Shop.start(0, tracer, traceFilter, downstreams, browser, apiUrl, tracesUri, bundle, System.out);
+ * }</pre>
  */
-final class Shop implements AutoCloseable {
-  static final String BROWSER_RELEASE = "browser@" + DemoApp.VERSION;
+public final class Shop implements AutoCloseable {
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
   private static final int MAX_REMEMBERED = 100;
 
   /** What {@code GET /} put in the page's meta tags, for tests and the --once client. */
-  record RenderedPage(String traceId, String spanId, String sentryTrace, String baggage) {}
+  public record RenderedPage(String traceId, String spanId, String sentryTrace, String baggage) {}
+
+  /** What the page's @sentry/browser reports as: its DSN, release and environment. */
+  public record Browser(String dsn, String release, String environment) {}
 
   /** The downstream services the checkout calls. */
-  record Downstreams(URI inventory, URI payments, URI shipping) {}
+  public record Downstreams(URI inventory, URI payments, URI shipping) {}
 
   final Service service;
   private final Downstreams downstreams;
@@ -64,19 +73,19 @@ final class Shop implements AutoCloseable {
   private final OkHttpClient okHttp;
   private final CloseableHttpClient apache;
   private final HttpClient jdk;
-  final List<RenderedPage> renderedPages = new CopyOnWriteArrayList<>();
+  public final List<RenderedPage> renderedPages = new CopyOnWriteArrayList<>();
   final BlockingQueue<Map<String, Object>> pageReports = new LinkedBlockingQueue<>(MAX_REMEMBERED);
 
-  private Shop(Service service, Downstreams downstreams, String browserDsn, URI apiUrl, URI tracesUri, Bundle bundle, PrintStream log) {
+  private Shop(Service service, Downstreams downstreams, Browser browser, URI apiUrl, URI tracesUri, Bundle bundle, PrintStream log) {
     this.service = service;
     this.downstreams = downstreams;
     this.tracesUri = tracesUri;
     this.bundle = bundle;
     this.log = log;
     this.appJs = resource("static/app.js");
-    this.pageConfig = "{\"dsn\": " + Html.jsString(browserDsn)
-        + ", \"release\": " + Html.jsString(BROWSER_RELEASE)
-        + ", \"environment\": " + Html.jsString(DemoApp.ENVIRONMENT)
+    this.pageConfig = "{\"dsn\": " + Html.jsString(browser.dsn())
+        + ", \"release\": " + Html.jsString(browser.release())
+        + ", \"environment\": " + Html.jsString(browser.environment())
         + ", \"apiUrl\": " + Html.jsString(apiUrl.toString())
         + ", \"apiOrigin\": " + Html.jsString("http://" + apiUrl.getAuthority())
         + ", \"howToBuild\": " + Html.jsString(Bundle.HOW_TO_BUILD) + "}";
@@ -89,11 +98,11 @@ final class Shop implements AutoCloseable {
     this.jdk = TracingHttpClient.wrap(HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT).build(), tracer);
   }
 
-  static Shop start(
-      int port, Tracer tracer, Filter traceFilter, Downstreams downstreams, String browserDsn, URI apiUrl,
+  public static Shop start(
+      int port, Tracer tracer, Filter traceFilter, Downstreams downstreams, Browser browser, URI apiUrl,
       URI tracesUri, Bundle bundle, PrintStream log) {
     Service service = Service.create("shop", port, tracer, traceFilter);
-    Shop shop = new Shop(service, downstreams, browserDsn, apiUrl, tracesUri, bundle, log);
+    Shop shop = new Shop(service, downstreams, browser, apiUrl, tracesUri, bundle, log);
     service
         .traced("/", shop::page)
         .traced("/api/checkout", shop::checkout)
@@ -105,7 +114,7 @@ final class Shop implements AutoCloseable {
     return shop;
   }
 
-  URI baseUri() {
+  public URI baseUri() {
     return service.baseUri();
   }
 
@@ -221,7 +230,7 @@ final class Shop implements AutoCloseable {
     Http.empty(ex, 204);
   }
 
-  Map<String, Object> awaitPageReport(Duration timeout) throws InterruptedException {
+  public Map<String, Object> awaitPageReport(Duration timeout) throws InterruptedException {
     return pageReports.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 

@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.shop;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpHandler;
@@ -6,14 +6,19 @@ import com.sun.net.httpserver.HttpServer;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.demo.web.Http;
 import java.net.URI;
 import java.time.Duration;
 
 /**
  * One of the demo's backend services: a JDK HTTP server on 127.0.0.1 whose traced routes run behind
  * the trace filter, and the service's own {@link Tracer} (its release names it in the trace).
+ *
+ * <pre>{@code
+ * Service service = Service.create("inventory", 0, tracer, traceFilter).traced("/reserve", handler).start();
+ * }</pre>
  */
-final class Service implements AutoCloseable {
+public final class Service implements AutoCloseable {
   final String name;
   final Tracer tracer;
   private final HttpServer server;
@@ -27,12 +32,12 @@ final class Service implements AutoCloseable {
   }
 
   /** Binds 127.0.0.1:{@code port} (0: any free port); call {@link #start()} after adding routes. */
-  static Service create(String name, int port, Tracer tracer, Filter traceFilter) {
+  public static Service create(String name, int port, Tracer tracer, Filter traceFilter) {
     return new Service(name, tracer, Http.loopbackServer(name, port), traceFilter);
   }
 
   /** A route whose requests continue the caller's trace in an {@code http.server} transaction. */
-  Service traced(String path, HttpHandler handler) {
+  public Service traced(String path, HttpHandler handler) {
     server.createContext(path, handler).getFilters().add(traceFilter);
     return this;
   }
@@ -43,12 +48,12 @@ final class Service implements AutoCloseable {
     return this;
   }
 
-  Service start() {
+  public Service start() {
     server.start();
     return this;
   }
 
-  URI baseUri() {
+  public URI baseUri() {
     return Http.baseUri(server);
   }
 
@@ -61,7 +66,7 @@ final class Service implements AutoCloseable {
    * Some work of the request being handled, as a child span of the current transaction (stands in
    * for a database query).
    */
-  void work(String op, String description, Duration time) {
+  public void work(String op, String description, Duration time) {
     Span current = tracer.currentSpan();
     Span span = current == null ? null : current.startChild(op, description);
     try {

@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -15,8 +15,12 @@ import java.util.Map;
  * A Sentry envelope as the collector received it: a JSON header line, then items, each a JSON
  * header line and a payload (exactly {@code length} bytes when the item header says so, else up to
  * the next newline). Payloads are kept as parsed JSON (maps, lists, strings, numbers, booleans).
+ *
+ * <pre>{@code
+ * Map<String, Object> report = Envelope.asMap(Envelope.parseJson(body, 0, body.length));
+ * }</pre>
  */
-record Envelope(Map<String, Object> header, List<Item> items) {
+public record Envelope(Map<String, Object> header, List<Item> items) {
   private static final JsonFactory JSON = new JsonFactory();
   /** Most items read from one envelope; the SDKs send one or two. */
   private static final int MAX_ITEMS = 100;
@@ -58,7 +62,7 @@ record Envelope(Map<String, Object> header, List<Item> items) {
   }
 
   @SuppressWarnings("unchecked")
-  static Map<String, Object> asMap(Object value) {
+  public static Map<String, Object> asMap(Object value) {
     return value instanceof Map ? (Map<String, Object>) value : Collections.emptyMap();
   }
 
@@ -80,7 +84,7 @@ record Envelope(Map<String, Object> header, List<Item> items) {
     }
   }
 
-  static Object parseJson(byte[] data, int offset, int length) {
+  public static Object parseJson(byte[] data, int offset, int length) {
     try (JsonParser parser = JSON.createParser(data, offset, length)) {
       JsonToken first = parser.nextToken();
       if (first == null) throw new IllegalArgumentException("empty JSON");

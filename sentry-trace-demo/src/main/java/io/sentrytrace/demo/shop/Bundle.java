@@ -1,4 +1,4 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.shop;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,17 +11,21 @@ import java.nio.file.Path;
  * && npm ci && npm run build}). Looked up in order: an explicit path, the classpath ({@code
  * static/sentry.js}, copied there by the Maven build when the bundle existed), {@code
  * sentry-trace-demo/js/dist/sentry.js} and {@code js/dist/sentry.js} below the working directory.
+ *
+ * <pre>{@code
+ * Bundle bundle = Bundle.locate(null); // null when not built
+ * }</pre>
  */
-record Bundle(byte[] bytes, String source) {
+public record Bundle(byte[] bytes, String source) {
   static final String CLASSPATH_NAME = "static/sentry.js";
-  static final String HOW_TO_BUILD = "cd sentry-trace-demo/js && npm ci && npm run build";
+  public static final String HOW_TO_BUILD = "cd sentry-trace-demo/js && npm ci && npm run build";
 
   /**
    * The bundle, or null when there is none.
    *
    * @throws IllegalArgumentException when {@code explicit} is given but not a readable file
    */
-  static Bundle locate(Path explicit) {
+  public static Bundle locate(Path explicit) {
     if (explicit != null) {
       if (!Files.isRegularFile(explicit)) throw new IllegalArgumentException("--bundle: no such file: " + explicit);
       return read(explicit);
@@ -46,7 +50,7 @@ record Bundle(byte[] bytes, String source) {
     }
   }
 
-  String describe() {
+  public String describe() {
     return source + " (" + bytes.length / 1024 + " KB)";
   }
 }

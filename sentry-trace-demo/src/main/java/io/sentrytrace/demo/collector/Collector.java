@@ -1,8 +1,10 @@
-package io.sentrytrace.demo;
+package io.sentrytrace.demo.collector;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.sentrytrace.demo.web.Html;
+import io.sentrytrace.demo.web.Http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -25,8 +27,12 @@ import java.util.zip.GZIPInputStream;
  * /api/<project>/envelope/} (from the Java services' exporters and, cross-origin, from the
  * browser SDK), assembles their transactions into traces, prints each trace once it has gone quiet,
  * and shows them at {@code /traces}.
+ *
+ * <pre>{@code
+ * try (Collector collector = Collector.start(0, System.out, true)) { String dsn = collector.dsn("key", "1"); }
+ * }</pre>
  */
-final class Collector implements AutoCloseable {
+public final class Collector implements AutoCloseable {
   private static final Pattern ENVELOPE_PATH = Pattern.compile("/api/([A-Za-z0-9_-]{1,64})/envelope/?");
   private static final int MAX_BODY = 5 * 1024 * 1024;
   /** A trace is printed when nothing more of it arrived for this long. */
@@ -54,7 +60,7 @@ final class Collector implements AutoCloseable {
   }
 
   /** Starts the collector on 127.0.0.1:{@code port}; with {@code printQuietTraces}, prints each trace when it goes quiet. */
-  static Collector start(int port, PrintStream log, boolean printQuietTraces) {
+  public static Collector start(int port, PrintStream log, boolean printQuietTraces) {
     HttpServer server = Http.loopbackServer("collector", port);
     Collector collector = new Collector(server, log, printQuietTraces);
     server.createContext("/", collector::handle);
@@ -66,16 +72,16 @@ final class Collector implements AutoCloseable {
     return Http.baseUri(server);
   }
 
-  URI tracesUri() {
+  public URI tracesUri() {
     return baseUri().resolve("/traces");
   }
 
   /** The DSN that sends to this collector. */
-  String dsn(String publicKey, String project) {
+  public String dsn(String publicKey, String project) {
     return "http://" + publicKey + "@127.0.0.1:" + server.getAddress().getPort() + "/" + project;
   }
 
-  TraceStore store() {
+  public TraceStore store() {
     return store;
   }
 
