@@ -36,10 +36,15 @@ public record Trace(String traceId, List<ReceivedTransaction> transactions, Inst
     return out;
   }
 
-  /** The services that sent transactions, in arrival order. */
+  /**
+   * The services that sent transactions, in the order their first transaction started (arrival
+   * order depends on which exporter flushes first).
+   */
   Set<String> services() {
+    List<ReceivedTransaction> byStart = new ArrayList<>(transactions);
+    byStart.sort(java.util.Comparator.comparing((ReceivedTransaction tx) -> tx.root().start()));
     Set<String> out = new LinkedHashSet<>();
-    for (ReceivedTransaction tx : transactions) out.add(tx.service());
+    for (ReceivedTransaction tx : byStart) out.add(tx.service());
     return out;
   }
 

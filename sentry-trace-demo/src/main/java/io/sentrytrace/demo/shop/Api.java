@@ -33,7 +33,12 @@ public final class Api implements AutoCloseable {
   final Service service;
   private volatile Set<String> allowedOrigins = Set.of();
   private final PrintStream log;
-  public final List<Received> received = new CopyOnWriteArrayList<>();
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+
+  /** What the api origin received so far (preflights included), oldest first. */
+  public List<Received> received() {
+    return List.copyOf(received);
+  }
 
   private Api(Service service, PrintStream log) {
     this.service = service;

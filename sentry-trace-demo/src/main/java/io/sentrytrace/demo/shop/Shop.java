@@ -73,7 +73,12 @@ public final class Shop implements AutoCloseable {
   private final OkHttpClient okHttp;
   private final CloseableHttpClient apache;
   private final HttpClient jdk;
-  public final List<RenderedPage> renderedPages = new CopyOnWriteArrayList<>();
+  private final List<RenderedPage> renderedPages = new CopyOnWriteArrayList<>();
+
+  /** The pages rendered so far, oldest first (for tests and the demo's own checks). */
+  public List<RenderedPage> renderedPages() {
+    return List.copyOf(renderedPages);
+  }
   final BlockingQueue<Map<String, Object>> pageReports = new LinkedBlockingQueue<>(MAX_REMEMBERED);
 
   private Shop(Service service, Downstreams downstreams, Browser browser, URI apiUrl, URI tracesUri, Bundle bundle, PrintStream log) {
