@@ -19,6 +19,8 @@ public final class PropagationContext {
   private final Boolean sampled;
   private final double sampleRand;
   private final Baggage frozenDsc;
+  /** The DSC this context sends as the head of its trace, made once by the tracer (racy cache). */
+  private Baggage headDsc;
 
   PropagationContext(
       TraceId traceId, SpanId spanId, SpanId parentSpanId, Boolean sampled, double sampleRand, Baggage frozenDsc) {
@@ -68,6 +70,14 @@ public final class PropagationContext {
    */
   public Baggage frozenDynamicSamplingContext() {
     return frozenDsc;
+  }
+
+  Baggage cachedHeadDsc() {
+    return headDsc;
+  }
+
+  void cacheHeadDsc(Baggage dsc) {
+    headDsc = dsc;
   }
 
   /** True when this process started the trace. */

@@ -283,7 +283,14 @@ public final class Tracer {
   private Baggage dscOf(PropagationContext ctx) {
     if (ctx == rootContext) return rootState.dsc(this, ctx.traceId());
     Baggage frozen = ctx.frozenDynamicSamplingContext();
-    return frozen != null ? frozen : headDsc(ctx.traceId(), null, null, ctx.sampleRand(), ctx.sampled());
+    if (frozen != null) return frozen;
+    // A head context made current by the user is sent with every request: build its DSC once.
+    Baggage head = ctx.cachedHeadDsc();
+    if (head == null) {
+      head = headDsc(ctx.traceId(), null, null, ctx.sampleRand(), ctx.sampled());
+      ctx.cacheHeadDsc(head);
+    }
+    return head;
   }
 
   /** The DSC a trace's head writes: what this process knows when it first sends the trace. */

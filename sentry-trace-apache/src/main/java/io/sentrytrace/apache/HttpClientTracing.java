@@ -92,7 +92,7 @@ final class HttpClientTracing {
         toSend = copy;
       }
       return new Exchange<>(this, toSend, span);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       logFailure(e);
       return null;
     }
@@ -129,7 +129,7 @@ final class HttpClientTracing {
     return call;
   }
 
-  void logFailure(RuntimeException e) {
+  void logFailure(Throwable e) {
     if (failureLogged.compareAndSet(false, true)) {
       LOG.log(
           System.Logger.Level.WARNING,
@@ -194,7 +194,7 @@ final class HttpClientTracing {
         span.setData("http.response.status_code", code);
         if (contentLength >= 0) span.setData("http.response_content_length", contentLength);
         span.setStatus(SpanStatus.fromHttpStatus(code));
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         tracing.logFailure(e);
       }
     }
@@ -205,7 +205,7 @@ final class HttpClientTracing {
       try {
         span.setStatus(SpanStatus.INTERNAL_ERROR);
         span.finish();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         tracing.logFailure(e);
       }
     }
@@ -214,7 +214,7 @@ final class HttpClientTracing {
       if (span == null) return;
       try {
         span.finish();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         tracing.logFailure(e);
       }
     }

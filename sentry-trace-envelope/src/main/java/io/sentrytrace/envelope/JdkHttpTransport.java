@@ -29,20 +29,22 @@ public final class JdkHttpTransport implements EnvelopeTransport {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final HttpClient client;
+  private final boolean ownsClient;
 
-  private JdkHttpTransport(HttpClient client) {
+  private JdkHttpTransport(HttpClient client, boolean ownsClient) {
     this.client = client;
+    this.ownsClient = ownsClient;
   }
 
   /** A transport with its own client (HTTP/1.1, 10 s connect timeout). */
   public static JdkHttpTransport create() {
     return new JdkHttpTransport(
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build());
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build(), true);
   }
 
   /** A transport sending with {@code client} (its proxy, TLS and connect settings apply). */
   public static JdkHttpTransport create(HttpClient client) {
-    return new JdkHttpTransport(Objects.requireNonNull(client, "client"));
+    return new JdkHttpTransport(Objects.requireNonNull(client, "client"), false);
   }
 
   @Override
@@ -63,6 +65,21 @@ public final class JdkHttpTransport implements EnvelopeTransport {
         response.statusCode(),
         response.headers().firstValue(RETRY_AFTER).orElse(null),
         response.headers().firstValue(RATE_LIMITS).orElse(null));
+  }
+
+  /**
+   * Releases the client this transport created (from Java 21 on, {@code HttpClient} holds a
+   * selector thread until closed); a client the user passed in stays open.
+   */
+  @Override
+  public void close() {
+    if (ownsClient && client instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) client).close();
+      } catch (Exception e) {
+        System.getLogger(JdkHttpTransport.class.getName()).log(System.Logger.Level.DEBUG, "closing the HttpClient failed", e);
+      }
+    }
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.sentrytrace.jdkhttp;
 import io.sentrytrace.CarrierGetter;
 import io.sentrytrace.CarrierSetter;
 import io.sentrytrace.Instrumentation;
+import io.sentrytrace.PropagationContext;
+import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
@@ -34,13 +36,16 @@ final class ClientCall {
   private final Tracer tracer;
   private final HttpRequest original;
   private final Span span;
+  /** The caller's propagation context when there is no span, else null. */
+  private final PropagationContext context;
   private final HttpRequest first;
   private final AtomicBoolean ended = new AtomicBoolean();
 
-  private ClientCall(Tracer tracer, HttpRequest original, Span span, HttpRequest first) {
+  private ClientCall(Tracer tracer, HttpRequest original, Span span, PropagationContext context, HttpRequest first) {
     this.tracer = tracer;
     this.original = original;
     this.span = span;
+    this.context = context;
     this.first = first;
   }
 
@@ -52,12 +57,15 @@ final class ClientCall {
   static ClientCall start(Tracer tracer, HttpRequest request, boolean perHop) {
     if (Instrumentation.isSuppressed()) return null;
     Span span;
+    PropagationContext context;
     boolean target;
     try {
       Span parent = tracer.currentSpan();
       target = tracer.shouldPropagate(request.uri().toString());
       if (parent == null && !target && !perHop) return null;
       span = parent == null ? null : startSpan(parent, request);
+      // Without a span, the caller's context: redirect hops are built on the client's threads.
+      context = span == null ? tracer.currentPropagationContext() : null;
     } catch (RuntimeException e) {
       LOG.failed("could not trace an outgoing request; sent unchanged", e);
       return null;
@@ -65,12 +73,12 @@ final class ClientCall {
     HttpRequest first = request;
     if (target) {
       try {
-        first = withTraceHeaders(tracer, span, request);
+        first = withTraceHeaders(tracer, span, context, request);
       } catch (RuntimeException e) {
         LOG.failed("could not add trace headers to an outgoing request; sent unchanged", e);
       }
     }
-    return new ClientCall(tracer, request, span, first);
+    return new ClientCall(tracer, request, span, context, first);
   }
 
   private static Span startSpan(Span parent, HttpRequest request) {
@@ -126,7 +134,7 @@ final class ClientCall {
       if (toGet || !method.equals(original.method())) next.GET();
       HttpRequest plain = next.build();
       try {
-        return withTraceHeaders(tracer, span, plain);
+        return withTraceHeaders(tracer, span, context, plain);
       } catch (RuntimeException e) {
         LOG.failed("could not add trace headers to a redirect hop; sent without them", e);
         return plain;
@@ -138,10 +146,17 @@ final class ClientCall {
   }
 
   /** {@code request} plus our headers when its URL is a target; the same request otherwise. */
-  private static HttpRequest withTraceHeaders(Tracer tracer, Span span, HttpRequest request) {
+  @SuppressWarnings("try") // the scope is used for its close()
+  private static HttpRequest withTraceHeaders(Tracer tracer, Span span, PropagationContext context, HttpRequest request) {
     if (!tracer.shouldPropagate(request.uri().toString())) return request;
     Outgoing out = new Outgoing(request);
-    tracer.inject(span, out, Outgoing.GETTER, Outgoing.SETTER);
+    if (span != null) {
+      tracer.inject(span, out, Outgoing.GETTER, Outgoing.SETTER);
+    } else {
+      try (Scope scope = context.makeCurrent()) {
+        tracer.inject(null, out, Outgoing.GETTER, Outgoing.SETTER);
+      }
+    }
     return out.copy == null ? request : out.copy.build();
   }
 

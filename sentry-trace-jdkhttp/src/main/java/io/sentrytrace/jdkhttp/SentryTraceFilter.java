@@ -152,6 +152,7 @@ public final class SentryTraceFilter extends Filter {
   }
 
   private static void recordRequest(Span transaction, HttpExchange exchange) {
+    if (!transaction.isRecording()) return; // tracing off or not sampled: nobody reads the data
     URI uri = exchange.getRequestURI();
     transaction.setData("http.request.method", exchange.getRequestMethod());
     transaction.setData("url", url(exchange, uri));

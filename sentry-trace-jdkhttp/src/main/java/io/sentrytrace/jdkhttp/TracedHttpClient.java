@@ -156,7 +156,11 @@ final class TracedHttpClient extends HttpClient {
    * targets, since only then can hops differ.
    */
   private boolean perHop() {
-    return twinnable && delegate.followRedirects() != Redirect.NEVER && tracer.propagationTargets() != PropagationTargets.all();
+    PropagationTargets targets = tracer.propagationTargets();
+    return twinnable
+        && delegate.followRedirects() != Redirect.NEVER
+        && targets != PropagationTargets.all()
+        && targets != PropagationTargets.none();
   }
 
   /** The wrapped client's settings, but not following redirects; made once, on first need. */

@@ -3,6 +3,7 @@ package io.sentrytrace.jdkhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.InMemorySpanExporter;
+import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
@@ -132,6 +133,23 @@ class TracingHttpClientRedirectTest {
     SentryTrace sent = SentryTrace.parse(target.take().header("sentry-trace")).orElseThrow();
     assertThat(sent.traceId()).isEqualTo(tracer.currentPropagationContext().traceId());
     assertThat(exporter.transactions()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "async={0}")
+  @ValueSource(booleans = {false, true})
+  void everyHopCarriesTheCallersContinuedTraceWhenNoSpanIsCurrent(boolean async) throws Exception {
+    // Propagation only: the caller made an incoming context current; hops are built on the
+    // client's threads, where that context is not current.
+    PropagationContext incoming =
+        tracer.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-1", "sentry-release=web@1");
+    try (Scope scope = incoming.makeCurrent()) {
+      HttpRequest request = HttpRequest.newBuilder(target.uri("/to?/landing")).build();
+      send(client(HttpClient.Redirect.NORMAL), request, HttpResponse.BodyHandlers.discarding(), async);
+    }
+    for (TestServer.Received hop : List.of(target.take(), target.take())) {
+      assertThat(hop.header("sentry-trace")).startsWith("0123456789abcdef0123456789abcdef-").endsWith("-1");
+      assertThat(hop.header("baggage")).contains("sentry-release=web%401");
+    }
   }
 
   @Test
