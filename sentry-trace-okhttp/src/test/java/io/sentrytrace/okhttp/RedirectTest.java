@@ -36,6 +36,24 @@ class RedirectTest {
     second.close();
   }
 
+  private static OkHttpClient instrumented(Tracer tracer) {
+    return SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+  }
+
+  /** A call made by the user's code. */
+  interface UserCall {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code call} with a new transaction current; returns the transaction, not finished. */
+  private static Span inTransaction(Tracer tracer, UserCall call) throws Exception {
+    Span tx = tracer.startTransaction("checkout", "task");
+    try (Scope scope = tx.makeCurrent()) {
+      call.run();
+    }
+    return tx;
+  }
+
   private Tracer tracerTargeting(LoopbackServer target) {
     return Tracer.builder().tracesSampleRate(1.0).exporter(exporter).tracePropagationTargets(List.of(target.target())).build();
   }
@@ -43,13 +61,10 @@ class RedirectTest {
   @Test
   void redirectFromATargetToAnotherHostCarriesNoTraceHeaders() throws Exception {
     Tracer tracer = tracerTargeting(first);
-    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient client = instrumented(tracer);
     first.redirectTo(second.url("/landing"));
     second.respond(200);
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      assertThat(execute(client, get(first.url("/start")))).isEqualTo(200);
-    }
+    Span tx = inTransaction(tracer, () -> assertThat(execute(client, get(first.url("/start")))).isEqualTo(200));
     tx.finish();
 
     assertThat(Traced.sentryTrace(first.take()).traceId()).isEqualTo(tx.traceId());
@@ -61,13 +76,10 @@ class RedirectTest {
   @Test
   void redirectToAnotherHostPutsBackTheRequestsOwnBaggage() throws Exception {
     Tracer tracer = tracerTargeting(first);
-    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient client = instrumented(tracer);
     first.redirectTo(second.url("/landing"));
     second.respond(200);
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      execute(client, new Request.Builder().url(first.url("/start")).header("baggage", "vendor=1").build());
-    }
+    Span tx = inTransaction(tracer, () -> execute(client, new Request.Builder().url(first.url("/start")).header("baggage", "vendor=1").build()));
 
     assertThat(Traced.values(first.take(), Baggage.HEADER)).singleElement().asString()
         .startsWith("vendor=1,")
@@ -78,13 +90,10 @@ class RedirectTest {
   @Test
   void redirectFromAnotherHostToATargetAddsTheHeaders() throws Exception {
     Tracer tracer = tracerTargeting(second);
-    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient client = instrumented(tracer);
     first.redirectTo(second.url("/landing"));
     second.respond(200);
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      execute(client, get(first.url("/start")));
-    }
+    Span tx = inTransaction(tracer, () -> execute(client, get(first.url("/start"))));
     tx.finish();
 
     assertThat(first.take().getHeaders().get(SentryTrace.HEADER)).isNull();
@@ -95,12 +104,9 @@ class RedirectTest {
   @Test
   void redirectWithinATargetSendsOneSetOfHeaders() throws Exception {
     Tracer tracer = tracerTargeting(first);
-    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient client = instrumented(tracer);
     first.redirectTo(first.url("/next")).redirectTo(first.url("/last")).respond(200);
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      execute(client, new Request.Builder().url(first.url("/start")).header("baggage", "vendor=1").build());
-    }
+    Span tx = inTransaction(tracer, () -> execute(client, new Request.Builder().url(first.url("/start")).header("baggage", "vendor=1").build()));
     tx.finish();
 
     SpanData span = Traced.onlyChild(exporter);
@@ -117,13 +123,10 @@ class RedirectTest {
   @Test
   void enqueuedCallRedirectedToAnotherHostCarriesNoTraceHeaders() throws Exception {
     Tracer tracer = tracerTargeting(first);
-    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient client = instrumented(tracer);
     first.redirectTo(second.url("/landing"));
     second.respond(200);
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      assertThat(Calls.await(Calls.enqueue(client, get(first.url("/start"))))).isEqualTo(200);
-    }
+    Span tx = inTransaction(tracer, () -> assertThat(Calls.await(Calls.enqueue(client, get(first.url("/start"))))).isEqualTo(200));
 
     assertThat(Traced.sentryTrace(first.take()).traceId()).isEqualTo(tx.traceId());
     assertThat(second.take().getHeaders().get(SentryTrace.HEADER)).isNull();
@@ -135,10 +138,7 @@ class RedirectTest {
     OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(new SentryTraceInterceptor(tracer)).build();
     first.redirectTo(second.url("/landing"));
     second.respond(200);
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      execute(client, get(first.url("/start")));
-    }
+    Span tx = inTransaction(tracer, () -> execute(client, get(first.url("/start"))));
     tx.finish();
 
     List<SpanData> spans = exporter.transactions().get(0).spans();

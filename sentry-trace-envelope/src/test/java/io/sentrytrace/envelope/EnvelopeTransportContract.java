@@ -1,0 +1,96 @@
+package io.sentrytrace.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sentrytrace.EnvelopeTransport;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link EnvelopeTransport} does, against a fake Sentry on 127.0.0.1. Each transport's
+ * test extends this and adds what is particular to its client.
+ *
+ * <pre>{@code
+ * class OkHttpTransportTest extends EnvelopeTransportContract {
+ *   protected EnvelopeTransport newTransport() { return OkHttpTransport.create(); }
+ * }
+ * }</pre>
+ */
+public abstract class EnvelopeTransportContract {
+  protected static final Map<String, String> HEADERS = Map.of(
+      "X-Sentry-Auth", "Sentry sentry_version=7, sentry_key=k, sentry_client=sentry-trace/test",
+      "Content-Type", "application/x-sentry-envelope");
+  protected static final byte[] BODY =
+      "{}\n{\"type\":\"transaction\",\"length\":2}\n{}\n".getBytes(StandardCharsets.UTF_8);
+
+  protected FakeSentry sentry;
+
+  /** A transport with a client of its own. */
+  protected abstract EnvelopeTransport newTransport();
+
+  @BeforeEach
+  public void startSentry() throws IOException {
+    sentry = FakeSentry.start();
+  }
+
+  @AfterEach
+  public void stopSentry() {
+    sentry.close();
+  }
+
+  protected URI uri() {
+    return URI.create("http://127.0.0.1:" + sentry.port() + FakeSentry.ENVELOPE_PATH);
+  }
+
+  @Test
+  public void postsTheBodyWithExactlyTheGivenHeaders() throws Exception {
+    try (EnvelopeTransport transport = newTransport()) {
+      assertThat(transport.send(uri(), HEADERS, BODY).statusCode()).isEqualTo(200);
+    }
+    FakeSentry.Request request = sentry.requests().get(0);
+    assertThat(request.method).isEqualTo("POST");
+    assertThat(request.path).isEqualTo(FakeSentry.ENVELOPE_PATH);
+    assertThat(request.body).isEqualTo(BODY);
+    assertThat(request.header("X-Sentry-Auth")).isEqualTo(HEADERS.get("X-Sentry-Auth"));
+    assertThat(request.header("Content-Type")).isEqualTo("application/x-sentry-envelope");
+    assertThat(request.headers).doesNotContainKeys("sentry-trace", "baggage", "traceparent");
+  }
+
+  @Test
+  public void returnsStatusAndRateLimitHeaders() throws Exception {
+    sentry.enqueue(429, Map.of("Retry-After", "17", "X-Sentry-Rate-Limits", "17:transaction:key"));
+    try (EnvelopeTransport transport = newTransport()) {
+      assertThat(transport.send(uri(), HEADERS, BODY)).isEqualTo(EnvelopeTransport.Response.of(429, "17", "17:transaction:key"));
+    }
+  }
+
+  @Test
+  public void absentRateLimitHeadersAreNull() throws Exception {
+    try (EnvelopeTransport transport = newTransport()) {
+      EnvelopeTransport.Response response = transport.send(uri(), HEADERS, BODY);
+      assertThat(response.retryAfter()).isNull();
+      assertThat(response.rateLimits()).isNull();
+    }
+  }
+
+  @Test
+  public void connectionRefusedIsAConnectException() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    URI nowhere = URI.create("http://127.0.0.1:" + closedPort + FakeSentry.ENVELOPE_PATH);
+    try (EnvelopeTransport transport = newTransport()) {
+      assertThatThrownBy(() -> transport.send(nowhere, HEADERS, BODY)).isInstanceOf(ConnectException.class);
+    }
+  }
+}
