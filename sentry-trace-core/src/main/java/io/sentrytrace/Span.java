@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,7 +32,7 @@ public final class Span {
   private final SpanId spanId;
   private final SpanId parentSpanId;
   private final String op;
-  private final String description;
+  private volatile String description;
   private final Instant start;
   private final AtomicBoolean finished = new AtomicBoolean();
   private Map<String, Object> data; // guarded by this
@@ -90,7 +91,31 @@ public final class Span {
 
   /** The transaction name for a transaction, the description for a child span. */
   public String description() {
-    return description;
+    return isTransaction ? transaction.name() : description;
+  }
+
+  /** Where a transaction's name came from; {@link TransactionNameSource#CUSTOM} for a child span. */
+  public TransactionNameSource nameSource() {
+    return isTransaction ? transaction.nameSource() : TransactionNameSource.CUSTOM;
+  }
+
+  /**
+   * Renames this span before it finishes: a transaction takes {@code name} and its {@code source}
+   * (a framework renaming {@code GET /orders/42} to its route {@code GET /orders/{id}} passes
+   * {@link TransactionNameSource#ROUTE}); a child span takes {@code name} as its description. A
+   * name whose source is {@link TransactionNameSource#URL} is never put into the dynamic sampling
+   * context. The DSC, once frozen (by the first outgoing header or meta tag), keeps the name it
+   * was frozen with. Ignored after finish.
+   *
+   * @throws NullPointerException when {@code name} or {@code source} is null
+   */
+  public Span setName(String name, TransactionNameSource source) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(source, "source");
+    if (finished.get()) return this;
+    if (isTransaction) transaction.rename(name, source);
+    else description = name;
+    return this;
   }
 
   /** The {@code sentry-trace} header value naming this span as the parent. */
@@ -172,25 +197,26 @@ public final class Span {
     }
     TransactionData tx =
         new TransactionData(
-            description,
+            spanData.description(),
+            transaction.nameSource(),
             spanData,
             transaction.finishedChildren(),
             dynamicSamplingContext(),
             tracer.release(),
             tracer.environment());
     if (transaction.droppedSpans() > 0) {
-      LOG.log(System.Logger.Level.DEBUG, "transaction {0}: {1} spans over the limit dropped", description, transaction.droppedSpans());
+      LOG.log(System.Logger.Level.DEBUG, "transaction {0}: {1} spans over the limit dropped", spanData.description(), transaction.droppedSpans());
     }
     tracer.export(tx);
   }
 
   private synchronized SpanData snapshot(Instant end) {
     Map<String, Object> d = data == null ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(data));
-    return new SpanData(traceId, spanId, parentSpanId, op, description, status, d, start, end);
+    return new SpanData(traceId, spanId, parentSpanId, op, description(), status, d, start, end);
   }
 
   @Override
   public String toString() {
-    return "Span{" + op + " '" + description + "' " + toSentryTrace() + (isRecording() ? "" : " not recording") + '}';
+    return "Span{" + op + " '" + description() + "' " + toSentryTrace() + (isRecording() ? "" : " not recording") + '}';
   }
 }

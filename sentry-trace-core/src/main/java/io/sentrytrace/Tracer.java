@@ -254,21 +254,59 @@ public final class Tracer {
    * replaced), so injecting twice never grows it.
    */
   public <C> void inject(Span span, C carrier, CarrierGetter<C> getter, CarrierSetter<C> setter) {
-    String existingTrace = getter.get(carrier, SentryTrace.HEADER);
-    if (existingTrace != null && !existingTrace.isEmpty()) return;
-    String sentryTrace;
-    Baggage dsc;
-    String traceparent = null;
-    if (span != null) {
-      sentryTrace = span.toSentryTrace();
-      dsc = span.dynamicSamplingContext();
-      if (propagateTraceparent) traceparent = span.toTraceparent();
-    } else {
-      PropagationContext ctx = currentPropagationContext();
-      sentryTrace = SentryTrace.format(ctx.traceId(), ctx.spanId(), ctx.sampled());
-      dsc = dscOf(ctx);
-      if (propagateTraceparent) traceparent = Traceparent.format(ctx.traceId(), ctx.spanId(), ctx.sampled());
+    if (span == null) {
+      inject(currentPropagationContext(), carrier, getter, setter);
+      return;
     }
+    if (hasSentryTrace(carrier, getter)) return;
+    write(
+        carrier,
+        getter,
+        setter,
+        span.toSentryTrace(),
+        span.dynamicSamplingContext(),
+        propagateTraceparent ? span.toTraceparent() : null);
+  }
+
+  /**
+   * Sets the headers of {@code context} (a trace without an active span, as captured when a call
+   * was made) on {@code carrier} without making it current: {@code sentry-trace} names the
+   * context's own span id, {@code baggage} carries its frozen DSC (or, at the head of a trace, the
+   * DSC this process writes). Does not check the targets.
+   *
+   * <pre>{@code
+   * PropagationContext captured = tracer.currentPropagationContext();
+   * executor.execute(() -> tracer.inject(captured, request, Request::header, Request::setHeader));
+   * }</pre>
+   */
+  public <C> void inject(PropagationContext context, C carrier, CarrierSetter<C> setter) {
+    inject(context, carrier, (c, k) -> null, setter);
+  }
+
+  /**
+   * Like {@link #inject(PropagationContext, Object, CarrierSetter)}, for a carrier that may already
+   * carry headers: a {@code sentry-trace} already there is kept and then nothing is added; an
+   * existing {@code baggage} is merged.
+   */
+  public <C> void inject(PropagationContext context, C carrier, CarrierGetter<C> getter, CarrierSetter<C> setter) {
+    Objects.requireNonNull(context, "context");
+    if (hasSentryTrace(carrier, getter)) return;
+    write(
+        carrier,
+        getter,
+        setter,
+        SentryTrace.format(context.traceId(), context.spanId(), context.sampled()),
+        dscOf(context),
+        propagateTraceparent ? Traceparent.format(context.traceId(), context.spanId(), context.sampled()) : null);
+  }
+
+  private static <C> boolean hasSentryTrace(C carrier, CarrierGetter<C> getter) {
+    String existing = getter.get(carrier, SentryTrace.HEADER);
+    return existing != null && !existing.isEmpty();
+  }
+
+  private static <C> void write(
+      C carrier, CarrierGetter<C> getter, CarrierSetter<C> setter, String sentryTrace, Baggage dsc, String traceparent) {
     setter.set(carrier, SentryTrace.HEADER, sentryTrace);
     String baggage = Baggage.merge(getter.get(carrier, Baggage.HEADER), dsc);
     if (!baggage.isEmpty()) setter.set(carrier, Baggage.HEADER, baggage);

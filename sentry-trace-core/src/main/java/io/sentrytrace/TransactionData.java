@@ -13,6 +13,7 @@ import java.util.List;
  */
 public final class TransactionData {
   private final String name;
+  private final TransactionNameSource nameSource;
   private final SpanData root;
   private final List<SpanData> spans;
   private final Baggage dynamicSamplingContext;
@@ -20,8 +21,15 @@ public final class TransactionData {
   private final String environment;
 
   TransactionData(
-      String name, SpanData root, List<SpanData> spans, Baggage dsc, String release, String environment) {
+      String name,
+      TransactionNameSource nameSource,
+      SpanData root,
+      List<SpanData> spans,
+      Baggage dsc,
+      String release,
+      String environment) {
     this.name = name;
+    this.nameSource = nameSource;
     this.root = root;
     this.spans = spans;
     this.dynamicSamplingContext = dsc;
@@ -32,6 +40,11 @@ public final class TransactionData {
   /** The transaction name, e.g. {@code GET /api/orders}. */
   public String name() {
     return name;
+  }
+
+  /** Where the name came from: Sentry's {@code transaction_info.source}. */
+  public TransactionNameSource nameSource() {
+    return nameSource;
   }
 
   /** The transaction's own span: ids, op, status, data, timestamps. */

@@ -8,7 +8,8 @@ final class TransactionState {
   /** Sentry drops spans past 1000 per transaction; so do we, to bound memory. */
   static final int MAX_SPANS = 1000;
 
-  final String name;
+  private volatile String name;
+  private volatile TransactionNameSource nameSource = TransactionNameSource.CUSTOM;
   final boolean recording;
   final Boolean sampled;
   final Double sampleRate;
@@ -27,6 +28,20 @@ final class TransactionState {
     this.incomingDsc = incomingDsc;
   }
 
+  String name() {
+    return name;
+  }
+
+  TransactionNameSource nameSource() {
+    return nameSource;
+  }
+
+  /** Renames the transaction; the DSC keeps the name it had when it was frozen. */
+  synchronized void rename(String name, TransactionNameSource source) {
+    this.name = name;
+    this.nameSource = source;
+  }
+
   /** The DSC, frozen the first time anything asks for it (a header, a meta tag, the export). */
   Baggage dsc(Tracer tracer, TraceId traceId) {
     Baggage dsc = frozenDsc;
@@ -34,7 +49,9 @@ final class TransactionState {
       synchronized (this) {
         dsc = frozenDsc;
         if (dsc == null) {
-          dsc = incomingDsc != null ? incomingDsc : tracer.headDsc(traceId, name, sampleRate, sampleRand, sampled);
+          // A name taken from the raw URL may carry personal data: it never goes downstream.
+          String dscName = nameSource == TransactionNameSource.URL ? null : name;
+          dsc = incomingDsc != null ? incomingDsc : tracer.headDsc(traceId, dscName, sampleRate, sampleRand, sampled);
           frozenDsc = dsc;
         }
       }

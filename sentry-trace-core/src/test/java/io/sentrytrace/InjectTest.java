@@ -97,7 +97,7 @@ class InjectTest {
   void withoutASpanInjectsTheCurrentContextDeferred() {
     Tracer off = Tracer.builder().propagateTraceparent(true).build();
     Map<String, String> headers = new LinkedHashMap<>();
-    off.inject(null, headers, Map::get, Map::put);
+    off.inject((Span) null, headers, Map::get, Map::put);
     PropagationContext root = off.currentPropagationContext();
     assertThat(headers.get("sentry-trace")).isEqualTo(root.traceId() + "-" + root.spanId());
     assertThat(headers.get("traceparent")).isEqualTo("00-" + root.traceId() + "-" + root.spanId() + "-00");
@@ -110,7 +110,7 @@ class InjectTest {
     PropagationContext ctx = off.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-0", "sentry-sampled=false");
     Map<String, String> headers = new LinkedHashMap<>();
     try (Scope s = ctx.makeCurrent()) {
-      off.inject(null, headers, Map::get, Map::put);
+      off.inject((Span) null, headers, Map::get, Map::put);
     }
     assertThat(headers.get("sentry-trace")).endsWith("-0");
     assertThat(Baggage.parse(headers.get("baggage")).get("sampled")).isEqualTo("false");

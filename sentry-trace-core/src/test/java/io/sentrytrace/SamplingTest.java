@@ -94,8 +94,8 @@ class SamplingTest {
     Tracer tracer = Tracer.builder().release("r").build();
     Map<String, String> a = new HashMap<>();
     Map<String, String> b = new HashMap<>();
-    tracer.inject(null, a, Map::get, Map::put);
-    tracer.inject(null, b, Map::get, Map::put);
+    tracer.inject((Span) null, a, Map::get, Map::put);
+    tracer.inject((Span) null, b, Map::get, Map::put);
     assertThat(a).isEqualTo(b);
     assertThat(Baggage.parse(a.get("baggage")).get("trace_id")).isEqualTo(a.get("sentry-trace").substring(0, 32));
   }

@@ -100,7 +100,7 @@ class ScopeTest {
     try (Scope scope = ctx.makeCurrent()) {
       assertThat(off.currentPropagationContext()).isSameAs(ctx);
       assertThat(off.currentSpan()).as("a context is not a span").isNull();
-      off.inject(null, inScope, Map::get, Map::put);
+      off.inject((Span) null, inScope, Map::get, Map::put);
     }
     assertThat(inScope.get("sentry-trace")).isEqualTo("0123456789abcdef0123456789abcdef-" + ctx.spanId() + "-1");
     assertThat(Baggage.parse(inScope.get("baggage"))).isEqualTo(ctx.frozenDynamicSamplingContext());
@@ -108,7 +108,7 @@ class ScopeTest {
 
     // After the scope: the tracer's own context, another trace, the same on every call.
     Map<String, String> after = new HashMap<>();
-    off.inject(null, after, Map::get, Map::put);
+    off.inject((Span) null, after, Map::get, Map::put);
     assertThat(off.currentPropagationContext()).isNotSameAs(ctx).isSameAs(off.currentPropagationContext());
     assertThat(after.get("sentry-trace")).doesNotStartWith("0123456789abcdef0123456789abcdef")
         .startsWith(off.currentPropagationContext().traceId().toString())
@@ -121,7 +121,7 @@ class ScopeTest {
     PropagationContext head = off.newTrace();
     Map<String, String> carrier = new HashMap<>();
     try (Scope scope = head.makeCurrent()) {
-      off.inject(null, carrier, Map::get, Map::put);
+      off.inject((Span) null, carrier, Map::get, Map::put);
     }
     assertThat(carrier.get("sentry-trace")).isEqualTo(head.traceId() + "-" + head.spanId());
     assertThat(Baggage.parse(carrier.get("baggage")).sentryValues())

@@ -106,7 +106,7 @@ final class HttpClientTracing {
     // No span: the propagation context current when the call was made, also on an I/O thread.
     Scope scope = call.propagation.makeCurrent();
     try {
-      tracer.inject(null, carrier, GETTER, SETTER);
+      tracer.inject((Span) null, carrier, GETTER, SETTER);
     } finally {
       scope.close();
     }

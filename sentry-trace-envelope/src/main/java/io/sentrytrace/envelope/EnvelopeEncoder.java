@@ -102,6 +102,9 @@ final class EnvelopeEncoder {
     g.writeStringField("type", "transaction");
     g.writeStringField("event_id", eventId);
     writeStringIfPresent(g, "transaction", tx.name());
+    g.writeObjectFieldStart("transaction_info");
+    g.writeStringField("source", tx.nameSource().wireName());
+    g.writeEndObject();
     writeTimestamp(g, "start_timestamp", root.startTimestamp());
     writeTimestamp(g, "timestamp", root.endTimestamp());
     g.writeObjectFieldStart("contexts");

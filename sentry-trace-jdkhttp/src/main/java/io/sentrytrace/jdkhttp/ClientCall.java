@@ -154,7 +154,7 @@ final class ClientCall {
       tracer.inject(span, out, Outgoing.GETTER, Outgoing.SETTER);
     } else {
       try (Scope scope = context.makeCurrent()) {
-        tracer.inject(null, out, Outgoing.GETTER, Outgoing.SETTER);
+        tracer.inject((Span) null, out, Outgoing.GETTER, Outgoing.SETTER);
       }
     }
     return out.copy == null ? request : out.copy.build();

@@ -78,7 +78,7 @@ final class Outgoing {
     }
     // The caller's context, also on a dispatcher thread; inject(null) reads the current one.
     try (Scope scope = context.makeCurrent()) {
-      tracer.inject(null, carrier, Carrier.GETTER, Carrier.SETTER);
+      tracer.inject((Span) null, carrier, Carrier.GETTER, Carrier.SETTER);
     }
   }
 
