@@ -1,31 +1,119 @@
 package io.sentrytrace;
 
-/** The thread's current span or propagation context. */
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * The thread's current span or propagation context: a stack of scopes, the rules of which are in
+ * {@link Scope}'s javadoc. The thread-local holds the innermost open scope; each scope links to the
+ * one that was innermost when it opened. The innermost one is never a closed scope, so reading the
+ * current value is one thread-local lookup.
+ */
 final class CurrentContext {
-  private static final ThreadLocal<Object> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Frame> CURRENT = new ThreadLocal<>();
+  static final WarnOnce MISUSE = new WarnOnce(System.getLogger(Scope.class.getName()));
 
   private CurrentContext() {}
 
+  /** The current span or propagation context, or null. */
   static Object get() {
-    return CURRENT.get();
+    Frame top = CURRENT.get();
+    return top == null ? null : top.value;
   }
 
+  /** Makes {@code value} (may be null: nothing) current until the returned scope closes. */
   static Scope attach(Object value) {
-    Object previous = CURRENT.get();
-    if (previous == value) return () -> {};
-    CURRENT.set(value);
-    Thread owner = Thread.currentThread();
-    return new Scope() {
-      private boolean closed;
+    Frame frame = new Frame(value, CURRENT.get(), Thread.currentThread());
+    CURRENT.set(frame);
+    return frame;
+  }
 
-      @Override
-      public void close() {
-        // A scope closed twice, or on another thread, must not corrupt that thread's state.
-        if (closed || Thread.currentThread() != owner) return;
-        closed = true;
-        if (previous == null) CURRENT.remove();
-        else CURRENT.set(previous);
+  /** {@code task} running with {@code captured} current, then the running thread's own again. */
+  static Runnable wrap(Object captured, Runnable task) {
+    return () -> {
+      Frame frame = (Frame) attach(captured);
+      try {
+        task.run();
+      } finally {
+        frame.endTask();
       }
     };
+  }
+
+  static <T> Callable<T> wrap(Object captured, Callable<T> task) {
+    return () -> {
+      Frame frame = (Frame) attach(captured);
+      try {
+        return task.call();
+      } finally {
+        frame.endTask();
+      }
+    };
+  }
+
+  static <T> List<Callable<T>> wrapAll(Object captured, Collection<? extends Callable<T>> tasks) {
+    List<Callable<T>> wrapped = new ArrayList<>(tasks.size());
+    for (Callable<T> task : tasks) wrapped.add(wrap(captured, task));
+    return wrapped;
+  }
+
+  /** Makes the innermost open scope at or below {@code frame} current; nothing if there is none. */
+  private static void resumeAt(Frame frame) {
+    while (frame != null && frame.closed) frame = frame.parent;
+    if (frame == null) CURRENT.remove(); // a pool thread keeps no entry once nothing is current
+    else CURRENT.set(frame);
+  }
+
+  private static final class Frame implements Scope {
+    final Object value;
+    final Frame parent;
+    final Thread owner;
+    /** Only read and written on the owner thread: a close on another thread changes nothing. */
+    boolean closed;
+
+    Frame(Object value, Frame parent, Thread owner) {
+      this.value = value;
+      this.parent = parent;
+      this.owner = owner;
+    }
+
+    @Override
+    public void close() {
+      if (Thread.currentThread() != owner) {
+        misuse("closed on thread " + Thread.currentThread().getName() + ", opened on " + owner.getName()
+            + "; ignored (close a scope on the thread that opened it)");
+        return;
+      }
+      if (closed) {
+        misuse("closed twice; ignored");
+        return;
+      }
+      closed = true;
+      if (CURRENT.get() != this) {
+        // Scopes opened after this one stay in effect; when they close, this one is skipped.
+        misuse("closed before the scopes opened after it; they stay current until they close");
+        return;
+      }
+      resumeAt(parent);
+    }
+
+    /** After a wrapped task: closes what the task left open, then resumes the thread's own scope. */
+    void endTask() {
+      Frame top = CURRENT.get();
+      if (top != this) {
+        top.misuse("left open by a wrapped task; closed when the task ended");
+        for (Frame f = top; f != null && f != this; f = f.parent) f.closed = true;
+      }
+      closed = true;
+      resumeAt(parent);
+    }
+
+    private void misuse(String what) {
+      MISUSE.log(
+          () -> "scope of " + value + " " + what,
+          () -> new IllegalStateException("scope misused here"));
+    }
   }
 }

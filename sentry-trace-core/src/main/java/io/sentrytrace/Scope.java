@@ -2,16 +2,39 @@ package io.sentrytrace;
 
 /**
  * Makes a span (or propagation context) current on this thread until closed; closing restores
- * what was current before.
+ * what was current when the scope opened. Open and close it in one try-with-resources block.
  *
  * <pre>{@code
  * try (Scope scope = span.makeCurrent()) {
  *   client.newCall(request).execute(); // the interceptor sees span as the parent
  * }
  * }</pre>
+ *
+ * <p>The rules, as OpenTelemetry's {@code Scope} has them, plus a defined outcome for each misuse.
+ * The scopes of one thread form a stack:
+ *
+ * <ul>
+ *   <li>Closing the innermost scope restores what was current when it opened. Opening a scope for
+ *       the span that is already current is allowed; closing it leaves that span current.
+ *   <li>A scope closed before scopes opened after it on the same thread (out of order: {@code a =
+ *       A.makeCurrent(); b = B.makeCurrent(); a.close();}) is closed, but {@code B} stays current
+ *       until {@code b} closes; then the thread goes back to what was current before {@code a}
+ *       opened, never to {@code A}.
+ *   <li>A scope closed a second time, or on a thread other than the one that opened it, changes
+ *       nothing: the opening thread keeps it until it closes it there. To run work elsewhere with
+ *       this thread's span, hand it over with {@link Tracer#wrap(Runnable)} and its siblings.
+ *   <li>A task run through {@link Tracer#wrap(Runnable)} (or a wrapped executor) that leaves scopes
+ *       open has them closed when it ends, so nothing leaks to the pool thread's next task.
+ *   <li>Each misuse is logged on the {@code io.sentrytrace.Scope} logger: at WARNING the first
+ *       time in the JVM, with the stack of the offending close; at DEBUG after. Nothing throws.
+ * </ul>
+ *
+ * <p>A span that has finished is never current, whatever scope is open: {@link
+ * Tracer#currentSpan()} returns null for it.
  */
 @FunctionalInterface
 public interface Scope extends AutoCloseable {
+  /** Ends the scope on the thread that opened it; see the rules above. Never throws. */
   @Override
   void close();
 }

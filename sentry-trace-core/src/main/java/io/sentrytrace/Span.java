@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Span {
   private static final System.Logger LOG = System.getLogger(Span.class.getName());
+  private static final WarnOnce LATE_CHILD = new WarnOnce(LOG);
 
   private final Tracer tracer;
   private final TransactionState transaction;
@@ -144,9 +145,27 @@ public final class Span {
   /**
    * A child span (same trace, this span as parent), started now. The child of a span that is not
    * recording is not recording either.
+   *
+   * <p>A finished span (or any span of a finished transaction) is not the parent of new work: its
+   * transaction was already exported, so a child would be lost. Such a call (a span kept past the
+   * end of its request) returns a span that is not recording: it still carries this trace and
+   * sampling decision to outgoing requests but is never exported. It is logged once at WARNING
+   * (then at DEBUG) on the {@code io.sentrytrace.Span} logger.
    */
   public Span startChild(String op, String description) {
+    if (isEnded()) {
+      LATE_CHILD.log(
+          () -> "startChild(" + op + ", " + description + ") on " + this + " after it finished: the child is not recorded",
+          null);
+      TransactionState detached = transaction.detached(tracer, traceId);
+      return new Span(tracer, detached, false, traceId, SpanId.random(), spanId, op, description);
+    }
     return new Span(tracer, transaction, false, traceId, SpanId.random(), spanId, op, description);
+  }
+
+  /** True once this span or its transaction finished: it may no longer parent new work. */
+  boolean isEnded() {
+    return finished.get() || transaction.ended;
   }
 
   /** Adds data (String, Number or Boolean values); null removes the key. Ignored after finish. */
@@ -174,7 +193,11 @@ public final class Span {
     return status;
   }
 
-  /** Makes this span current on this thread until the scope closes. */
+  /**
+   * Makes this span current on this thread until the scope closes (the rules for scopes closed out
+   * of order or on another thread are in {@link Scope}). Once the span finishes, {@link
+   * Tracer#currentSpan()} no longer returns it, even while the scope is open.
+   */
   public Scope makeCurrent() {
     return CurrentContext.attach(this);
   }
@@ -189,6 +212,7 @@ public final class Span {
    */
   public void finish() {
     if (!finished.compareAndSet(false, true)) return;
+    if (isTransaction) transaction.ended = true;
     if (!transaction.recording) return;
     SpanData spanData = snapshot(tracer.now());
     if (!isTransaction) {

@@ -7,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Starts transactions, continues incoming traces and puts the trace on outgoing requests. Built
@@ -22,8 +26,24 @@ import java.util.Objects;
  * PropagationContext incoming = tracer.continueTrace(req.header("sentry-trace"), req.header("baggage"));
  * Span tx = tracer.startTransaction("GET /checkout", "http.server", incoming);
  * }</pre>
+ *
+ * <p><b>Threads.</b> The current span (or propagation context) is per thread ({@link
+ * Span#makeCurrent()}, rules in {@link Scope}). Work handed to another thread keeps its parent when
+ * it goes through {@link #wrap(Runnable)}, {@link #wrap(java.util.concurrent.Callable)}, {@link
+ * #wrap(java.util.concurrent.Executor)} or {@link #wrap(java.util.concurrent.ExecutorService)}:
+ *
+ * <pre>{@code
+ * ExecutorService pool = tracer.wrap(Executors.newFixedThreadPool(4));
+ * CompletableFuture<Quote> quote = CompletableFuture.supplyAsync(() -> pricing.quote(cart), pool);
+ * }</pre>
+ *
+ * <p><b>Shutdown.</b> A tracer is {@link AutoCloseable}: {@link #close()} closes its exporter, which
+ * sends what is still queued. Close it when the application stops ({@code try (Tracer tracer =
+ * ...)} in a short-lived program). An exporter that sends from a background thread may also flush
+ * when the JVM exits (the envelope exporter does, by default, through a shutdown hook bounded by its
+ * close timeout), but closing is the reliable way.
  */
-public final class Tracer {
+public final class Tracer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Tracer.class.getName());
 
   private final PropagationTargets targets;
@@ -41,7 +61,8 @@ public final class Tracer {
   /** Used when nothing is current: all requests made outside a request or span share it. */
   private final PropagationContext rootContext;
   private final TransactionState rootState;
-  private volatile boolean exporterFailed;
+  private final WarnOnce exporterFailure = new WarnOnce(LOG);
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private Tracer(Builder b) {
     this.targets = b.targets;
@@ -211,10 +232,16 @@ public final class Tracer {
 
   // ---- the current span ----
 
-  /** The span current on this thread, or null. */
+  /**
+   * The span current on this thread, or null. Never a finished span, nor a span of a finished
+   * transaction (a scope left open on a pool thread): new work would be lost with it, so without a
+   * current span outgoing requests carry {@link #currentPropagationContext()}.
+   */
   public Span currentSpan() {
     Object current = CurrentContext.get();
-    return current instanceof Span ? (Span) current : null;
+    if (!(current instanceof Span)) return null;
+    Span span = (Span) current;
+    return span.isEnded() ? null : span;
   }
 
   /**
@@ -225,6 +252,65 @@ public final class Tracer {
   public PropagationContext currentPropagationContext() {
     Object current = CurrentContext.get();
     return current instanceof PropagationContext ? (PropagationContext) current : rootContext;
+  }
+
+  // ---- handing the current context to other threads ----
+
+  /**
+   * {@code task} to run on another thread with what is current here now (span or propagation
+   * context, or nothing): while it runs there, {@link #currentSpan()} and outgoing requests see this
+   * thread's parent. Afterwards that thread's own context is back, also when the task throws or
+   * leaves scopes open.
+   *
+   * <pre>{@code
+   * Thread.ofVirtual().start(tracer.wrap(() -> inventory.reserve(order)));
+   * }</pre>
+   */
+  public Runnable wrap(Runnable task) {
+    Objects.requireNonNull(task, "task");
+    return CurrentContext.wrap(CurrentContext.get(), task);
+  }
+
+  /**
+   * Like {@link #wrap(Runnable)}, for a task with a result.
+   *
+   * <pre>{@code
+   * Future<Stock> stock = pool.submit(tracer.wrap(() -> inventory.stock(sku)));
+   * }</pre>
+   */
+  public <T> Callable<T> wrap(Callable<T> task) {
+    Objects.requireNonNull(task, "task");
+    return CurrentContext.wrap(CurrentContext.get(), task);
+  }
+
+  /**
+   * An executor that runs each task with what was current on the thread that submitted it (not
+   * when this was called), then restores the worker's own context.
+   *
+   * <pre>{@code
+   * Executor traced = tracer.wrap(executor);
+   * CompletableFuture.supplyAsync(() -> pricing.quote(cart), traced);
+   * }</pre>
+   */
+  public Executor wrap(Executor executor) {
+    Objects.requireNonNull(executor, "executor");
+    if (executor instanceof ExecutorService) return wrap((ExecutorService) executor);
+    return executor instanceof ContextExecutor ? executor : new ContextExecutor(executor);
+  }
+
+  /**
+   * An executor service whose {@code execute}, {@code submit}, {@code invokeAll} and {@code
+   * invokeAny} run each task with what was current on the submitting thread, then restore the
+   * worker's own context; {@code shutdown} and the rest go to {@code executor} as they are. The
+   * executor behind Spring's {@code @Async} can be wrapped so.
+   *
+   * <pre>{@code
+   * ExecutorService pool = tracer.wrap(Executors.newFixedThreadPool(4));
+   * }</pre>
+   */
+  public ExecutorService wrap(ExecutorService executor) {
+    Objects.requireNonNull(executor, "executor");
+    return executor instanceof ContextExecutorService ? executor : new ContextExecutorService(executor);
   }
 
   // ---- outgoing requests ----
@@ -358,10 +444,7 @@ public final class Tracer {
     try {
       exporter.export(transaction);
     } catch (RuntimeException e) {
-      // Once loudly, then quietly: a broken exporter must not flood the log of every request.
-      System.Logger.Level level = exporterFailed ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
-      exporterFailed = true;
-      LOG.log(level, "exporter failed; transaction dropped", e);
+      exporterFailure.log(() -> "exporter failed; transaction dropped", () -> e);
     }
   }
 
@@ -370,9 +453,18 @@ public final class Tracer {
     return exporter == null || exporter.flush(timeout);
   }
 
-  /** Closes the exporter (flushing it). */
+  /**
+   * Closes the exporter, which sends what it still has (bounded by its own timeout). A second call
+   * does nothing. Spans finished afterwards go to the closed exporter, which drops them.
+   */
+  @Override
   public void close() {
-    if (exporter != null) exporter.close();
+    if (exporter == null || !closed.compareAndSet(false, true)) return;
+    try {
+      exporter.close();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "closing the exporter failed", e);
+    }
   }
 
   Instant now() {
@@ -426,7 +518,21 @@ public final class Tracer {
       return this;
     }
 
-    /** A rate in [0, 1]; null (the default) turns tracing off but keeps propagation on. */
+    /**
+     * A rate in [0, 1]: {@code tracesSampleRate(1)} and {@code tracesSampleRate(0.2)} both
+     * compile; boxed {@code Double}s and null go to {@link #tracesSampleRate(Double)}.
+     *
+     * @throws IllegalArgumentException when {@code rate} is not in [0, 1]
+     */
+    public Builder tracesSampleRate(double rate) {
+      return tracesSampleRate(Double.valueOf(rate));
+    }
+
+    /**
+     * A rate in [0, 1]; null (the default) turns tracing off but keeps propagation on.
+     *
+     * @throws IllegalArgumentException when {@code rate} is not null and not in [0, 1]
+     */
     public Builder tracesSampleRate(Double rate) {
       if (rate != null && !(rate >= 0.0 && rate <= 1.0)) {
         throw new IllegalArgumentException("tracesSampleRate must be between 0.0 and 1.0, got " + rate);

@@ -17,6 +17,8 @@ final class TransactionState {
   private final Baggage incomingDsc;
   private final List<SpanData> finishedChildren = new ArrayList<>();
   private volatile Baggage frozenDsc;
+  /** Set when the transaction finishes: its spans can no longer be exported with it. */
+  volatile boolean ended;
   private int dropped;
 
   TransactionState(String name, boolean recording, Boolean sampled, Double sampleRate, double sampleRand, Baggage incomingDsc) {
@@ -57,6 +59,14 @@ final class TransactionState {
       }
     }
     return dsc;
+  }
+
+  /**
+   * The state of a span started under this transaction after it ended: the same trace, sampling
+   * decision and DSC, recording nothing.
+   */
+  TransactionState detached(Tracer tracer, TraceId traceId) {
+    return new TransactionState(name, false, sampled, sampleRate, sampleRand, dsc(tracer, traceId));
   }
 
   synchronized void childFinished(SpanData child) {

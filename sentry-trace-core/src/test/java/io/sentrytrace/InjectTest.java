@@ -124,4 +124,59 @@ class InjectTest {
     tracer.inject(tx, headers, Map::put); // no getter: existing headers are not read, so replaced
     assertThat(headers.get("baggage")).isEqualTo(tx.toBaggage());
   }
+
+  // ---- inject(PropagationContext, ...): a captured context, not made current ----
+
+  @Test
+  void injectsACapturedContextWithoutMakingItCurrent() throws Exception {
+    Tracer off = Tracer.builder().propagateTraceparent(true).build();
+    PropagationContext captured =
+        off.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-1", "sentry-release=up,other=x");
+    Map<String, String> headers = new LinkedHashMap<>();
+    // Injected later on another thread, which has nothing current.
+    Thread sender = new Thread(() -> off.inject(captured, headers, Map::put));
+    sender.start();
+    sender.join(5_000);
+    assertThat(headers.get("sentry-trace")).isEqualTo("0123456789abcdef0123456789abcdef-" + captured.spanId() + "-1");
+    assertThat(headers.get("traceparent")).isEqualTo("00-0123456789abcdef0123456789abcdef-" + captured.spanId() + "-01");
+    assertThat(Baggage.parse(headers.get("baggage"))).isEqualTo(captured.frozenDynamicSamplingContext());
+    assertThat(off.currentPropagationContext()).isNotEqualTo(captured);
+  }
+
+  @Test
+  void aCapturedHeadContextSendsTheHeadDscTheSameEachTime() {
+    Tracer off = Tracer.builder().release("r").build();
+    PropagationContext head = off.newTrace();
+    Map<String, String> first = new LinkedHashMap<>();
+    Map<String, String> second = new LinkedHashMap<>();
+    off.inject(head, first, Map::put);
+    off.inject(head, second, Map::put);
+    assertThat(first.get("sentry-trace")).isEqualTo(head.traceId() + "-" + head.spanId());
+    assertThat(Baggage.parse(first.get("baggage")).sentryValues())
+        .containsEntry("trace_id", head.traceId().toString())
+        .containsEntry("release", "r")
+        .containsEntry("sample_rand", SampleRand.format(head.sampleRand()))
+        .doesNotContainKey("sampled");
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void injectingAContextKeepsASentryTraceAlreadyThereAndMergesBaggage() {
+    Tracer off = Tracer.builder().build();
+    PropagationContext ctx = off.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-0", "sentry-release=up");
+    Map<String, String> userSet = new LinkedHashMap<>(Map.of("sentry-trace", "user-value"));
+    off.inject(ctx, userSet, Map::get, Map::put);
+    assertThat(userSet).isEqualTo(Map.of("sentry-trace", "user-value"));
+
+    Map<String, String> thirdParty = new LinkedHashMap<>(Map.of("baggage", "vendor=1,sentry-release=stale"));
+    off.inject(ctx, thirdParty, Map::get, Map::put);
+    assertThat(thirdParty.get("baggage")).contains("vendor=1", "sentry-release=up").doesNotContain("stale");
+  }
+
+  @Test
+  void injectingANullContextIsRefusedByName() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> tracer.inject((PropagationContext) null, new LinkedHashMap<String, String>(), Map::put))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("context");
+  }
 }

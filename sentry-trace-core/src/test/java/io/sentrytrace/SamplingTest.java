@@ -272,4 +272,20 @@ class SamplingTest {
     assertThat(Tracer.builder().tracesSampler(ctx -> 1.0).build().isTracingEnabled()).isTrue();
     assertThat(Tracer.builder().tracesSampleRate(0.0).build().isTracingEnabled()).isTrue();
   }
+
+  @Test
+  void tracesSampleRateTakesIntAndDoubleLiteralsAndANullableDouble() {
+    // Each call below is a compile-time check as much as a run-time one: (1) and (0) pick the
+    // primitive overload, (null) and a Double variable the nullable one, none is ambiguous.
+    assertThat(Tracer.builder().tracesSampleRate(1).build().startTransaction("t", "o").sampled()).isTrue();
+    assertThat(Tracer.builder().tracesSampleRate(0).build().startTransaction("t", "o").sampled()).isFalse();
+    assertThat(Tracer.builder().tracesSampleRate(1.0).build().startTransaction("t", "o").sampled()).isTrue();
+    assertThat(Tracer.builder().tracesSampleRate(null).build().isTracingEnabled()).isFalse();
+    Double fromConfig = null;
+    assertThat(Tracer.builder().tracesSampleRate(fromConfig).build().isTracingEnabled()).isFalse();
+    assertThatThrownBy(() -> Tracer.builder().tracesSampleRate(2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("got 2.0");
+    assertThatThrownBy(() -> Tracer.builder().tracesSampleRate(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

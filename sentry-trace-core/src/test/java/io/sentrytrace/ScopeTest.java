@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -142,5 +143,141 @@ class ScopeTest {
       assertThat(Instrumentation.isSuppressed()).as("the inner scope does not end the outer one").isTrue();
     }
     assertThat(Instrumentation.isSuppressed()).isFalse();
+  }
+
+  // ---- scopes closed out of order, twice or on another thread (rules in Scope's javadoc) ----
+
+  @Test
+  void closingAnOuterScopeFirstKeepsTheInnerInEffectThenRestoresWhatWasBeforeBoth() {
+    Span a = tracer.startTransaction("a", "o");
+    Span b = tracer.startTransaction("b", "o");
+    Scope sa = a.makeCurrent();
+    Scope sb = b.makeCurrent();
+    sa.close();
+    assertThat(tracer.currentSpan()).as("b's scope is still open").isSameAs(b);
+    sb.close();
+    assertThat(tracer.currentSpan()).as("a's scope was closed: it is not restored").isNull();
+  }
+
+  @Test
+  void closingOutOfOrderInsideAnOuterScopeReturnsToTheOuterSpan() {
+    Span outer = tracer.startTransaction("outer", "o");
+    Span a = tracer.startTransaction("a", "o");
+    Span b = tracer.startTransaction("b", "o");
+    try (Scope so = outer.makeCurrent()) {
+      Scope sa = a.makeCurrent();
+      Scope sb = b.makeCurrent();
+      sa.close();
+      sb.close();
+      assertThat(tracer.currentSpan()).isSameAs(outer);
+    }
+  }
+
+  @Test
+  void closingOutOfOrderInsideOutThreeDeepEndsWithNothingCurrent() {
+    Span a = tracer.startTransaction("a", "o");
+    Span b = a.startChild("b", "d");
+    Span c = b.startChild("c", "d");
+    Scope sa = a.makeCurrent();
+    Scope sb = b.makeCurrent();
+    Scope sc = c.makeCurrent();
+    sb.close();
+    assertThat(tracer.currentSpan()).isSameAs(c);
+    sa.close();
+    assertThat(tracer.currentSpan()).isSameAs(c);
+    sc.close();
+    assertThat(tracer.currentSpan()).isNull();
+  }
+
+  @Test
+  void anOuterScopeClosedTwiceOutOfOrderDoesNotUndoTheInner() {
+    Span a = tracer.startTransaction("a", "o");
+    Span b = tracer.startTransaction("b", "o");
+    Scope sa = a.makeCurrent();
+    Scope sb = b.makeCurrent();
+    sa.close();
+    sa.close();
+    assertThat(tracer.currentSpan()).isSameAs(b);
+    sb.close();
+    sb.close();
+    assertThat(tracer.currentSpan()).isNull();
+  }
+
+  @Test
+  void theCurrentSpanMadeCurrentAgainAndClosedOutOfOrderIsNotLeftBehind() {
+    Span a = tracer.startTransaction("a", "o");
+    Scope first = a.makeCurrent();
+    Scope again = a.makeCurrent();
+    first.close();
+    assertThat(tracer.currentSpan()).isSameAs(a);
+    again.close();
+    assertThat(tracer.currentSpan()).isNull();
+  }
+
+  @Test
+  void aPropagationContextClosedOutOfOrderIsNotLeftCurrent() {
+    Tracer off = Tracer.builder().build();
+    PropagationContext root = off.currentPropagationContext();
+    PropagationContext ctx = off.newTrace();
+    Span b = off.startTransaction("b", "o");
+    Scope sc = ctx.makeCurrent();
+    Scope sb = b.makeCurrent();
+    sc.close();
+    sb.close();
+    assertThat(off.currentPropagationContext()).isSameAs(root);
+  }
+
+  @Test
+  void closingOnAnotherThreadLeavesThatThreadsOwnScopeAlone() throws Exception {
+    Span mine = tracer.startTransaction("mine", "o");
+    Span theirs = tracer.startTransaction("theirs", "o");
+    AtomicReference<Span> seenThere = new AtomicReference<>();
+    try (Scope scope = mine.makeCurrent()) {
+      Thread other =
+          new Thread(
+              () -> {
+                try (Scope own = theirs.makeCurrent()) {
+                  scope.close();
+                  seenThere.set(tracer.currentSpan());
+                }
+              });
+      other.start();
+      other.join(5_000);
+      assertThat(tracer.currentSpan()).isSameAs(mine);
+    }
+    assertThat(seenThere.get()).isSameAs(theirs);
+  }
+
+  @Test
+  void eachMisuseIsReportedWarningTheFirstTimeThenDebug() throws Exception {
+    CurrentContext.MISUSE.reset();
+    Span a = tracer.startTransaction("a", "o");
+    Span b = tracer.startTransaction("b", "o");
+    try (LogRecords log = LogRecords.of(Scope.class)) {
+      Scope sa = a.makeCurrent();
+      Scope sb = b.makeCurrent();
+      sa.close(); // out of order
+      assertThat(log.levels()).containsExactly(Level.WARNING);
+      assertThat(log.records().get(0).getThrown()).as("the stack of the bad close").isNotNull();
+      sa.close(); // twice
+      Thread other = new Thread(sb::close); // another thread
+      other.start();
+      other.join(5_000);
+      sb.close();
+      assertThat(log.levels()).containsExactly(Level.WARNING, Level.FINE, Level.FINE);
+      assertThat(log.records().get(2).getMessage()).contains("closed on thread", other.getName());
+    }
+  }
+
+  @Test
+  void aCorrectlyNestedScopeIsNotReported() {
+    CurrentContext.MISUSE.reset();
+    Span a = tracer.startTransaction("a", "o");
+    try (LogRecords log = LogRecords.of(Scope.class)) {
+      try (Scope outer = a.makeCurrent(); Scope inner = a.startChild("c", "d").makeCurrent()) {
+        assertThat(tracer.currentSpan()).isNotSameAs(a);
+      }
+      assertThat(log.levels()).isEmpty();
+    }
   }
 }

@@ -34,6 +34,12 @@ import java.util.function.Supplier;
  * that got the 429. {@link #close()} sends what is still queued (bounded by {@code closeTimeout}),
  * then stops the thread and closes the transport.
  *
+ * <p>The sender is a daemon thread, so a program that returns from {@code main} without closing
+ * would lose what is queued. Unless the builder says {@link Builder#shutdownHook(boolean)
+ * shutdownHook(false)}, a JVM shutdown hook therefore closes the exporter at exit (sending what is
+ * queued, bounded by {@code closeTimeout}; it never throws). {@link #close()} removes the hook, so
+ * closing explicitly (or closing the {@code Tracer}) is still the way to choose when it happens.
+ *
  * <pre>{@code
  * EnvelopeExporter exporter = EnvelopeExporter.builder("https://public@o1.ingest.sentry.io/2").build();
  * Tracer tracer = Tracer.builder().dsn("https://public@o1.ingest.sentry.io/2").tracesSampleRate(0.2)
@@ -63,6 +69,8 @@ public final class EnvelopeExporter implements SpanExporter {
   private final BlockingQueue<TransactionData> queue;
   private final RateLimits rateLimits = new RateLimits(System::nanoTime);
   private final Thread sender;
+  /** Closes this exporter at JVM exit; null when opted out. Package-private for tests. */
+  final Thread shutdownHook;
 
   /** Queued plus in flight; flush() waits on {@link #idle} for it to reach zero. */
   private final AtomicLong pending = new AtomicLong();
@@ -97,6 +105,33 @@ public final class EnvelopeExporter implements SpanExporter {
     this.sender = new Thread(this::run, "sentry-trace-envelope-sender");
     sender.setDaemon(true);
     sender.start();
+    this.shutdownHook = b.shutdownHook ? registerShutdownHook() : null;
+  }
+
+  private Thread registerShutdownHook() {
+    Thread hook = new Thread(this::closeAtExit, "sentry-trace-envelope-shutdown");
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+      return hook;
+    } catch (IllegalStateException | SecurityException e) {
+      // Built while the JVM is already exiting (or not allowed): close() is the only flush.
+      LOG.log(Level.DEBUG, "no shutdown hook for the envelope exporter: {0}", e.toString());
+      return null;
+    }
+  }
+
+  /** The shutdown hook: sends what is queued; nothing may escape a shutdown hook. */
+  private void closeAtExit() {
+    try {
+      if (!closed.get()) LOG.log(Level.DEBUG, "JVM exiting: sending {0} queued transactions", pending.get());
+      close();
+    } catch (Throwable e) { // even an Error: the JVM is going down, the other hooks must still run
+      try {
+        LOG.log(Level.WARNING, "closing the envelope exporter at JVM exit failed", e);
+      } catch (Throwable ignored) {
+        // the logging system may already be shut down
+      }
+    }
   }
 
   /** A builder sending to {@code dsn}. */
@@ -173,6 +208,7 @@ public final class EnvelopeExporter implements SpanExporter {
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
+    removeShutdownHook();
     boolean flushed = flush(closeTimeout);
     stopped = true;
     sender.interrupt();
@@ -195,6 +231,15 @@ public final class EnvelopeExporter implements SpanExporter {
       transport.close();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "closing the envelope transport failed", e);
+    }
+  }
+
+  private void removeShutdownHook() {
+    if (shutdownHook == null || Thread.currentThread() == shutdownHook) return;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // Closed from another hook while the JVM exits: ours runs too and finds us closed.
     }
   }
 
@@ -369,6 +414,7 @@ public final class EnvelopeExporter implements SpanExporter {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration retryBaseDelay = DEFAULT_RETRY_BASE_DELAY;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private boolean shutdownHook = true;
 
     private Builder(Dsn dsn) {
       this.dsn = dsn;
@@ -407,7 +453,17 @@ public final class EnvelopeExporter implements SpanExporter {
       return this;
     }
 
-    /** Starts the sender thread. */
+    /**
+     * Whether a JVM shutdown hook closes the exporter at exit, sending what is still queued (for at
+     * most {@code closeTimeout}); default true. Turn it off when the application closes the exporter
+     * (or its {@code Tracer}) in its own shutdown sequence, or must not delay exit.
+     */
+    public Builder shutdownHook(boolean shutdownHook) {
+      this.shutdownHook = shutdownHook;
+      return this;
+    }
+
+    /** Starts the sender thread and, unless opted out, registers the shutdown hook. */
     public EnvelopeExporter build() {
       return new EnvelopeExporter(this);
     }

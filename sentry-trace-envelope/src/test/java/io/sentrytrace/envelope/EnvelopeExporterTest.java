@@ -8,6 +8,7 @@ import io.sentrytrace.Dsn;
 import io.sentrytrace.EnvelopeTransport;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.TransactionNameSource;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -337,5 +338,31 @@ class EnvelopeExporterTest {
         .hasMessageContaining("closeTimeout");
     assertThatThrownBy(() -> b.transport((EnvelopeTransport) null)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("transport");
+  }
+
+  @Test
+  void sendsWhereTheTransactionNameCameFromAndKeepsAUrlNameOutOfTheDsc() throws Exception {
+    EnvelopeExporter exporter = track(exporter().build());
+    Tracer tracer = tracer(exporter);
+    Span routed = tracer.startTransaction("GET /orders/42", "http.server");
+    routed.setName("GET /orders/{id}", TransactionNameSource.ROUTE);
+    routed.finish();
+    Span raw = tracer.startTransaction("GET /users/alice", "http.server");
+    raw.setName("GET /users/alice", TransactionNameSource.URL);
+    raw.finish();
+
+    List<FakeSentry.Request> requests = sentry.await(2, WAIT);
+    assertThat(requests).hasSize(2);
+    Map<String, ReceivedEnvelope> byName = new java.util.HashMap<>();
+    for (FakeSentry.Request r : requests) {
+      ReceivedEnvelope envelope = r.envelope();
+      byName.put(String.valueOf(envelope.payload.get("transaction")), envelope);
+    }
+    ReceivedEnvelope route = byName.get("GET /orders/{id}");
+    assertThat(route.payload.get("transaction_info")).isEqualTo(Map.of("source", "route"));
+    assertThat(route.dsc()).containsEntry("transaction", "GET /orders/{id}");
+    ReceivedEnvelope url = byName.get("GET /users/alice");
+    assertThat(url.payload.get("transaction_info")).isEqualTo(Map.of("source", "url"));
+    assertThat(url.dsc()).doesNotContainKey("transaction").containsKey("trace_id");
   }
 }

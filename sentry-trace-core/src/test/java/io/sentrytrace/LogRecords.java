@@ -1,0 +1,57 @@
+package io.sentrytrace;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Records what one logger logs (System.Logger goes to java.util.logging when nothing else is
+ * installed), at every level, until closed.
+ */
+final class LogRecords implements AutoCloseable {
+  private final Logger logger;
+  private final Level previousLevel;
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          records.add(record);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+
+  private LogRecords(String name) {
+    this.logger = Logger.getLogger(name);
+    this.previousLevel = logger.getLevel();
+    logger.setLevel(Level.ALL);
+    logger.addHandler(handler);
+  }
+
+  static LogRecords of(Class<?> loggerClass) {
+    return new LogRecords(loggerClass.getName());
+  }
+
+  /** The levels logged so far, in order. */
+  List<Level> levels() {
+    return records.stream().map(LogRecord::getLevel).toList();
+  }
+
+  List<LogRecord> records() {
+    return List.copyOf(records);
+  }
+
+  @Override
+  public void close() {
+    logger.removeHandler(handler);
+    logger.setLevel(previousLevel);
+  }
+}
