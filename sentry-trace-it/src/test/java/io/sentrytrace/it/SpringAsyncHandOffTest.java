@@ -1,4 +1,8 @@
-package io.sentrytrace;
+package io.sentrytrace.it;
+
+import io.sentrytrace.Scope;
+import io.sentrytrace.Span;
+import io.sentrytrace.Tracer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
