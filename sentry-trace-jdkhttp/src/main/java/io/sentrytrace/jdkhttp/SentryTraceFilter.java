@@ -1,23 +1,19 @@
 package io.sentrytrace.jdkhttp;
 
 import com.sun.net.httpserver.Filter;
-import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
-import io.sentrytrace.Baggage;
-import io.sentrytrace.CarrierGetter;
-import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
-import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.HttpServerHandler;
+import io.sentrytrace.http.HttpServerRequest;
+import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.ServerTimingPolicy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * A {@code com.sun.net.httpserver} filter that continues the trace of each incoming request and
@@ -31,18 +27,27 @@ import java.util.regex.Pattern;
  * String head = "<head>" + MetaTags.render(tx) + "</head>";
  * }</pre>
  *
- * <p>For each request the filter continues the trace of the incoming {@code sentry-trace} and
- * {@code baggage} headers (missing, invalid or refused ones start a new trace: bad headers never
- * fail the request), starts a transaction named {@code METHOD /path} (no query; see {@link
- * Builder#transactionName}) with op {@code http.server} and data {@code http.request.method},
- * {@code url}, {@code http.query}, {@code http.response.status_code}, and makes it current while
- * the rest of the chain runs on this thread, so {@link Tracer#currentSpan()} and traced clients see
- * it as the parent. It finishes the transaction after the chain with the status of the response
- * code; a handler that sends no response leaves the status {@code unknown}.
+ * <p>The rules are {@link HttpServerHandler}'s, the same for every sentry-trace server adapter:
+ * the filter continues the trace of the incoming {@code sentry-trace} and {@code baggage} headers
+ * (missing, invalid or refused ones start a new trace: bad headers never fail the request), starts
+ * a transaction named {@code METHOD /path} (source {@code url}, so the raw path stays out of the
+ * DSC; see {@link Builder#transactionName}) with op {@code http.server} and data {@code
+ * http.request.method}, {@code url}, {@code http.query}, {@code http.response.status_code}, and
+ * makes it current while the rest of the chain runs on this thread, so {@link Tracer#currentSpan()}
+ * and traced clients see it as the parent. It finishes the transaction after the chain with the
+ * status of the response code; a handler that sends no response leaves the status {@code
+ * unknown}. A request that already has a transaction (this filter added twice in one chain) gets
+ * no second one.
  *
  * <p>The handler gets the transaction under {@link #SPAN_ATTRIBUTE}, per exchange (the JDK server
  * itself shares exchange attributes between all requests of a context, so the filter passes down
  * its own exchange that holds it). Filters added before this one do not see it.
+ *
+ * <p>Server-Timing (see {@link Builder#serverTiming}, default {@link ServerTimingPolicy#HTML}): when
+ * the handler sends the headers of an HTML response, {@code Server-Timing} gets the trace ({@code
+ * sentry-trace;desc="…", baggage;desc="…"}) after the handler's own metrics, unless the handler
+ * already put it there. {@code @sentry/browser} continues the trace from it when a page has no
+ * meta tags.
  *
  * <p>CORS (on by default, see {@link Builder#corsAllowHeaders}): on a preflight ({@code OPTIONS}
  * with {@code Access-Control-Request-Method}) whose answer is a CORS answer (it carries {@code
@@ -57,31 +62,18 @@ import java.util.regex.Pattern;
  * via {@link System.Logger} and the request is passed on untraced.
  */
 public final class SentryTraceFilter extends Filter {
-  /** The exchange attribute that holds the request's transaction ({@link Span}); read-only. */
-  public static final String SPAN_ATTRIBUTE = "io.sentrytrace.span";
+  /**
+   * The exchange attribute that holds the request's transaction ({@link Span}); read-only. The
+   * same key as every server adapter's: {@link HttpServerHandler#SPAN_ATTRIBUTE}.
+   */
+  public static final String SPAN_ATTRIBUTE = HttpServerHandler.SPAN_ATTRIBUTE;
 
-  static final String OP = "http.server";
-  static final FailureLog LOG = new FailureLog(SentryTraceFilter.class);
+  static final InstrumentationLog LOG = InstrumentationLog.of(SentryTraceFilter.class, "JDK HttpServer");
 
-  /** Several {@code baggage} lines are one list; of several {@code sentry-trace}s the first counts. */
-  private static final CarrierGetter<Headers> HEADERS =
-      (headers, name) -> {
-        List<String> values = headers.get(name);
-        if (values == null || values.isEmpty()) return null;
-        return values.size() > 1 && name.equals(Baggage.HEADER) ? String.join(",", values) : values.get(0);
-      };
+  private final HttpServerHandler handler;
 
-  /** A Host header that is a host (and port), not something to put in a URL. */
-  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
-
-  private final Tracer tracer;
-  private final boolean corsAllowHeaders;
-  private final Function<? super HttpExchange, String> transactionName;
-
-  private SentryTraceFilter(Builder builder) {
-    this.tracer = builder.tracer;
-    this.corsAllowHeaders = builder.corsAllowHeaders;
-    this.transactionName = builder.transactionName;
+  private SentryTraceFilter(HttpServerHandler handler) {
+    this.handler = handler;
   }
 
   /**
@@ -99,98 +91,42 @@ public final class SentryTraceFilter extends Filter {
    * @throws NullPointerException when {@code tracer} is null
    */
   public static Builder builder(Tracer tracer) {
-    return new Builder(Objects.requireNonNull(tracer, "tracer"));
+    return new Builder(HttpServerHandler.builder(tracer));
   }
 
   @Override
   @SuppressWarnings("try") // the scope is used for its close()
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-    if (isPreflight(exchange)) {
-      // A preflight is the browser asking leave, not work of this service: no transaction (as
-      // Sentry's own server integrations), only the CORS help.
-      chain.doFilter(corsAllowHeaders ? TracedExchange.wrap(exchange, null, true) : exchange);
-      return;
-    }
-    Span transaction;
-    HttpExchange traced;
+    Span transaction = null;
+    HttpExchange next = exchange;
     try {
-      PropagationContext incoming = tracer.extract(exchange.getRequestHeaders(), HEADERS);
-      transaction = tracer.startTransaction(name(exchange), OP, incoming);
-      recordRequest(transaction, exchange);
-      traced = TracedExchange.wrap(exchange, transaction, false);
+      // An outer SentryTraceFilter already records this request: one transaction per request.
+      if (!(exchange.getAttribute(SPAN_ATTRIBUTE) instanceof Span)) {
+        Request request = new Request(exchange);
+        if (handler.isPreflight(request)) {
+          next = TracedExchange.wrap(exchange, null, handler); // CORS help only, no transaction
+        } else {
+          transaction = handler.start(request);
+          if (transaction != null) next = TracedExchange.wrap(exchange, transaction, handler);
+        }
+      }
     } catch (RuntimeException e) {
-      LOG.failed("could not trace an incoming request; passed on untraced", e);
-      chain.doFilter(exchange);
+      LOG.failed(e);
+      transaction = null; // never finished: nothing is exported for a request passed on untraced
+      next = exchange;
+    }
+    if (transaction == null) {
+      chain.doFilter(next);
       return;
     }
-    boolean failed = false;
+    Throwable failure = null;
     try (Scope scope = transaction.makeCurrent()) {
-      chain.doFilter(traced);
+      chain.doFilter(next);
     } catch (Throwable t) {
-      failed = true;
+      failure = t;
       throw t;
     } finally {
-      finish(transaction, exchange, failed);
-    }
-  }
-
-  private String name(HttpExchange exchange) {
-    if (transactionName != null) {
-      try {
-        String name = transactionName.apply(exchange);
-        if (name != null && !name.isEmpty()) return name;
-      } catch (RuntimeException e) {
-        LOG.failed("transactionName function threw; using METHOD /path", e);
-      }
-    }
-    return exchange.getRequestMethod() + ' ' + path(exchange.getRequestURI());
-  }
-
-  private static String path(URI uri) {
-    String path = uri.getRawPath();
-    return path == null || path.isEmpty() ? "/" : path;
-  }
-
-  private static void recordRequest(Span transaction, HttpExchange exchange) {
-    if (!transaction.isRecording()) return; // tracing off or not sampled: nobody reads the data
-    URI uri = exchange.getRequestURI();
-    transaction.setData("http.request.method", exchange.getRequestMethod());
-    transaction.setData("url", url(exchange, uri));
-    String query = uri.getRawQuery();
-    if (query != null && !query.isEmpty()) transaction.setData("http.query", query);
-  }
-
-  /** The request's URL without query: the Host header when it is a plain host, else the local address. */
-  private static String url(HttpExchange exchange, URI uri) {
-    String scheme = exchange instanceof HttpsExchange ? "https" : "http";
-    String host = exchange.getRequestHeaders().getFirst("Host");
-    if (host != null && HOST.matcher(host).matches()) {
-      int colon = host.lastIndexOf(':');
-      boolean hasPort = colon > host.lastIndexOf(']');
-      return Urls.withoutQuery(
-          scheme,
-          hasPort ? host.substring(0, colon) : host,
-          hasPort ? Integer.parseInt(host.substring(colon + 1)) : -1,
-          path(uri));
-    }
-    InetSocketAddress local = exchange.getLocalAddress();
-    return Urls.withoutQuery(scheme, local.getAddress().getHostAddress(), local.getPort(), path(uri));
-  }
-
-  private static boolean isPreflight(HttpExchange exchange) {
-    return "OPTIONS".equals(exchange.getRequestMethod())
-        && exchange.getRequestHeaders().containsKey("Access-Control-Request-Method");
-  }
-
-  private static void finish(Span transaction, HttpExchange exchange, boolean failed) {
-    try {
-      int code = exchange.getResponseCode();
-      if (code > 0) transaction.setData("http.response.status_code", code);
-      if (failed) transaction.setStatus(SpanStatus.INTERNAL_ERROR);
-      else transaction.setStatus(code > 0 ? SpanStatus.fromHttpStatus(code) : SpanStatus.UNKNOWN);
-      transaction.finish();
-    } catch (RuntimeException e) {
-      LOG.failed("could not finish an http.server transaction", e);
+      handler.finish(transaction, exchange.getResponseCode(), failure);
     }
   }
 
@@ -199,23 +135,61 @@ public final class SentryTraceFilter extends Filter {
     return "sentry-trace: continues incoming traces and records http.server transactions";
   }
 
+  /** The exchange's request as the handler reads it. */
+  private static final class Request implements HttpServerRequest {
+    final HttpExchange exchange;
+
+    Request(HttpExchange exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    public String method() {
+      return exchange.getRequestMethod();
+    }
+
+    @Override
+    public String path() {
+      return exchange.getRequestURI().getRawPath();
+    }
+
+    @Override
+    public String query() {
+      return exchange.getRequestURI().getRawQuery();
+    }
+
+    @Override
+    public String header(String name) {
+      return TracedExchange.joined(exchange.getRequestHeaders().get(name));
+    }
+
+    @Override
+    public String scheme() {
+      return exchange instanceof HttpsExchange ? "https" : "http";
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+      return exchange.getLocalAddress();
+    }
+  }
+
   /**
    * Options for {@link SentryTraceFilter}.
    *
    * <pre>{@code
    * Filter filter = SentryTraceFilter.builder(tracer)
    *     .transactionName(exchange -> exchange.getRequestMethod() + " " + exchange.getHttpContext().getPath())
+   *     .serverTiming(ServerTimingPolicy.OFF)
    *     .corsAllowHeaders(false)
    *     .build();
    * }</pre>
    */
   public static final class Builder {
-    private final Tracer tracer;
-    private boolean corsAllowHeaders = true;
-    private Function<? super HttpExchange, String> transactionName;
+    private final HttpServerHandler.Builder handler;
 
-    private Builder(Tracer tracer) {
-      this.tracer = tracer;
+    private Builder(HttpServerHandler.Builder handler) {
+      this.handler = handler;
     }
 
     /**
@@ -224,24 +198,37 @@ public final class SentryTraceFilter extends Filter {
      * lists them.
      */
     public Builder corsAllowHeaders(boolean enabled) {
-      this.corsAllowHeaders = enabled;
+      handler.corsAllowHeaders(enabled);
+      return this;
+    }
+
+    /**
+     * Which responses get the trace in {@code Server-Timing}, decided by their {@code Content-Type}
+     * when the handler sends the headers (default {@link ServerTimingPolicy#HTML}: pages, the only
+     * responses whose {@code Server-Timing} the browser SDK reads).
+     *
+     * @throws NullPointerException when {@code policy} is null
+     */
+    public Builder serverTiming(ServerTimingPolicy policy) {
+      handler.serverTiming(policy);
       return this;
     }
 
     /**
      * Names transactions, e.g. by route template rather than by path (keeps their number low).
-     * Called before the handler runs; a null or empty result, or an exception (logged once), falls
-     * back to {@code METHOD /path}.
+     * Called before the handler runs; the name has source {@code custom} (it goes into the DSC). A
+     * null or empty result, or an exception (logged once), falls back to {@code METHOD /path}.
      *
      * @throws NullPointerException when {@code name} is null
      */
     public Builder transactionName(Function<? super HttpExchange, String> name) {
-      this.transactionName = Objects.requireNonNull(name, "transactionName");
+      Objects.requireNonNull(name, "transactionName");
+      handler.transactionName(request -> name.apply(((Request) request).exchange));
       return this;
     }
 
     public SentryTraceFilter build() {
-      return new SentryTraceFilter(this);
+      return new SentryTraceFilter(handler.build());
     }
   }
 }

@@ -6,7 +6,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
 import com.sun.net.httpserver.HttpsExchange;
 import io.sentrytrace.Cors;
+import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
+import io.sentrytrace.http.HttpServerHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,16 +18,16 @@ import java.util.List;
 import javax.net.ssl.SSLSession;
 
 /**
- * The exchange that {@link SentryTraceFilter} passes down the chain: the server's own, plus two
- * things it cannot do by itself.
+ * The exchange that {@link SentryTraceFilter} passes down the chain: the server's own, plus what it
+ * cannot do by itself.
  *
  * <ul>
  *   <li>The span as a per-exchange attribute: the JDK server keeps exchange attributes in the
  *       {@link HttpContext}'s map, shared by all concurrent exchanges of that context, so a span
  *       stored there could be read by another request.
- *   <li>On a CORS preflight, the merge of {@code sentry-trace, baggage} into {@code
- *       Access-Control-Allow-Headers} right before the headers go out: only then is the handler's
- *       own value known.
+ *   <li>Right before the headers go out (only then are the handler's own values known): on a CORS
+ *       preflight, the merge of {@code sentry-trace, baggage} into {@code
+ *       Access-Control-Allow-Headers}; on a traced response, {@code Server-Timing} per policy.
  * </ul>
  *
  * An {@link HttpsExchange} is wrapped as one, so handlers can still reach the TLS session.
@@ -35,43 +37,46 @@ final class TracedExchange extends HttpExchange {
 
   private final HttpExchange delegate;
   private final Span span;
-  private final boolean corsPreflight;
+  private final HttpServerHandler handler;
 
-  private TracedExchange(HttpExchange delegate, Span span, boolean corsPreflight) {
+  private TracedExchange(HttpExchange delegate, Span span, HttpServerHandler handler) {
     this.delegate = delegate;
     this.span = span;
-    this.corsPreflight = corsPreflight;
+    this.handler = handler;
   }
 
   /**
-   * {@code exchange} with {@code span} under {@link SentryTraceFilter#SPAN_ATTRIBUTE}; with {@code
-   * corsPreflight}, adding the trace headers to a CORS answer when the headers are sent.
+   * {@code exchange} with {@code span} under {@link SentryTraceFilter#SPAN_ATTRIBUTE}; a null span
+   * means a CORS preflight, whose answer gets the trace headers allowed when the headers are sent.
    */
-  static HttpExchange wrap(HttpExchange exchange, Span span, boolean corsPreflight) {
-    TracedExchange traced = new TracedExchange(exchange, span, corsPreflight);
+  static HttpExchange wrap(HttpExchange exchange, Span span, HttpServerHandler handler) {
+    TracedExchange traced = new TracedExchange(exchange, span, handler);
     return exchange instanceof HttpsExchange ? new Secure((HttpsExchange) exchange, traced) : traced;
   }
 
   @Override
   public void sendResponseHeaders(int code, long length) throws IOException {
-    if (corsPreflight) allowTraceHeaders(delegate.getResponseHeaders());
+    try {
+      Headers response = delegate.getResponseHeaders();
+      if (span == null) {
+        String allowed =
+            handler.preflightAllowHeaders(joined(response.get(Cors.ALLOW_HEADERS_HEADER)), response.getFirst(ALLOW_ORIGIN));
+        if (allowed != null) response.set(Cors.ALLOW_HEADERS_HEADER, allowed);
+      } else {
+        String timing =
+            handler.serverTiming(span, response.getFirst("Content-Type"), joined(response.get(ServerTiming.HEADER)));
+        if (timing != null) response.set(ServerTiming.HEADER, timing);
+      }
+    } catch (RuntimeException e) {
+      SentryTraceFilter.LOG.failed(e);
+    }
     delegate.sendResponseHeaders(code, length);
   }
 
-  /**
-   * Adds {@code sentry-trace, baggage} to the handler's CORS answer, each name once. A response
-   * with neither {@code Access-Control-Allow-Origin} nor {@code Access-Control-Allow-Headers} is no
-   * CORS answer: it is left alone, since the filter grants no cross-origin access by itself.
-   */
-  static void allowTraceHeaders(Headers response) {
-    try {
-      List<String> allowed = response.get(Cors.ALLOW_HEADERS_HEADER);
-      boolean hasAllowed = allowed != null && !allowed.isEmpty();
-      if (!hasAllowed && !response.containsKey(ALLOW_ORIGIN)) return;
-      response.set(Cors.ALLOW_HEADERS_HEADER, Cors.allowHeaders(hasAllowed ? String.join(",", allowed) : null));
-    } catch (RuntimeException e) {
-      SentryTraceFilter.LOG.failed("could not add the trace headers to a CORS preflight answer", e);
-    }
+  /** A header's lines as one list, as HTTP joins them; null when absent. */
+  static String joined(List<String> values) {
+    if (values == null || values.isEmpty()) return null;
+    return values.size() == 1 ? values.get(0) : String.join(",", values);
   }
 
   @Override

@@ -1,5 +1,8 @@
 package io.sentrytrace.jdkhttp;
 
+import static io.sentrytrace.http.HttpServerContract.BROWSER_BAGGAGE;
+import static io.sentrytrace.http.HttpServerContract.SPAN_ID;
+import static io.sentrytrace.http.HttpServerContract.TRACE_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,12 +12,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.sentrytrace.Baggage;
 import io.sentrytrace.InMemorySpanExporter;
-import io.sentrytrace.MetaTags;
+import io.sentrytrace.ServerTiming;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
-import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
+import io.sentrytrace.TransactionNameSource;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,15 +32,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The server side: continuing the incoming trace and recording the http.server transaction. */
+/**
+ * What is particular to the JDK server: filter chains, per-exchange attributes, header lines, the
+ * builder. The server rules every adapter keeps are in {@link SentryTraceFilterContractTest}.
+ */
 class SentryTraceFilterTest {
-  private static final String TRACE_ID = "771a43a4192642f0b136d5159a501700";
-  private static final String SPAN_ID = "b6e54a5e5d8bd1a2";
-  private static final String BROWSER_BAGGAGE =
-      "sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-public_key=49d0f7386ad645858ae85020e393bef3,"
-          + "sentry-release=web%401.2,sentry-environment=prod,sentry-transaction=%2Fcheckout,sentry-sample_rate=1,"
-          + "sentry-sample_rand=0.4321,sentry-sampled=true,vendor=x";
-
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).release("shop@1.0").exporter(exporter).build();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -69,61 +68,6 @@ class SentryTraceFilterTest {
     List<TransactionData> exported = exporter.await(1, Duration.ofSeconds(5));
     assertThat(exported).hasSize(1);
     return exported.get(0);
-  }
-
-  @Test
-  void continuesABrowsersTraceWithItsFrozenDynamicSamplingContext() throws Exception {
-    AtomicReference<Span> seen = new AtomicReference<>();
-    AtomicReference<String> baggage = new AtomicReference<>();
-    TestServer server =
-        serve(
-            null,
-            SentryTraceFilter.create(tracer),
-            exchange -> {
-              Span tx = (Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE);
-              seen.set(tx);
-              baggage.set(tx.toBaggage());
-              TestServer.respond(exchange, 200, MetaTags.render(tx));
-            });
-    HttpResponse<String> response =
-        get(server, "/checkout?step=2", "sentry-trace", TRACE_ID + "-" + SPAN_ID + "-1", "baggage", BROWSER_BAGGAGE);
-
-    Span tx = seen.get();
-    assertThat(tx.traceId().toString()).isEqualTo(TRACE_ID);
-    assertThat(tx.parentSpanId().toString()).isEqualTo(SPAN_ID);
-    assertThat(tx.sampled()).isTrue();
-    assertThat(Baggage.parse(baggage.get()).sentryValues()).isEqualTo(Baggage.parse(BROWSER_BAGGAGE).sentryValues());
-    assertThat(response.body()).contains("content=\"" + tx.toSentryTrace() + "\"");
-
-    TransactionData exported = onlyTransaction();
-    assertThat(exported.name()).isEqualTo("GET /checkout");
-    assertThat(exported.root().op()).isEqualTo("http.server");
-    assertThat(exported.root().status()).isEqualTo(SpanStatus.OK);
-    assertThat(exported.root().data())
-        .containsEntry("http.request.method", "GET")
-        .containsEntry("url", "http://127.0.0.1:" + server.port() + "/checkout")
-        .containsEntry("http.query", "step=2")
-        .containsEntry("http.response.status_code", 200);
-    assertThat(exported.dynamicSamplingContext().sentryValues()).isEqualTo(Baggage.parse(BROWSER_BAGGAGE).sentryValues());
-  }
-
-  @Test
-  void garbageHeadersStartANewTraceAndTheRequestSucceeds() throws Exception {
-    AtomicReference<Span> seen = new AtomicReference<>();
-    TestServer server =
-        serve(
-            null,
-            SentryTraceFilter.create(tracer),
-            exchange -> {
-              seen.set((Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE));
-              TestServer.respond(exchange, 200, "fine");
-            });
-    HttpResponse<String> response = get(server, "/", "sentry-trace", "not-a-trace" + "\u00ff", "baggage", "%%%,=,sentry-trace_id=zz;;");
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("fine");
-    assertThat(seen.get().parentSpanId()).isNull();
-    assertThat(Baggage.parse(seen.get().toBaggage()).get("trace_id")).isEqualTo(seen.get().traceId().toString());
-    assertThat(onlyTransaction().root().traceId()).isEqualTo(seen.get().traceId());
   }
 
   @Test
@@ -169,48 +113,6 @@ class SentryTraceFilterTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (aroundFilter.size() < 2 && System.nanoTime() < deadline) Thread.sleep(5);
     assertThat(aroundFilter).containsExactly("null", "null");
-  }
-
-  @Test
-  void aHandlerExceptionMarksInternalErrorAndIsRethrown() throws Exception {
-    RuntimeException boom = new IllegalStateException("boom");
-    AtomicReference<Throwable> caught = new AtomicReference<>();
-    Filter outer =
-        new Filter() {
-          @Override
-          public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-            try {
-              chain.doFilter(exchange);
-            } catch (RuntimeException e) {
-              caught.set(e);
-              TestServer.respond(exchange, 500, "caught");
-            }
-          }
-
-          @Override
-          public String description() {
-            return "catches what the chain throws";
-          }
-        };
-    TestServer server =
-        serve(
-            outer,
-            SentryTraceFilter.create(tracer),
-            exchange -> {
-              throw boom;
-            });
-    assertThat(get(server, "/fail").statusCode()).isEqualTo(500);
-    assertThat(caught.get()).isSameAs(boom);
-    assertThat(onlyTransaction().root().status()).isEqualTo(SpanStatus.INTERNAL_ERROR);
-  }
-
-  @Test
-  void theResponseCodeSetsTheStatus() throws Exception {
-    TestServer server = serve(null, SentryTraceFilter.create(tracer), exchange -> TestServer.respond(exchange, 404, "none"));
-    assertThat(get(server, "/missing").statusCode()).isEqualTo(404);
-    TransactionData tx = onlyTransaction();
-    assertThat(tx.root().status()).isEqualTo(SpanStatus.NOT_FOUND);
-    assertThat(tx.root().data()).containsEntry("http.response.status_code", 404);
   }
 
   @Test
@@ -282,6 +184,74 @@ class SentryTraceFilterTest {
     get(server, "/teams/7?x=1");
     List<TransactionData> exported = exporter.await(2, Duration.ofSeconds(5));
     assertThat(exported).extracting(TransactionData::name).containsExactlyInAnyOrder("GET /users/{id}", "GET /teams/7");
+    // The function's names are the user's: they go downstream; the path fallback does not.
+    assertThat(exported)
+        .extracting(TransactionData::nameSource)
+        .containsExactlyInAnyOrder(TransactionNameSource.CUSTOM, TransactionNameSource.URL);
+    for (TransactionData tx : exported) {
+      String inDsc = tx.dynamicSamplingContext().get("transaction");
+      assertThat(inDsc).isEqualTo(tx.nameSource() == TransactionNameSource.CUSTOM ? "GET /users/{id}" : null);
+    }
+  }
+
+  @Test
+  void addedTwiceToAChainTheFilterRecordsOneTransaction() throws Exception {
+    AtomicReference<Span> seen = new AtomicReference<>();
+    TestServer server =
+        serve(
+            SentryTraceFilter.create(tracer),
+            SentryTraceFilter.create(tracer),
+            exchange -> {
+              seen.set((Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE));
+              TestServer.respond(exchange, 200, "ok");
+            });
+    get(server, "/once");
+    TransactionData tx = onlyTransaction();
+    assertThat(tx.root().spanId()).isEqualTo(seen.get().spanId());
+    assertThat(tx.root().parentSpanId()).isNull();
+    // Waits a little for a second transaction that must not come.
+    assertThat(exporter.await(2, Duration.ofMillis(300))).hasSize(1);
+  }
+
+  @Test
+  void severalAllowHeadersLinesBecomeOneListWithoutDuplicates() throws Exception {
+    TestServer server =
+        serve(
+            null,
+            SentryTraceFilter.create(tracer),
+            exchange -> {
+              exchange.getResponseHeaders().add("Access-Control-Allow-Headers", "X-Api-Key");
+              exchange.getResponseHeaders().add("Access-Control-Allow-Headers", "sentry-trace, x-api-key");
+              exchange.sendResponseHeaders(204, -1);
+              exchange.close();
+            });
+    HttpRequest preflight =
+        HttpRequest.newBuilder(server.uri("/api"))
+            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            .header("Origin", "https://shop.example")
+            .header("Access-Control-Request-Method", "POST")
+            .build();
+    HttpResponse<Void> response = client.send(preflight, HttpResponse.BodyHandlers.discarding());
+    assertThat(response.headers().allValues("Access-Control-Allow-Headers")).containsExactly("X-Api-Key, sentry-trace, baggage");
+  }
+
+  @Test
+  void severalServerTimingLinesAreMergedIntoOne() throws Exception {
+    AtomicReference<Span> seen = new AtomicReference<>();
+    TestServer server =
+        serve(
+            null,
+            SentryTraceFilter.create(tracer),
+            exchange -> {
+              seen.set(tracer.currentSpan());
+              exchange.getResponseHeaders().add("Content-Type", "text/html");
+              exchange.getResponseHeaders().add(ServerTiming.HEADER, "db;dur=53");
+              exchange.getResponseHeaders().add(ServerTiming.HEADER, "app;dur=7");
+              TestServer.respond(exchange, 200, "<p>page</p>");
+            });
+    HttpResponse<String> response = get(server, "/page");
+    assertThat(response.headers().allValues(ServerTiming.HEADER))
+        .containsExactly("db;dur=53,app;dur=7, " + ServerTiming.header(seen.get()));
   }
 
   @Test
@@ -316,5 +286,6 @@ class SentryTraceFilterTest {
   void rejectsMisuseByName() {
     assertThatThrownBy(() -> SentryTraceFilter.create(null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
     assertThatThrownBy(() -> SentryTraceFilter.builder(tracer).transactionName(null)).isInstanceOf(NullPointerException.class).hasMessage("transactionName");
+    assertThatThrownBy(() -> SentryTraceFilter.builder(tracer).serverTiming(null)).isInstanceOf(NullPointerException.class).hasMessage("serverTiming");
   }
 }

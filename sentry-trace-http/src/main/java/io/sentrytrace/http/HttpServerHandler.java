@@ -1,0 +1,417 @@
+package io.sentrytrace.http;
+
+import io.sentrytrace.Baggage;
+import io.sentrytrace.CarrierGetter;
+import io.sentrytrace.Cors;
+import io.sentrytrace.MetaTags;
+import io.sentrytrace.PropagationContext;
+import io.sentrytrace.ServerTiming;
+import io.sentrytrace.Span;
+import io.sentrytrace.SpanStatus;
+import io.sentrytrace.Tracer;
+import io.sentrytrace.TransactionNameSource;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The server half of every HTTP rule, held once: continuing the incoming trace, the {@code
+ * http.server} transaction (name, data, status), CORS preflights and the values a server hands to
+ * the browser. A server adapter (the JDK server's filter, a servlet filter, Spring) maps its
+ * request onto {@link HttpServerRequest} and calls, per request:
+ *
+ * <pre>{@code
+ * Object existing = request.getAttribute(HttpServerHandler.SPAN_ATTRIBUTE);
+ * if (existing instanceof Span) { chain.doFilter(request, response); return; } // a forward, a re-dispatch
+ * if (handler.isPreflight(adapted)) { ...; response.setHeader(..., handler.preflightAllowHeaders(...)); return; }
+ * Span tx = handler.start(adapted);                       // null only when the instrumentation failed
+ * request.setAttribute(HttpServerHandler.SPAN_ATTRIBUTE, tx);
+ * Throwable error = null;
+ * try (Scope scope = tx.makeCurrent()) {
+ *   chain.doFilter(request, response);                     // Server-Timing: handler.serverTiming(tx, ...)
+ * } catch (Throwable t) {
+ *   error = t;
+ *   throw t;                                               // the adapter rethrows unchanged
+ * } finally {
+ *   handler.finish(tx, response.getStatus(), error);        // or later, on another thread
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start} continues the trace of the incoming {@code sentry-trace} and {@code baggage}
+ * (and of {@code traceparent} when the tracer continues from it; {@link Tracer#extract}); missing,
+ * invalid, hostile or refused headers start a new trace. It starts an {@code http.server}
+ * transaction named {@code METHOD /path} with source {@link TransactionNameSource#URL}, so the raw
+ * path never goes downstream in the dynamic sampling context; a framework that knows the route
+ * renames it with {@link Span#setName(String, TransactionNameSource)}. A recording transaction gets
+ * the data {@code http.request.method}, {@code url} (without query) and {@code http.query}; {@link
+ * #finish} adds {@code http.response.status_code} and the status. Starting and finishing are
+ * separate calls so that a request may complete on another thread; each transaction is finished
+ * once (later calls do nothing).
+ *
+ * <p>One transaction per request: an adapter exposes it to the app under {@link #SPAN_ATTRIBUTE}
+ * and, when the request already holds a {@link Span} there (a forward, an async re-dispatch, a
+ * second filter), starts none.
+ *
+ * <p>No method here throws into the request: a failure inside the instrumentation is logged once
+ * ({@link InstrumentationLog}) and the request goes on as if untraced.
+ */
+public final class HttpServerHandler {
+  /**
+   * The request attribute under which every server adapter exposes the request's transaction (a
+   * {@link Span}); read-only for the app.
+   */
+  public static final String SPAN_ATTRIBUTE = "io.sentrytrace.span";
+
+  /** The op of the transactions this handler starts. */
+  static final String OP = "http.server";
+
+  /** Methods are short tokens; an attacker's 8 KB "method" is cut. */
+  static final int MAX_METHOD_LENGTH = 32;
+  /** The longest path and query kept in the name and data (Sentry cuts names at 200 chars anyway). */
+  static final int MAX_PATH_LENGTH = 2048;
+  /** The longest Host header still checked: a DNS name (253) plus a port. */
+  private static final int MAX_HOST_LENGTH = 261;
+
+  private static final String ACCESS_CONTROL_REQUEST_METHOD = "Access-Control-Request-Method";
+  private static final InstrumentationLog LOG = InstrumentationLog.of(HttpServerHandler.class, "HTTP server");
+
+  /** Of several {@code sentry-trace} or {@code traceparent} lines the first counts; baggage is one list. */
+  private static final CarrierGetter<HttpServerRequest> HEADERS =
+      (request, name) -> {
+        String value = request.header(name);
+        if (value == null || name.equals(Baggage.HEADER)) return value;
+        int comma = value.indexOf(',');
+        return comma < 0 ? value : value.substring(0, comma).trim();
+      };
+
+  private final Tracer tracer;
+  private final boolean corsAllowHeaders;
+  private final ServerTimingPolicy serverTiming;
+  private final Function<? super HttpServerRequest, String> transactionName;
+
+  private HttpServerHandler(Builder builder) {
+    this.tracer = builder.tracer;
+    this.corsAllowHeaders = builder.corsAllowHeaders;
+    this.serverTiming = builder.serverTiming;
+    this.transactionName = builder.transactionName;
+  }
+
+  /**
+   * A handler with the default options.
+   *
+   * @throws NullPointerException when {@code tracer} is null
+   */
+  public static HttpServerHandler create(Tracer tracer) {
+    return builder(tracer).build();
+  }
+
+  /**
+   * Options for a handler.
+   *
+   * @throws NullPointerException when {@code tracer} is null
+   */
+  public static Builder builder(Tracer tracer) {
+    return new Builder(Objects.requireNonNull(tracer, "tracer"));
+  }
+
+  /**
+   * Whether {@code request} is a CORS preflight ({@code OPTIONS} with {@code
+   * Access-Control-Request-Method}): the browser asking leave, not work of the service. It gets no
+   * transaction (as with Sentry's own server integrations), only {@link #preflightAllowHeaders}.
+   */
+  public boolean isPreflight(HttpServerRequest request) {
+    try {
+      return "OPTIONS".equals(request.method()) && request.header(ACCESS_CONTROL_REQUEST_METHOD) != null;
+    } catch (RuntimeException e) {
+      LOG.failed(e);
+      return false;
+    }
+  }
+
+  /**
+   * Continues the incoming trace and starts the request's {@code http.server} transaction (not made
+   * current: the adapter does that on the threads that run the request). Returns null only when the
+   * instrumentation itself failed (logged); the adapter then passes the request on untraced.
+   */
+  public Span start(HttpServerRequest request) {
+    String method;
+    String path;
+    Span transaction;
+    try {
+      PropagationContext incoming = tracer.extract(request, HEADERS);
+      method = bounded(request.method(), MAX_METHOD_LENGTH);
+      path = path(request);
+      String custom = customName(request);
+      transaction = tracer.startTransaction(custom != null ? custom : method + ' ' + path, OP, incoming);
+      if (custom == null) transaction.setName(method + ' ' + path, TransactionNameSource.URL);
+    } catch (RuntimeException e) {
+      LOG.failed(e);
+      return null;
+    }
+    if (transaction.isRecording()) {
+      try {
+        recordRequest(transaction, request, method, path);
+      } catch (RuntimeException e) {
+        LOG.failed(e); // the transaction goes on without the rest of the request data
+      }
+    }
+    return transaction;
+  }
+
+  /**
+   * Finishes {@code transaction} (null: does nothing): {@code http.response.status_code} and the
+   * status of {@code statusCode} ({@code unknown} when no response was sent: 0 or less), or {@code
+   * internal_error} when the app threw {@code error} (non-null). Safe on any thread; the second
+   * call for a transaction does nothing.
+   */
+  public void finish(Span transaction, int statusCode, Throwable error) {
+    if (transaction == null || transaction.isFinished()) return;
+    try {
+      if (statusCode > 0) transaction.setData("http.response.status_code", statusCode);
+      if (error != null) transaction.setStatus(SpanStatus.INTERNAL_ERROR);
+      else transaction.setStatus(statusCode > 0 ? SpanStatus.fromHttpStatus(statusCode) : SpanStatus.UNKNOWN);
+      transaction.finish();
+    } catch (RuntimeException e) {
+      LOG.failed(e);
+    }
+  }
+
+  /**
+   * The {@code Access-Control-Allow-Headers} value for the app's answer to a preflight, or null to
+   * leave that answer as it is. {@code allowHeaders} and {@code allowOrigin} are the answer's own
+   * headers (null when absent; several lines joined with {@code ","}). An answer with neither is no
+   * CORS answer and is left alone: the handler never grants cross-origin access by itself.
+   * Otherwise {@code sentry-trace} and {@code baggage} are merged into the app's list, each name
+   * once. Null as well when the CORS help is off ({@link Builder#corsAllowHeaders}). Call it right
+   * before the response headers are sent, when the app's own value is known.
+   */
+  public String preflightAllowHeaders(String allowHeaders, String allowOrigin) {
+    if (!corsAllowHeaders || (allowHeaders == null && allowOrigin == null)) return null;
+    try {
+      return Cors.allowHeaders(allowHeaders);
+    } catch (RuntimeException e) {
+      LOG.failed(e);
+      return null;
+    }
+  }
+
+  /**
+   * The {@code Server-Timing} value to set on a response of {@code transaction}, or null to leave
+   * the response as it is: when the policy ({@link Builder#serverTiming}) skips a response with
+   * this {@code contentType} (may be null), when there is no transaction (a preflight), or when
+   * {@code existing} (the app's own {@code Server-Timing}, several lines joined with {@code ","};
+   * may be null) already carries a {@code sentry-trace} metric. Otherwise the app's metrics
+   * followed by {@code sentry-trace;desc="<trace>-<span>-<flag>", baggage;desc="<dsc>"} ({@link
+   * ServerTiming#header}), so the trace is there once. Call it right before the response headers
+   * are sent. Freezes the trace's DSC.
+   */
+  public String serverTiming(Span transaction, String contentType, String existing) {
+    if (transaction == null || !serverTiming.appliesTo(contentType)) return null;
+    try {
+      if (existing == null || existing.isBlank()) return ServerTiming.header(transaction);
+      if (hasMetric(existing, "sentry-trace")) return null;
+      return existing + ", " + ServerTiming.header(transaction);
+    } catch (RuntimeException e) {
+      LOG.failed(e);
+      return null;
+    }
+  }
+
+  /**
+   * The {@code <meta>} tags that let the browser SDK continue {@code transaction}'s trace in its
+   * pageload ({@link MetaTags#render}); empty when there is no transaction (a preflight) or when
+   * rendering failed.
+   */
+  public String metaTags(Span transaction) {
+    if (transaction == null) return "";
+    try {
+      return MetaTags.render(transaction);
+    } catch (RuntimeException e) {
+      LOG.failed(e);
+      return "";
+    }
+  }
+
+  private String customName(HttpServerRequest request) {
+    if (transactionName == null) return null;
+    try {
+      String name = transactionName.apply(request);
+      return name == null || name.isEmpty() ? null : name;
+    } catch (RuntimeException e) {
+      LOG.failed(new IllegalStateException("the transactionName function threw; named METHOD /path instead", e));
+      return null;
+    }
+  }
+
+  private static String path(HttpServerRequest request) {
+    String path = request.path();
+    return path == null || path.isEmpty() ? "/" : bounded(path, MAX_PATH_LENGTH);
+  }
+
+  private static String bounded(String value, int max) {
+    if (value == null) return "";
+    return value.length() <= max ? value : value.substring(0, max);
+  }
+
+  private static void recordRequest(Span transaction, HttpServerRequest request, String method, String path) {
+    transaction.setData("http.request.method", method);
+    String url = url(request, path);
+    if (url != null) transaction.setData("url", url);
+    String query = request.query();
+    if (query != null && !query.isEmpty()) transaction.setData("http.query", bounded(query, MAX_PATH_LENGTH));
+  }
+
+  /**
+   * {@code scheme://host[:port]path}: the host from the {@code Host} header when it is a plain host
+   * (and port), else the local address; null when neither is known. The port only when it is not
+   * the scheme's default.
+   */
+  static String url(HttpServerRequest request, String path) {
+    String scheme = "https".equalsIgnoreCase(request.scheme()) ? "https" : "http";
+    String host = request.header("Host");
+    String authority = host != null && isPlainHost(host) ? host.toLowerCase(Locale.ROOT) : null;
+    if (authority != null) {
+      int colon = authority.lastIndexOf(':');
+      if (colon > authority.lastIndexOf(']') && isDefaultPort(scheme, authority.substring(colon + 1))) {
+        authority = authority.substring(0, colon);
+      }
+    } else {
+      InetSocketAddress local = request.localAddress();
+      if (local == null) return null;
+      String address = local.getAddress() != null ? local.getAddress().getHostAddress() : local.getHostString();
+      if (address.indexOf(':') >= 0) {
+        int zone = address.indexOf('%'); // a scope id has no place in a URL
+        authority = '[' + (zone < 0 ? address : address.substring(0, zone)) + ']';
+      } else {
+        authority = address;
+      }
+      if (!isDefaultPort(scheme, Integer.toString(local.getPort()))) authority += ":" + local.getPort();
+    }
+    return scheme + "://" + authority + path;
+  }
+
+  private static boolean isDefaultPort(String scheme, String port) {
+    return port.equals(scheme.equals("https") ? "443" : "80");
+  }
+
+  /**
+   * A host name or IPv4 address, or a bracketed IPv6 literal, with an optional port of 1 to 5
+   * digits: nothing else of an attacker's Host header goes into the data.
+   */
+  static boolean isPlainHost(String host) {
+    int n = host.length();
+    if (n == 0 || n > MAX_HOST_LENGTH) return false;
+    int i = 0;
+    if (host.charAt(0) == '[') {
+      int close = host.indexOf(']');
+      if (close < 2) return false;
+      for (i = 1; i < close; i++) {
+        char c = host.charAt(i);
+        if (!(isHex(c) || c == ':' || c == '.')) return false;
+      }
+      i = close + 1;
+    } else {
+      while (i < n && (isAlnum(host.charAt(i)) || host.charAt(i) == '.' || host.charAt(i) == '-')) i++;
+      if (i == 0) return false;
+    }
+    if (i == n) return true;
+    if (host.charAt(i) != ':' || n - i - 1 < 1 || n - i - 1 > 5) return false;
+    for (i++; i < n; i++) if (host.charAt(i) < '0' || host.charAt(i) > '9') return false;
+    return true;
+  }
+
+  private static boolean isAlnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  /**
+   * Whether the {@code Server-Timing} list {@code header} has a metric named {@code name} (compared
+   * case-insensitively); commas inside quoted descriptions do not split it. One pass.
+   */
+  static boolean hasMetric(String header, String name) {
+    int n = header.length();
+    int i = 0;
+    while (i < n) {
+      while (i < n && (header.charAt(i) == ' ' || header.charAt(i) == '\t' || header.charAt(i) == ',')) i++;
+      if (header.regionMatches(true, i, name, 0, name.length())) {
+        int end = i + name.length();
+        if (end == n || header.charAt(end) == ';' || header.charAt(end) == ',' || header.charAt(end) == ' ' || header.charAt(end) == '\t') {
+          return true;
+        }
+      }
+      // Skip to the next element: the first comma outside a quoted string.
+      boolean quoted = false;
+      for (; i < n; i++) {
+        char c = header.charAt(i);
+        if (quoted && c == '\\') i++;
+        else if (c == '"') quoted = !quoted;
+        else if (c == ',' && !quoted) break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Options for {@link HttpServerHandler}.
+   *
+   * <pre>{@code
+   * HttpServerHandler handler = HttpServerHandler.builder(tracer)
+   *     .serverTiming(ServerTimingPolicy.ALL)
+   *     .corsAllowHeaders(false)
+   *     .build();
+   * }</pre>
+   */
+  public static final class Builder {
+    private final Tracer tracer;
+    private boolean corsAllowHeaders = true;
+    private ServerTimingPolicy serverTiming = ServerTimingPolicy.HTML;
+    private Function<? super HttpServerRequest, String> transactionName;
+
+    private Builder(Tracer tracer) {
+      this.tracer = tracer;
+    }
+
+    /**
+     * Whether CORS preflight answers get {@code sentry-trace, baggage} in {@code
+     * Access-Control-Allow-Headers} (default true). Switch it off when your CORS handling already
+     * lists them.
+     */
+    public Builder corsAllowHeaders(boolean enabled) {
+      this.corsAllowHeaders = enabled;
+      return this;
+    }
+
+    /**
+     * Which responses get the trace in {@code Server-Timing} (default {@link
+     * ServerTimingPolicy#HTML}: pages, which is what the browser SDK reads).
+     *
+     * @throws NullPointerException when {@code policy} is null
+     */
+    public Builder serverTiming(ServerTimingPolicy policy) {
+      this.serverTiming = Objects.requireNonNull(policy, "serverTiming");
+      return this;
+    }
+
+    /**
+     * Names transactions before they start (so a {@code TracesSampler} sees the name), e.g. by
+     * route template: the name gets source {@link TransactionNameSource#CUSTOM} and, like every
+     * non-URL name, goes into the DSC. A null or empty result, or an exception (logged once),
+     * falls back to {@code METHOD /path} with source {@link TransactionNameSource#URL}.
+     *
+     * @throws NullPointerException when {@code name} is null
+     */
+    public Builder transactionName(Function<? super HttpServerRequest, String> name) {
+      this.transactionName = Objects.requireNonNull(name, "transactionName");
+      return this;
+    }
+
+    public HttpServerHandler build() {
+      return new HttpServerHandler(this);
+    }
+  }
+}

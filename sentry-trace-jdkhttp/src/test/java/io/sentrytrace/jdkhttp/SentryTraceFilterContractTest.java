@@ -1,0 +1,72 @@
+package io.sentrytrace.jdkhttp;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import io.sentrytrace.http.HttpServerContract;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** {@link SentryTraceFilter} keeps every server rule of the shared contract. */
+class SentryTraceFilterContractTest extends HttpServerContract {
+  private TestServer server;
+
+  @Override
+  protected URI start(Options options, App app) throws IOException {
+    server = TestServer.bare();
+    HttpContext context =
+        server.server.createContext(
+            "/",
+            exchange -> {
+              Reply reply = app.handle(exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE));
+              for (Map.Entry<String, String> header : reply.headers) exchange.getResponseHeaders().add(header.getKey(), header.getValue());
+              write(exchange, reply.status, reply.body);
+            });
+    context.getFilters().add(serverErrorHandling(app));
+    context
+        .getFilters()
+        .add(
+            SentryTraceFilter.builder(options.tracer)
+                .serverTiming(options.serverTiming)
+                .corsAllowHeaders(options.corsAllowHeaders)
+                .build());
+    server.server.start();
+    return URI.create("http://127.0.0.1:" + server.port());
+  }
+
+  @Override
+  protected void stop() {
+    server.close();
+  }
+
+  /** The server's own error handling, outside the filter: what escapes becomes a 500. */
+  private static Filter serverErrorHandling(App app) {
+    return new Filter() {
+      @Override
+      public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+        try {
+          chain.doFilter(exchange);
+        } catch (RuntimeException e) {
+          app.escaped(e);
+          write(exchange, 500, "error");
+        }
+      }
+
+      @Override
+      public String description() {
+        return "answers 500 to what the chain throws";
+      }
+    };
+  }
+
+  private static void write(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}
