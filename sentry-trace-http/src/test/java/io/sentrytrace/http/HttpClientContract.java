@@ -204,8 +204,11 @@ public abstract class HttpClientContract<C, R> {
     }
   }
 
-  /** Gives {@code goodReadings} instants, then throws: a tracer that breaks mid-request. */
-  private static Clock breakingAfter(int goodReadings) {
+  /**
+   * A clock giving {@code goodReadings} instants, then throwing: for a tracer that breaks
+   * mid-request ({@code Tracer.builder().clock(breakingAfter(1))}).
+   */
+  public static Clock breakingAfter(int goodReadings) {
     AtomicInteger readings = new AtomicInteger();
     return new Clock() {
       @Override

@@ -9,13 +9,9 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
@@ -23,7 +19,6 @@ import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,34 +31,15 @@ class WebSocketTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
   private final OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
-  private final Logger logger = Logger.getLogger(SentryTraceInterceptor.class.getName());
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Handler handler =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private final CapturedLog log = new CapturedLog(SentryTraceInterceptor.class);
 
   WebSocketTest() throws Exception {
     server = new LoopbackServer();
   }
 
-  @BeforeEach
-  void captureLogs() {
-    logger.addHandler(handler);
-  }
-
   @AfterEach
   void close() {
-    logger.removeHandler(handler);
+    log.close();
     client.dispatcher().executorService().shutdown();
     server.close();
   }
@@ -97,6 +73,6 @@ class WebSocketTest {
     assertThat(span.parentSpanId()).isEqualTo(tx.spanId());
     assertThat(span.status()).isEqualTo(SpanStatus.OK);
     assertThat(span.data()).containsEntry("http.response.status_code", 101);
-    assertThat(logged).extracting(LogRecord::getMessage).noneMatch(m -> m.contains("without its event listener"));
+    assertThat(log.records()).extracting(LogRecord::getMessage).noneMatch(m -> m.contains("without its event listener"));
   }
 }
