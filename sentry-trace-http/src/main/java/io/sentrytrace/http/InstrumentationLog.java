@@ -30,15 +30,22 @@ public final class InstrumentationLog {
 
   /** A failure inside the instrumentation; the request went on unchanged. */
   public void failed(Throwable error) {
+    failed("the request went on unchanged", error);
+  }
+
+  /**
+   * A failure inside the instrumentation, with what became of the request, e.g. {@code "sent
+   * without trace headers"}.
+   */
+  public void failed(String outcome, Throwable error) {
     try {
       if (warned.compareAndSet(false, true)) {
         logger.log(
             System.Logger.Level.WARNING,
-            "sentry-trace " + what + " instrumentation failed; the request went on unchanged"
-                + " (logged once; later failures at DEBUG)",
+            "sentry-trace " + what + " instrumentation failed; " + outcome + " (logged once; later failures at DEBUG)",
             error);
       } else if (logger.isLoggable(System.Logger.Level.DEBUG)) {
-        logger.log(System.Logger.Level.DEBUG, "sentry-trace " + what + " instrumentation failed", error);
+        logger.log(System.Logger.Level.DEBUG, "sentry-trace " + what + " instrumentation failed; " + outcome, error);
       }
     } catch (RuntimeException ignored) {
       // A broken logging backend must not break the request either.

@@ -1,9 +1,12 @@
 package io.sentrytrace.okhttp;
 
 import io.sentrytrace.Instrumentation;
-import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.HeaderValues;
+import io.sentrytrace.http.HttpClientExchange;
+import io.sentrytrace.http.HttpClientHandler;
+import io.sentrytrace.http.InstrumentationLog;
 import java.io.IOException;
 import java.util.Objects;
 import okhttp3.Call;
@@ -12,6 +15,7 @@ import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
  * Puts the caller's Sentry trace on outgoing requests and records each request as an {@code
@@ -35,10 +39,13 @@ import okhttp3.Response;
  * {@code GET https://api.example.com/v1/orders} (no query, no user-info; the port when it is not
  * the default), with data {@code http.request.method}, {@code url}, {@code http.query}, {@code
  * http.response.status_code} and {@code http.response_content_length} (from {@code
- * Content-Length}), status {@code SpanStatus.fromHttpStatus(code)} of the final response. It
- * finishes when the response headers arrive; the body is neither read nor buffered. The {@code
- * sentry-trace} sent names this span. Without a parent span, the headers carry the current
- * propagation context (tracing off, or no transaction) and no span is recorded.
+ * Content-Length}), {@code http.response.time_to_first_byte_ms}, status {@code
+ * SpanStatus.fromHttpStatus(code)} of the final response. It lasts until the response body has been
+ * read to its end or closed (at {@code callEnd} with {@link #instrument}), so a slowly streamed body
+ * counts; the body is neither read nor buffered by us. A WebSocket's span ends with its handshake.
+ * The {@code sentry-trace} sent names this span. Without a recording parent span, the headers carry
+ * the parent's trace or the current propagation context (tracing off, or no transaction) and no
+ * span is recorded. The rules are {@link HttpClientHandler}'s, the same for every client module.
  *
  * <p>The parent is the span tagged on the request, {@code new Request.Builder().tag(Span.class,
  * span)}, else the span current on the thread that called {@code execute()} or {@code enqueue()}.
@@ -51,10 +58,12 @@ import okhttp3.Response;
  * <h2>Failures</h2>
  *
  * <p>This interceptor never throws into the call. An {@link IOException} of the call itself (a
- * refused connection, a timeout) marks the span {@code internal_error} and reaches the caller
+ * refused connection, a timeout) marks the span {@code internal_error} ({@code cancelled} after
+ * {@code Call.cancel()}) and reaches the caller
  * unchanged: thrown by {@code execute()}, passed to {@code Callback.onFailure} for {@code
  * enqueue()}. A failure inside the instrumentation (a broken tracer or exporter, an unexpected
- * OkHttp version) is logged once through {@link System.Logger} and the request goes on unchanged,
+ * OkHttp version) is logged through {@link System.Logger} (the first at WARNING, later ones at
+ * DEBUG) and the request goes on unchanged,
  * so that {@code execute()} returns and {@code Callback.onResponse} sees exactly what they would
  * without it.
  *
@@ -76,22 +85,23 @@ public final class SentryTraceInterceptor implements Interceptor {
       "SentryTraceInterceptor is registered without its event listener: enqueued calls get no parent"
           + " span and redirects keep the trace headers. Use SentryTraceInterceptor.instrument(client, tracer).";
 
-  private final Tracer tracer;
-  private final OnceLogger log = new OnceLogger();
+  private final InstrumentationLog log = InstrumentationLog.of(SentryTraceInterceptor.class, "OkHttp");
+  private final HttpClientHandler handler;
 
   /**
    * An interceptor for {@code addInterceptor} (see above for what that alone cannot do), or for
    * {@code addNetworkInterceptor}.
    */
   public SentryTraceInterceptor(Tracer tracer) {
-    this.tracer = Objects.requireNonNull(tracer, "tracer");
+    this.handler = HttpClientHandler.create(Objects.requireNonNull(tracer, "tracer"), log);
   }
 
   /**
    * A client that shares {@code client}'s connection pool, dispatcher and settings, with a {@code
    * SentryTraceInterceptor} as its last application interceptor and its first network interceptor,
-   * and an event listener that records the caller's span when a call starts (then calls {@code
-   * client}'s own listeners). A client this method already instrumented is returned as it is.
+   * and an event listener that records the caller's span when a call starts and ends the span when
+   * the call ends (then calls {@code client}'s own listeners). A client this method already
+   * instrumented is returned as it is.
    *
    * <pre>{@code
    * OkHttpClient client = SentryTraceInterceptor.instrument(
@@ -104,88 +114,96 @@ public final class SentryTraceInterceptor implements Interceptor {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(tracer, "tracer");
     EventListener.Factory listeners = client.eventListenerFactory();
-    if (listeners instanceof CallOrigin.Capture) {
-      if (((CallOrigin.Capture) listeners).tracer() != tracer) {
+    if (listeners instanceof TracedCall.Listener) {
+      HttpClientHandler handler = ((TracedCall.Listener) listeners).handler();
+      if (handler.tracer() != tracer) {
         throw new IllegalArgumentException("client is already instrumented with another Tracer");
       }
-      return client;
+      if (client instanceof InstrumentedClient) return client;
+      // Built with newBuilder() from an instrumented client: only the WebSocket hook is missing.
+      return new InstrumentedClient(client.newBuilder(), handler, interceptorOf(client, handler).log);
     }
     SentryTraceInterceptor interceptor = new SentryTraceInterceptor(tracer);
     OkHttpClient.Builder builder = client.newBuilder().addInterceptor(interceptor);
     // First among network interceptors: a logging interceptor after it sees the headers that go out.
     builder.networkInterceptors().add(0, interceptor);
-    return builder.eventListenerFactory(new CallOrigin.Capture(listeners, tracer, interceptor.log)).build();
+    builder.eventListenerFactory(new TracedCall.Listener(listeners, interceptor.handler, interceptor.log));
+    return new InstrumentedClient(builder, interceptor.handler, interceptor.log);
+  }
+
+  private static SentryTraceInterceptor interceptorOf(OkHttpClient client, HttpClientHandler handler) {
+    for (Interceptor i : client.interceptors()) {
+      if (i instanceof SentryTraceInterceptor && ((SentryTraceInterceptor) i).handler == handler) return (SentryTraceInterceptor) i;
+    }
+    return new SentryTraceInterceptor(handler.tracer());
   }
 
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
     Request toSend = request;
-    Span span = null;
+    HttpClientExchange exchange = null;
+    boolean endsAtCallEnd = false;
+    Call call = null;
     try {
-      Call call = chain.call();
+      call = chain.call();
       boolean network = chain.connection() != null; // null for application interceptors
-      CallOrigin origin = CallOrigin.of(call);
-      if (!isSuppressed(origin, request)) {
-        Outgoing previous = request.tag(Outgoing.class);
-        if (previous != null && previous.call == call) {
-          // Instrumented above, in this call: a hop (first, retry or redirect) only re-decides headers.
-          if (network) toSend = previous.forHop(request, tracer);
-        } else {
-          if (origin == null && !network) log.hint(HINT);
-          // A request re-sent from an earlier call's response: start from the user's own headers.
-          Request base = previous == null ? request : previous.withUserHeaders(request);
-          Span parent = parent(request, origin);
-          span = parent == null ? null : HttpClientSpans.start(parent, base);
-          PropagationContext context = null;
-          if (span == null) {
-            context = origin != null && origin.context != null ? origin.context : tracer.currentPropagationContext();
-          }
-          toSend = new Outgoing(call, span, context, base).apply(base, tracer);
-        }
+      CallHeaders previous = request.tag(CallHeaders.class);
+      if (previous != null && previous.call == call) {
+        // Instrumented above, in this call: a hop (first, retry or redirect) only re-decides headers.
+        if (network) toSend = previous.forHop(request);
+      } else if (!Suppressed.isTagged(request)) {
+        TracedCall traced = TracedCall.of(call, request);
+        if (traced == null && !network) log.hint(HINT);
+        HttpClientHandler.Parent parent = traced != null ? traced.parent : handler.capture(request.tag(Span.class));
+        // A request re-sent from an earlier call's response: start from the user's own headers.
+        Request base = previous == null ? request : previous.withUserHeaders(request);
+        OkHttpRequest carrier = new OkHttpRequest(base);
+        exchange = handler.start(carrier, parent);
+        if (traced != null && !network) endsAtCallEnd = traced.track(exchange);
+        CallHeaders headers = new CallHeaders(call, exchange, base);
+        toSend = headers.tag(exchange.propagated() ? carrier.builder() : base.newBuilder());
       }
     } catch (RuntimeException | LinkageError e) {
-      log.failure(e);
+      log.failed(e);
       toSend = request;
-      span = null;
     }
 
-    if (span == null) return chain.proceed(toSend);
+    if (exchange == null || exchange.span() == null) return chain.proceed(toSend);
     Response response;
     try {
       response = chain.proceed(toSend);
-    } catch (Throwable t) {
-      fail(span);
-      throw t; // unchanged: only IOException and unchecked ones can get here
+    } catch (IOException | RuntimeException | Error e) {
+      TracedCall.failed(exchange, call, e);
+      throw e; // unchanged
     }
-    finish(span, response);
+    return endsAtCallEnd ? recordHead(exchange, response) : endWithBody(exchange, response, call);
+  }
+
+  /** Records the response's head; the event listener ends the exchange at {@code callEnd}. */
+  private Response recordHead(HttpClientExchange exchange, Response response) {
+    try {
+      exchange.response(response.code(), HeaderValues.contentLength(response.header("Content-Length")));
+    } catch (RuntimeException | LinkageError e) {
+      log.failed(e);
+    }
     return response;
   }
 
-  private Span parent(Request request, CallOrigin origin) {
-    Span explicit = request.tag(Span.class);
-    if (explicit != null) return explicit;
-    // With the listener installed, the caller's thread decides, also for execute().
-    return origin != null ? origin.span : tracer.currentSpan();
-  }
-
-  private static boolean isSuppressed(CallOrigin origin, Request request) {
-    return Instrumentation.isSuppressed() || (origin != null && origin.suppressed) || Suppressed.isTagged(request);
-  }
-
-  private void finish(Span span, Response response) {
+  /** Records the response's head; with no listener to say when the call ends, its body does. */
+  private Response endWithBody(HttpClientExchange exchange, Response response, Call call) {
+    recordHead(exchange, response);
     try {
-      HttpClientSpans.finish(span, response);
+      ResponseBody body = response.body();
+      if (response.code() == 101 || body.contentLength() == 0) {
+        exchange.finish(); // nothing more will come as HTTP
+        return response;
+      }
+      return response.newBuilder().body(new TracedResponseBody(body, exchange, call)).build();
     } catch (RuntimeException | LinkageError e) {
-      log.failure(e);
-    }
-  }
-
-  private void fail(Span span) {
-    try {
-      HttpClientSpans.fail(span);
-    } catch (RuntimeException | LinkageError e) {
-      log.failure(e);
+      log.failed(e);
+      exchange.finish();
+      return response;
     }
   }
 

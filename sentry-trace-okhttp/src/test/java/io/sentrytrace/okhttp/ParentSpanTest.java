@@ -40,34 +40,6 @@ class ParentSpanTest {
   }
 
   @Test
-  void executeUsesTheCallersCurrentSpan() throws Exception {
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      execute(client, get(server.respond(200).url("/")));
-    }
-    tx.finish();
-
-    SpanData span = Traced.onlyChild(exporter);
-    assertThat(span.parentSpanId()).isEqualTo(tx.spanId());
-    assertThat(Traced.sentryTrace(server.take()).spanId()).isEqualTo(span.spanId());
-  }
-
-  @Test
-  void enqueueUsesTheSpanCurrentOnTheThreadThatEnqueued() throws Exception {
-    Span tx = tracer.startTransaction("checkout", "task");
-    CompletableFuture<Integer> call;
-    try (Scope scope = tx.makeCurrent()) {
-      call = enqueue(client, get(server.respond(200).url("/")));
-    }
-    assertThat(await(call)).isEqualTo(200);
-    tx.finish();
-
-    SpanData span = Traced.onlyChild(exporter);
-    assertThat(span.parentSpanId()).isEqualTo(tx.spanId());
-    assertThat(Traced.sentryTrace(server.take())).isEqualTo(SentryTrace.of(tx.traceId(), span.spanId(), true));
-  }
-
-  @Test
   void enqueueOutsideAnySpanRecordsNoSpanEvenIfTheDispatcherThreadHasOne() throws Exception {
     // A dispatcher thread that happens to have a span current must not lend it to other calls.
     Span stray = tracer.startTransaction("stray", "task");
@@ -102,46 +74,6 @@ class ParentSpanTest {
     assertThat(exporter.transactions().get(1).spans()).allSatisfy(s -> assertThat(s.parentSpanId()).isEqualTo(explicit.spanId()));
     assertThat(Traced.sentryTrace(server.take()).traceId()).isEqualTo(explicit.traceId());
     assertThat(Traced.sentryTrace(server.take()).traceId()).isEqualTo(explicit.traceId());
-  }
-
-  @Test
-  void withoutAnActiveSpanTheHeadersCarryThePropagationContextAndNoSpanIsRecorded() throws Exception {
-    Tracer off = Tracer.builder().exporter(exporter).build(); // tracesSampleRate null: tracing off
-    OkHttpClient propagating = SentryTraceInterceptor.instrument(new OkHttpClient(), off);
-    execute(propagating, get(server.respond(200).url("/")));
-
-    PropagationContext root = off.currentPropagationContext();
-    assertThat(Traced.sentryTrace(server.take())).isEqualTo(SentryTrace.of(root.traceId(), root.spanId(), null));
-    assertThat(exporter.transactions()).isEmpty();
-  }
-
-  @Test
-  void enqueueCarriesThePropagationContextCurrentOnTheCallersThread() throws Exception {
-    Tracer off = Tracer.builder().exporter(exporter).build();
-    OkHttpClient propagating = SentryTraceInterceptor.instrument(new OkHttpClient(), off);
-    PropagationContext incoming = off.continueTrace("771a43a4192642f0b136d5159a501700-a1b2c3d4e5f60718-1", "sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-sampled=true");
-    CompletableFuture<Integer> call;
-    try (Scope scope = incoming.makeCurrent()) {
-      call = enqueue(propagating, get(server.respond(200).url("/")));
-    }
-    await(call);
-
-    assertThat(Traced.sentryTrace(server.take())).isEqualTo(SentryTrace.of(incoming.traceId(), incoming.spanId(), true));
-    assertThat(exporter.transactions()).isEmpty();
-  }
-
-  @Test
-  void withTracingOffATransactionsRequestsCarryItsTraceAndRecordNothing() throws Exception {
-    Tracer off = Tracer.builder().exporter(exporter).build();
-    OkHttpClient propagating = SentryTraceInterceptor.instrument(new OkHttpClient(), off);
-    Span tx = off.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      execute(propagating, get(server.respond(200).url("/")));
-    }
-    tx.finish();
-
-    assertThat(Traced.sentryTrace(server.take()).traceId()).isEqualTo(tx.traceId());
-    assertThat(exporter.transactions()).isEmpty();
   }
 
   @Test

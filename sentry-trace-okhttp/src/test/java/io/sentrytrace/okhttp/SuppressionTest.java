@@ -43,32 +43,6 @@ class SuppressionTest {
   }
 
   @Test
-  void suppressedExecuteAddsNoHeadersAndRecordsNoSpan() throws Exception {
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent(); Scope quiet = Instrumentation.suppress()) {
-      execute(client, get(server.respond(200).url("/")));
-    }
-    tx.finish();
-
-    assertUntouched(server.take());
-    assertThat(exporter.transactions()).singleElement().satisfies(t -> assertThat(t.spans()).isEmpty());
-  }
-
-  @Test
-  void enqueueFromASuppressedThreadAddsNoHeadersAndRecordsNoSpan() throws Exception {
-    Span tx = tracer.startTransaction("checkout", "task");
-    CompletableFuture<Integer> call;
-    try (Scope scope = tx.makeCurrent(); Scope quiet = Instrumentation.suppress()) {
-      call = enqueue(client, get(server.respond(200).url("/")));
-    }
-    await(call);
-    tx.finish();
-
-    assertUntouched(server.take());
-    assertThat(exporter.transactions()).singleElement().satisfies(t -> assertThat(t.spans()).isEmpty());
-  }
-
-  @Test
   void aSuppressedTagSilencesAnEnqueuedCallWithoutTheEventListener() throws Exception {
     OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
     Span tx = tracer.startTransaction("checkout", "task");
@@ -78,19 +52,5 @@ class SuppressionTest {
 
     assertUntouched(server.take());
     assertThat(exporter.transactions()).singleElement().satisfies(t -> assertThat(t.spans()).isEmpty());
-  }
-
-  @Test
-  void instrumentationResumesWhenTheScopeCloses() throws Exception {
-    Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      try (Scope quiet = Instrumentation.suppress()) {
-        execute(client, get(server.respond(200).url("/")));
-      }
-      execute(client, get(server.respond(200).url("/")));
-    }
-
-    assertUntouched(server.take());
-    assertThat(Traced.sentryTrace(server.take()).traceId()).isEqualTo(tx.traceId());
   }
 }

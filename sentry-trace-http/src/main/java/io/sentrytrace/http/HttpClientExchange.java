@@ -1,0 +1,171 @@
+package io.sentrytrace.http;
+
+import io.sentrytrace.Span;
+import io.sentrytrace.SpanStatus;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * One outgoing request on its way, from {@link HttpClientHandler#start}: the adapter reports its
+ * hops and its end here. Every method is safe to call from any thread and never throws; only the
+ * first end ({@link #finish()}, {@link #failed}, {@link #cancelled()}) counts.
+ *
+ * <pre>{@code
+ * HttpClientExchange exchange = handler.start(request, parent);
+ * try {
+ *   Response response = chain.proceed(exchange.propagated() ? withHeaders : original);
+ *   exchange.response(response.code(), HeaderValues.contentLength(response.header("Content-Length")));
+ *   return wrapBody(response, exchange::finish); // finish() when the body is read to its end or closed
+ * } catch (IOException e) {
+ *   exchange.failed(e);
+ *   throw e;
+ * }
+ * }</pre>
+ *
+ * <p><b>When the span ends.</b> The {@code http.client} span covers the whole exchange: request,
+ * response headers and the response body, until the adapter calls {@link #finish()} because the
+ * body was read to its end or closed (a streamed body of 2 s makes a span of at least 2 s). The time
+ * to the response headers is kept as {@link HttpSpanData#TIME_TO_FIRST_BYTE}. A body the caller
+ * never closes leaves the span open, as it leaves the connection busy.
+ */
+public final class HttpClientExchange {
+  /** Does nothing: suppressed, or the handler failed. */
+  static final HttpClientExchange NOOP = new HttpClientExchange(null, null, null);
+
+  private static final AtomicIntegerFieldUpdater<HttpClientExchange> ENDED =
+      AtomicIntegerFieldUpdater.newUpdater(HttpClientExchange.class, "ended");
+
+  private final HttpClientHandler handler;
+  private final HttpClientHandler.Parent parent;
+  private final Span span;
+  private final long startNanos;
+  /** Set once by the handler before the exchange is handed out. */
+  boolean propagated;
+
+  private volatile int ended;
+
+  HttpClientExchange(HttpClientHandler handler, HttpClientHandler.Parent parent, Span span) {
+    this.handler = handler;
+    this.parent = parent;
+    this.span = span;
+    this.startNanos = span == null ? 0 : System.nanoTime();
+  }
+
+  /** The {@code http.client} span; null when none is recorded (no recording parent, suppressed). */
+  public Span span() {
+    return span;
+  }
+
+  /**
+   * True when the trace headers were written on the request given to {@link
+   * HttpClientHandler#start} (its URL is a target); false when the request is to be sent as it was,
+   * also when writing them failed half-way.
+   */
+  public boolean propagated() {
+    return propagated;
+  }
+
+  /**
+   * Decides the headers for another hop of this exchange (a redirect or a retry the adapter builds
+   * itself): writes them on {@code hop} when its URL is a target. Returns false when the hop is to
+   * go out without our headers (not a target, suppressed, or writing failed): the adapter then
+   * sends it as the user built it, without the headers of earlier hops.
+   */
+  public boolean propagate(HttpClientRequest hop) {
+    if (handler == null) return false;
+    RequestUrl url;
+    try {
+      url = hop.url();
+    } catch (RuntimeException | LinkageError e) {
+      handler.log.failed(e);
+      return false;
+    }
+    return propagate(hop, url);
+  }
+
+  boolean propagate(HttpClientRequest request, RequestUrl url) {
+    try {
+      if (!handler.shouldPropagate(url)) return false;
+      Span headerSpan = span != null ? span : parent.span;
+      if (headerSpan != null) {
+        handler.tracer.inject(headerSpan, request, HttpClientHandler.GETTER, HttpClientHandler.SETTER);
+      } else {
+        handler.tracer.inject(parent.context, request, HttpClientHandler.GETTER, HttpClientHandler.SETTER);
+      }
+      return true;
+    } catch (RuntimeException | LinkageError e) {
+      handler.log.failed(e);
+      return false;
+    }
+  }
+
+  /**
+   * The final response's headers arrived: records its status code, {@code contentLength} (-1 when
+   * unknown, see {@link HeaderValues#contentLength}) and the time to first byte. The span goes on
+   * until {@link #finish()}, except after a {@code 101 Switching Protocols}, which ends it.
+   */
+  public void response(int statusCode, long contentLength) {
+    if (span == null || ended != 0) return;
+    try {
+      long micros = (System.nanoTime() - startNanos) / 1_000;
+      span.setData(HttpSpanData.STATUS_CODE, statusCode);
+      if (contentLength >= 0) span.setData(HttpSpanData.RESPONSE_CONTENT_LENGTH, contentLength);
+      span.setData(HttpSpanData.TIME_TO_FIRST_BYTE, micros / 1_000.0);
+      span.setStatus(SpanStatus.fromHttpStatus(statusCode));
+    } catch (RuntimeException | LinkageError e) {
+      handler.log.failed(e);
+    }
+    if (statusCode == 101) finish();
+  }
+
+  /** {@link #response} and {@link #finish()} at once, for a client that hands over the body read. */
+  public void finish(int statusCode, long contentLength) {
+    response(statusCode, contentLength);
+    finish();
+  }
+
+  /** The exchange is over: the body was read to its end or closed. Ends the span. */
+  public void finish() {
+    end(null);
+  }
+
+  /**
+   * The exchange failed with {@code error} (before or after the response headers): ends the span
+   * with {@code cancelled} when {@code error} is a cancellation ({@link CancellationException} or
+   * {@link InterruptedException}, also wrapped in a {@link CompletionException} or {@link
+   * ExecutionException}), else {@code internal_error}.
+   */
+  public void failed(Throwable error) {
+    end(isCancellation(error) ? SpanStatus.CANCELLED : SpanStatus.INTERNAL_ERROR);
+  }
+
+  /** The user cancelled the call: ends the span with {@code cancelled}. */
+  public void cancelled() {
+    end(SpanStatus.CANCELLED);
+  }
+
+  private void end(SpanStatus status) {
+    if (span == null || !ENDED.compareAndSet(this, 0, 1)) return;
+    try {
+      if (status != null) span.setStatus(status);
+      span.finish();
+    } catch (RuntimeException | LinkageError e) {
+      handler.log.failed(e);
+    }
+  }
+
+  private static boolean isCancellation(Throwable error) {
+    Throwable t = error;
+    for (int depth = 0; depth < 8 && (t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null; depth++) {
+      t = t.getCause();
+    }
+    return t instanceof CancellationException || t instanceof InterruptedException;
+  }
+
+  @Override
+  public String toString() {
+    return handler == null ? "HttpClientExchange{noop}" : "HttpClientExchange{" + (span != null ? span : parent) + '}';
+  }
+}
