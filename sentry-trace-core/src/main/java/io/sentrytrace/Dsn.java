@@ -29,44 +29,50 @@ public final class Dsn {
     this.envelopeUri = envelopeUri;
   }
 
+  private static final String FORM = " (expected https://<public_key>@<host>/<project_id>)";
+
   /**
-   * Parses a DSN.
+   * Parses a DSN. A percent-encoded public key is decoded; a secret key ({@code
+   * https://<public_key>:<secret>@...}, deprecated) is accepted and forgotten.
    *
-   * @throws IllegalArgumentException naming what is wrong with it
+   * @throws IllegalArgumentException naming what is wrong with it and the expected form
    */
   public static Dsn parse(String dsn) {
-    if (dsn == null || dsn.isBlank()) throw new IllegalArgumentException("DSN is empty");
+    if (dsn == null || dsn.isBlank()) throw invalid("is empty");
     String trimmed = dsn.trim();
     URI uri;
     try {
       uri = new URI(trimmed);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("DSN is not a URL: " + e.getMessage(), e);
+      throw new IllegalArgumentException("DSN is not a URL: " + e.getMessage() + FORM, e);
     }
     String scheme = uri.getScheme();
     if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-      throw new IllegalArgumentException("DSN must start with https:// or http://, got \"" + Strings.preview(trimmed) + "\"");
+      throw invalid("must start with https:// or http://, got \"" + Strings.preview(trimmed) + "\"");
     }
     // The host first: when it is not a valid host name, URI reads no user info either, and "no
     // public key" would send the developer looking in the wrong place.
     String host = uri.getHost();
-    if (host == null || host.isEmpty()) throw new IllegalArgumentException("DSN has no valid host");
+    if (host == null || host.isEmpty()) throw invalid("has no valid host");
+    if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+      throw invalid("port " + uri.getPort() + " is not in 1..65535");
+    }
     String userInfo = uri.getRawUserInfo();
-    if (userInfo == null || userInfo.isEmpty()) {
-      throw new IllegalArgumentException("DSN has no public key (expected https://<public_key>@<host>/<project_id>)");
-    }
-    String publicKey = userInfo.contains(":") ? userInfo.substring(0, userInfo.indexOf(':')) : userInfo;
-    if (publicKey.isEmpty()) throw new IllegalArgumentException("DSN has an empty public key");
+    if (userInfo == null || userInfo.isEmpty()) throw invalid("has no public key");
+    int colon = userInfo.indexOf(':');
+    String rawKey = colon < 0 ? userInfo : userInfo.substring(0, colon);
+    if (rawKey.isEmpty()) throw invalid("has an empty public key");
+    String publicKey = PercentCodec.decode(rawKey, 0, rawKey.length());
+    if (publicKey == null || publicKey.isEmpty()) throw invalid("has a public key that does not decode");
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
-    int slash = path.lastIndexOf('/');
-    String projectId = slash < 0 ? "" : path.substring(slash + 1);
-    if (projectId.isEmpty()) {
-      throw new IllegalArgumentException("DSN has no project id (expected https://<public_key>@<host>/<project_id>)");
-    }
+    int pathEnd = path.length();
+    while (pathEnd > 0 && path.charAt(pathEnd - 1) == '/') pathEnd--;
+    int slash = path.lastIndexOf('/', pathEnd - 1);
+    String projectId = slash < 0 ? "" : path.substring(slash + 1, pathEnd);
+    if (projectId.isEmpty()) throw invalid("has no project id");
     for (int i = 0; i < projectId.length(); i++) {
       if (!Character.isLetterOrDigit(projectId.charAt(i)) && projectId.charAt(i) != '-' && projectId.charAt(i) != '_') {
-        throw new IllegalArgumentException("DSN project id \"" + Strings.preview(projectId) + "\" is not valid");
+        throw invalid("project id \"" + Strings.preview(projectId) + "\" is not valid");
       }
     }
     String prefix = path.substring(0, slash);
@@ -75,7 +81,21 @@ public final class Dsn {
     String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     URI envelope =
         URI.create(scheme.toLowerCase(Locale.ROOT) + "://" + hostPart + port + prefix + "/api/" + projectId + "/envelope/");
-    return new Dsn(trimmed, publicKey, projectId, orgId, envelope);
+    return new Dsn(withoutSecret(trimmed, uri, userInfo, rawKey), publicKey, projectId, orgId, envelope);
+  }
+
+  private static IllegalArgumentException invalid(String what) {
+    return new IllegalArgumentException("DSN " + what + FORM);
+  }
+
+  /**
+   * The DSN as written, with {@code :<secret>} cut out of its user info, which URI read right after
+   * {@code <scheme>://}.
+   */
+  private static String withoutSecret(String dsn, URI uri, String userInfo, String rawKey) {
+    if (userInfo.length() == rawKey.length()) return dsn;
+    int at = uri.getScheme().length() + "://".length();
+    return dsn.substring(0, at) + rawKey + dsn.substring(at + userInfo.length());
   }
 
   /** {@code o<digits>.ingest...} hosts carry the org id. */
@@ -105,7 +125,10 @@ public final class Dsn {
     return envelopeUri;
   }
 
-  /** The DSN as given. */
+  /**
+   * The DSN as given, without a secret key: {@code https://<public_key>@<host>/<project_id>}, safe
+   * to log and to send (the envelope header carries it).
+   */
   @Override
   public String toString() {
     return value;

@@ -67,18 +67,12 @@ final class PercentCodec {
         || c == '-' || c == '.' || c == '_' || c == '~';
   }
 
-  /** Decodes {@code s[from, to)}; null when a %-escape or the UTF-8 it encodes is malformed. */
+  /**
+   * Decodes {@code s[from, to)}; null when a %-escape or the UTF-8 it encodes is malformed. Reads
+   * nothing outside the range.
+   */
   static String decode(CharSequence s, int from, int to) {
-    if (s instanceof String) {
-      int percent = ((String) s).indexOf('%', from); // a JDK intrinsic
-      if (percent < 0 || percent >= to) return ((String) s).substring(from, to);
-    } else {
-      int percent = -1;
-      for (int i = from; i < to && percent < 0; i++) {
-        if (s.charAt(i) == '%') percent = i;
-      }
-      if (percent < 0) return s.subSequence(from, to).toString();
-    }
+    if (Strings.indexOf(s, '%', from, to) == to) return s.subSequence(from, to).toString();
     byte[] bytes = new byte[to - from];
     int n = 0;
     boolean ascii = true;
@@ -100,7 +94,8 @@ final class PercentCodec {
         byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
         // Room for these bytes and one per char still to come (the ASCII path writes unchecked).
         int needed = n + raw.length + (to - i - 1);
-        if (needed > bytes.length) bytes = java.util.Arrays.copyOf(bytes, needed + 16);
+        // Grow by doubling: a value of raw non-ASCII would otherwise be copied once per few chars.
+        if (needed > bytes.length) bytes = java.util.Arrays.copyOf(bytes, Math.max(needed, 2 * bytes.length));
         for (byte b : raw) bytes[n++] = b;
       }
     }

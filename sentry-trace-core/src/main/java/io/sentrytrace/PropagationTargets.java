@@ -13,7 +13,9 @@ import java.util.regex.PatternSyntaxException;
  * matches as a whole (the sentry-java rule, so existing configurations carry over). A {@code
  * Pattern} target matches when {@link Matcher#find()} does. Matching ignores case. Note the
  * substring rule: {@code "example.com"} also matches {@code https://evil-example.com/}; use a
- * {@code Pattern} such as {@code ^https://api\.example\.com/} to be exact.
+ * {@code Pattern} such as {@code ^https://api\.example\.com/} to be exact. A {@code String} written
+ * like that must match the whole URL, so it matches only {@code https://api.example.com/} itself:
+ * {@link #of} logs a hint (once per list) for such targets.
  *
  * <p>Everything is compiled once, here; {@link #matches} compiles and allocates nothing.
  *
@@ -75,6 +77,7 @@ public final class PropagationTargets {
     List<Needle> literals = new ArrayList<>();
     List<RegexTarget> regexes = new ArrayList<>();
     boolean matchesAll = false; // still check every element: a bad one is a mistake to report
+    List<String> prefixLike = null;
     for (int i = 0; i < targets.size(); i++) {
       Object target = targets.get(i);
       if (target instanceof Pattern) {
@@ -86,11 +89,15 @@ public final class PropagationTargets {
           matchesAll = true;
           continue;
         }
-        literals.add(new Needle(lowerAscii(s)));
+        literals.add(new Needle(Strings.lowerAscii(s)));
         // Without metacharacters the whole-URL regex is plain equality, which containment covers.
         if (!RegexLiterals.hasMetacharacters(s)) continue;
         try {
           regexes.add(RegexTarget.fullMatch(Pattern.compile(s, Pattern.CASE_INSENSITIVE)));
+          if (readsLikeAPrefix(s)) {
+            if (prefixLike == null) prefixLike = new ArrayList<>();
+            prefixLike.add(s);
+          }
         } catch (PatternSyntaxException e) {
           LOG.log(
               System.Logger.Level.INFO,
@@ -104,15 +111,25 @@ public final class PropagationTargets {
                 + (target == null ? "null" : target.getClass().getName()));
       }
     }
+    if (prefixLike != null) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "tracePropagationTargets: {0} must match a URL as a whole, so each matches only the one URL it spells."
+              + " To match every URL that starts with it, append \".*\" or pass a java.util.regex.Pattern (matched with find())",
+          prefixLike);
+    }
     if (matchesAll) return ALL;
     return new PropagationTargets(false, literals.toArray(new Needle[0]), regexes.toArray(new RegexTarget[0]));
   }
 
-  /** ASCII-only lower case, as {@link #contains} compares: other letters must match as written. */
-  static String lowerAscii(String s) {
-    char[] chars = s.toCharArray();
-    for (int i = 0; i < chars.length; i++) chars[i] = toLower(chars[i]);
-    return new String(chars);
+
+  /**
+   * Whether a String target looks written for {@code find()}: anchored at the start ({@code
+   * ^https://api\\.example\\.com/}) but open at the end, which as a whole-URL regex matches only
+   * that exact URL.
+   */
+  private static boolean readsLikeAPrefix(String s) {
+    return s.startsWith("^") && !s.endsWith(".*") && !s.endsWith("$");
   }
 
   /** Whether trace headers go to {@code url}. Null never matches. Allocates nothing. */
@@ -188,82 +205,6 @@ public final class PropagationTargets {
     return false;
   }
 
-  /**
-   * A lower-case text to find in URLs, ignoring ASCII case. The search jumps with {@link
-   * String#indexOf(int, int)} (vectorised by the JDK) to its rarest char in URLs, preferring one
-   * without case so that a single sweep finds every candidate, then compares the rest.
-   */
-  static final class Needle {
-    /** URL chars from most to least common; chars not listed are rarer still. */
-    private static final String COMMON = "/tp.s:he-acoirlmndug0w1b2fy=?v3k_j&x4q5z6789";
-
-    final String lower;
-    private final int anchor;
-    private final char anchorLower;
-    private final char anchorUpper;
-
-    Needle(String lower) {
-      this.lower = lower;
-      int best = 0;
-      int bestScore = Integer.MAX_VALUE;
-      for (int i = 0; i < lower.length(); i++) {
-        char c = lower.charAt(i);
-        int rank = COMMON.indexOf(c);
-        int score = (rank < 0 ? 0 : COMMON.length() - rank) + (c >= 'a' && c <= 'z' ? 100 : 0);
-        if (score < bestScore) {
-          best = i;
-          bestScore = score;
-        }
-      }
-      this.anchor = best;
-      this.anchorLower = lower.isEmpty() ? 0 : lower.charAt(best);
-      this.anchorUpper = anchorLower >= 'a' && anchorLower <= 'z' ? (char) (anchorLower - ('a' - 'A')) : anchorLower;
-    }
-
-    boolean isIn(CharSequence url) {
-      return isIn(url, 0);
-    }
-
-    /** Whether the needle occurs, ignoring ASCII case, ending at or after {@code covering}. */
-    boolean isIn(CharSequence url, int covering) {
-      int m = lower.length();
-      int n = url.length();
-      if (m == 0) return true;
-      if (m > n) return false;
-      if (!(url instanceof String)) return scan(url);
-      String s = (String) url;
-      int from = Math.max(0, covering - m + 1) + anchor; // the first place the anchor may stand
-      int last = n - m + anchor; // the last place the anchor char can stand
-      int lo = s.indexOf(anchorLower, from);
-      int up = anchorUpper == anchorLower ? -1 : s.indexOf(anchorUpper, from);
-      while (true) {
-        int p = lo < 0 ? up : up < 0 ? lo : Math.min(lo, up);
-        if (p < 0 || p > last) return false;
-        if (regionMatches(s, p - anchor)) return true;
-        if (p == lo) lo = s.indexOf(anchorLower, p + 1);
-        else up = s.indexOf(anchorUpper, p + 1);
-      }
-    }
-
-    private boolean scan(CharSequence url) {
-      for (int i = 0, end = url.length() - lower.length(); i <= end; i++) {
-        if (regionMatches(url, i)) return true;
-      }
-      return false;
-    }
-
-    private boolean regionMatches(CharSequence url, int start) {
-      for (int j = 0, m = lower.length(); j < m; j++) {
-        if (toLower(url.charAt(start + j)) != lower.charAt(j)) return false;
-      }
-      return true;
-    }
-  }
-
-  private static char toLower(char c) {
-    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
-  }
-
   @Override
   public String toString() {
     if (matchesAll) return "PropagationTargets.all()";
@@ -273,49 +214,5 @@ public final class PropagationTargets {
     for (RegexTarget r : regexes) b.append('/').append(r.pattern.pattern()).append("/ ");
     b.setLength(b.length() - 1);
     return b.append(']').toString();
-  }
-
-  /** A compiled regex target with the literal every match must contain, if one is known. */
-  static final class RegexTarget {
-    final Pattern pattern;
-    final boolean fullMatch;
-    final Needle requiredLiteral;
-    /** The length of every URL a whole-URL regex can match; -1 when it varies. */
-    final int fixedLength;
-    /**
-     * True when {@link #pattern} is {@code R\\z} for a whole-URL regex {@code .*R}: {@code find()}
-     * then answers without backtracking through {@code .*}, given no line terminator before the
-     * match (which {@code .} would not have crossed).
-     */
-    final boolean tail;
-    /**
-     * The same regex without CASE_INSENSITIVE, for URLs without upper case: when neither the regex
-     * source nor the URL has an ASCII upper-case letter, ignoring ASCII case changes nothing, and
-     * the case-sensitive engine is about twice as fast. Null when that does not hold.
-     */
-    final Pattern caseSensitive;
-
-    private RegexTarget(Pattern configured, boolean fullMatch) {
-      Pattern tailPattern = fullMatch ? RegexLiterals.tailOfLeadingDotStar(configured) : null;
-      Pattern pattern = tailPattern != null ? tailPattern : configured;
-      this.tail = tailPattern != null;
-      this.pattern = pattern;
-      this.fullMatch = fullMatch;
-      String required = RegexLiterals.required(configured);
-      this.requiredLiteral = required == null ? null : new Needle(required);
-      this.fixedLength = fullMatch ? RegexLiterals.fixedLength(configured) : -1;
-      this.caseSensitive =
-          (pattern.flags() & Pattern.UNICODE_CASE) == 0 && RegexLiterals.isCaseFree(pattern.pattern())
-              ? Pattern.compile(pattern.pattern(), pattern.flags() & ~Pattern.CASE_INSENSITIVE)
-              : null;
-    }
-
-    static RegexTarget fullMatch(Pattern p) {
-      return new RegexTarget(p, true);
-    }
-
-    static RegexTarget find(Pattern p) {
-      return new RegexTarget(Pattern.compile(p.pattern(), p.flags() | Pattern.CASE_INSENSITIVE), false);
-    }
   }
 }

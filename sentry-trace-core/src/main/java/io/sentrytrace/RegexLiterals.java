@@ -96,7 +96,7 @@ final class RegexLiterals {
       }
     }
     best = longer(best, run);
-    return best.isEmpty() ? null : PropagationTargets.lowerAscii(best);
+    return best.isEmpty() ? null : Strings.lowerAscii(best);
   }
 
   /**

@@ -45,10 +45,8 @@ public final class SentryTrace {
    */
   public static Optional<SentryTrace> parse(CharSequence value) {
     if (value == null) return Optional.empty();
-    int start = 0;
-    int end = value.length();
-    while (start < end && Strings.isOws(value.charAt(start))) start++;
-    while (end > start && Strings.isOws(value.charAt(end - 1))) end--;
+    int start = Strings.skipOws(value, 0, value.length());
+    int end = Strings.trimOws(value, start, value.length());
     int length = end - start;
     if (length != LENGTH_DEFERRED && length != LENGTH_SAMPLED) return Optional.empty();
     if (value.charAt(start + SPAN_ID_OFFSET - 1) != '-') return Optional.empty();

@@ -48,6 +48,11 @@ final class SentryValues extends AbstractMap<String, String> {
     return indexOf(entries, size, key) >= 0;
   }
 
+  /** The position of {@code key}, or -1. */
+  int indexOf(String key) {
+    return indexOf(entries, size, key);
+  }
+
   private static int indexOf(String[] entries, int size, Object key) {
     for (int i = 0; i < size; i++) {
       if (entries[2 * i].equals(key)) return i;
@@ -84,7 +89,11 @@ final class SentryValues extends AbstractMap<String, String> {
     };
   }
 
-  /** Collects values: the last of duplicate keys wins, in its own position; at most {@code max}. */
+  /**
+   * Collects values: the last of duplicate keys wins, in its own position; at most {@code max}.
+   * When full, a new Sentry DSC key ({@link DscKeys}) still gets in: the last unknown key makes
+   * room, so junk members sent before the real ones cannot crowd them out.
+   */
   static final class Builder {
     private final int max;
     private String[] entries = new String[16];
@@ -103,16 +112,29 @@ final class SentryValues extends AbstractMap<String, String> {
       int i = indexOf(entries, size, key);
       if (i >= 0) {
         // Move the key to the end: later duplicates win, and stand where they were written.
-        System.arraycopy(entries, 2 * (i + 1), entries, 2 * i, 2 * (size - i - 1));
-        size--;
+        remove(i);
       } else if (size >= max) {
-        return this;
+        int unknown = DscKeys.isKnown(key) ? lastUnknown() : -1;
+        if (unknown < 0) return this;
+        remove(unknown);
       }
       if (2 * size + 2 > entries.length) entries = Arrays.copyOf(entries, entries.length * 2);
       entries[2 * size] = key;
       entries[2 * size + 1] = value;
       size++;
       return this;
+    }
+
+    private int lastUnknown() {
+      for (int i = size - 1; i >= 0; i--) {
+        if (!DscKeys.isKnown(entries[2 * i])) return i;
+      }
+      return -1;
+    }
+
+    private void remove(int i) {
+      System.arraycopy(entries, 2 * (i + 1), entries, 2 * i, 2 * (size - i - 1));
+      size--;
     }
 
     SentryValues build() {

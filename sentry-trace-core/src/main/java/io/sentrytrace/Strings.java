@@ -1,6 +1,10 @@
 package io.sentrytrace;
 
-/** Small string helpers shared by the parsers. */
+/**
+ * Small string helpers shared by the parsers. Every search is bounded by the caller's end index:
+ * a search that ran to the end of the input for each member would make a header's cost quadratic
+ * in its length.
+ */
 final class Strings {
   private Strings() {}
 
@@ -19,5 +23,55 @@ final class Strings {
 
   static boolean isOws(char c) {
     return c == ' ' || c == '\t';
+  }
+
+  /** The index of {@code c} in {@code s[from, to)}, or {@code to}; reads nothing past {@code to}. */
+  static int indexOf(CharSequence s, char c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) == c) return i;
+    }
+    return to;
+  }
+
+  static int skipOws(CharSequence s, int from, int to) {
+    while (from < to && isOws(s.charAt(from))) from++;
+    return from;
+  }
+
+  static int trimOws(CharSequence s, int from, int to) {
+    while (to > from && isOws(s.charAt(to - 1))) to--;
+    return to;
+  }
+
+  /** Whether {@code s} has {@code text} at {@code from} (the caller checked there is room). */
+  static boolean regionMatches(CharSequence s, int from, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (s.charAt(from + i) != text.charAt(i)) return false;
+    }
+    return true;
+  }
+
+  /** Whether {@code s[from, to)} starts with {@code prefix}. */
+  static boolean startsWith(CharSequence s, int from, int to, String prefix) {
+    return to - from >= prefix.length() && regionMatches(s, from, prefix);
+  }
+
+  /** A char allowed in an HTTP token such as a header name (RFC 9110 {@code tchar}). */
+  static boolean isTokenChar(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+  }
+
+  static char toLowerAscii(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+  }
+
+  /** ASCII-only lower case: other letters must match as written. */
+  static String lowerAscii(String s) {
+    char[] chars = s.toCharArray();
+    for (int i = 0; i < chars.length; i++) chars[i] = toLowerAscii(chars[i]);
+    return new String(chars);
   }
 }

@@ -108,6 +108,88 @@ class BaggageTest {
     assertThat(Baggage.parse(header).get("k5")).isEqualTo("last");
   }
 
+  // ---- hostile input: what is read and kept is bounded ----
+
+  private static final String TRACE_ID = "0123456789abcdef0123456789abcdef";
+  private static final String SENTRY_TRACE = TRACE_ID + "-0123456789abcdef-1";
+
+  @Test
+  void readsOnlyTheFirst8192Chars() {
+    String header = "sentry-trace_id=" + TRACE_ID + ",sentry-release=" + "r".repeat(300 * 1024) + ",sentry-environment=prod";
+    // The release is cut by the limit, so it is dropped; the environment lies beyond it.
+    assertThat(Baggage.parse(header).sentryValues()).isEqualTo(Map.of("trace_id", TRACE_ID));
+    assertThat(Baggage.parse(new StringBuilder(header)).sentryValues()).isEqualTo(Map.of("trace_id", TRACE_ID));
+  }
+
+  @Test
+  void aMemberEndingExactlyAtTheReadLimitIsKept() {
+    String prefix = "sentry-release=";
+    String value = "r".repeat(Baggage.MAX_HEADER_LENGTH - prefix.length());
+    assertThat(Baggage.parse(prefix + value + ",sentry-environment=prod").sentryValues()).isEqualTo(Map.of("release", value));
+    assertThat(Baggage.parse(prefix + value + "r").isEmpty()).isTrue();
+  }
+
+  @Test
+  void aHugeReleaseIsNotContinuedNorSentDownstream() {
+    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
+    String release = "r".repeat(300 * 1024);
+    Span span = tracer.startTransaction("GET /", "http.server",
+        tracer.continueTrace(SENTRY_TRACE, "sentry-trace_id=" + TRACE_ID + ",sentry-release=" + release));
+    assertThat(span.toBaggage()).contains("sentry-trace_id=" + TRACE_ID).doesNotContain("rrrr");
+    assertThat(span.dynamicSamplingContext().get("release")).isNull();
+  }
+
+  @Test
+  void knownDscKeysWinOverUnknownSentryMembers() {
+    String junk = java.util.stream.IntStream.range(0, 70).mapToObj(i -> "sentry-k" + i + "=x").collect(Collectors.joining(","));
+    Baggage baggage = Baggage.parse(junk + ",sentry-trace_id=" + TRACE_ID + ",sentry-sample_rate=0.5");
+    assertThat(baggage.sentryValues()).hasSize(Baggage.MAX_MEMBERS)
+        .containsEntry("trace_id", TRACE_ID).containsEntry("sample_rate", "0.5").containsEntry("k0", "x");
+    assertThat(baggage.toHeader()).contains("sentry-trace_id=" + TRACE_ID, "sentry-sample_rate=0.5");
+  }
+
+  @Test
+  void withAKnownKeyAlwaysFitsAFullDsc() {
+    String junk = java.util.stream.IntStream.range(0, 64).mapToObj(i -> "sentry-k" + i + "=x").collect(Collectors.joining(","));
+    Baggage full = Baggage.parse(junk);
+    assertThat(full.sentryValues()).hasSize(Baggage.MAX_MEMBERS);
+    Baggage backfilled = full.with("sample_rand", "0.25");
+    assertThat(backfilled.sentryValues()).hasSize(Baggage.MAX_MEMBERS).containsEntry("sample_rand", "0.25");
+    assertThat(backfilled.toHeader()).contains("sentry-sample_rand=0.25");
+    assertThat(Baggage.merge("other=1", backfilled)).startsWith("other=1,").contains("sentry-sample_rand=0.25");
+  }
+
+  @Test
+  void aBackfilledSampleRandIsSentWhenTheIncomingDscIsFull() {
+    String junk = java.util.stream.IntStream.range(0, 62).mapToObj(i -> "sentry-k" + i + "=x").collect(Collectors.joining(","));
+    String longRelease = "sentry-trace_id=" + TRACE_ID + ",sentry-release=";
+    longRelease += "r".repeat(Baggage.MAX_HEADER_LENGTH - longRelease.length());
+    for (String incoming : new String[] {junk + ",sentry-trace_id=" + TRACE_ID + ",sentry-sample_rate=0.5", longRelease}) {
+      Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
+      PropagationContext context = tracer.continueTrace(SENTRY_TRACE, incoming);
+      Span span = tracer.startTransaction("GET /", "http.server", context);
+      String sampleRand = "sentry-sample_rand=" + span.dynamicSamplingContext().get("sample_rand");
+      assertThat(span.toBaggage()).hasSizeLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH)
+          .contains("sentry-trace_id=" + TRACE_ID, sampleRand);
+
+      Map<String, String> carrier = new HashMap<>();
+      tracer.inject(span, carrier, Map::get, Map::put);
+      assertThat(carrier.get("baggage")).contains("sentry-trace_id=" + TRACE_ID, sampleRand);
+    }
+  }
+
+  @Test
+  void knownKeysAreWrittenFirstWhenNotAllFit() {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("junk", "j".repeat(6000));
+    values.put("release", "r".repeat(3000));
+    values.put("trace_id", TRACE_ID);
+    values.put("sample_rand", "0.5");
+    String header = Baggage.of(values).toHeader();
+    // The release takes the room the junk would have needed; the order is kept.
+    assertThat(header).isEqualTo("sentry-release=" + "r".repeat(3000) + ",sentry-trace_id=" + TRACE_ID + ",sentry-sample_rand=0.5");
+  }
+
   // ---- of / toHeader ----
 
   @Test

@@ -36,4 +36,26 @@ class CorsTest {
     String once = Cors.allowHeaders("Content-Type", true);
     assertThat(Cors.allowHeaders(once, true)).isEqualTo(once);
   }
+
+  @Test
+  void keepsABoundedNumberOfNamesFromAHugeRequest() {
+    StringBuilder names = new StringBuilder();
+    for (int i = 0; names.length() < 370 * 1024; i++) names.append("X-Header-").append(i).append(", ");
+    String allowed = Cors.allowHeaders(names.toString(), true);
+    String[] kept = allowed.split(", ");
+    assertThat(kept).hasSize(Cors.MAX_NAMES + 3).startsWith("X-Header-0").endsWith("sentry-trace", "baggage", "traceparent");
+    assertThat(allowed.length()).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+  }
+
+  @Test
+  void readsOnlyTheFirst8192Chars() {
+    String longName = "X-" + "a".repeat(Baggage.MAX_HEADER_LENGTH);
+    assertThat(Cors.allowHeaders("Content-Type, " + longName + ", X-After")).isEqualTo("Content-Type, sentry-trace, baggage");
+  }
+
+  @Test
+  void dropsNamesThatAreNotHeaderNames() {
+    assertThat(Cors.allowHeaders("Content-Type, X-A\r\nSet-Cookie: a=b, <script>, \"x\", X-\u00e9, X-Ok"))
+        .isEqualTo("Content-Type, X-Ok, sentry-trace, baggage");
+  }
 }

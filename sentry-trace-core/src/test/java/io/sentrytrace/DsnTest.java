@@ -39,7 +39,8 @@ class DsnTest {
   void readsThePublicKeyOfTheSecretKeyForm() {
     Dsn dsn = Dsn.parse("https://public:secret@sentry.example.com/5");
     assertThat(dsn.publicKey()).isEqualTo("public");
-    assertThat(dsn.toString()).contains("secret"); // as given; the envelope URI carries no key
+    assertThat(dsn.toString()).isEqualTo("https://public@sentry.example.com/5"); // never the secret
+    assertThat(dsn).isEqualTo(Dsn.parse("https://public@sentry.example.com/5"));
     assertThat(dsn.envelopeUri().toString()).doesNotContain("public", "secret");
   }
 
@@ -95,5 +96,41 @@ class DsnTest {
     assertThatThrownBy(() -> Tracer.builder().dsn("not a dsn")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DSN");
     assertThat(Tracer.builder().dsn("https://k@o3.ingest.sentry.io/4").dsn().orgId()).isEqualTo("3");
     assertThat(Tracer.builder().dsn(null).dsn()).isNull();
+  }
+
+  @Test
+  void decodesAPercentEncodedPublicKey() {
+    assertThat(Dsn.parse("https://ab%63%2Dd@host.example/1").publicKey()).isEqualTo("abc-d");
+    assertThat(Dsn.parse("https://ab%63:s%65cret@host.example/1").publicKey()).isEqualTo("abc");
+  }
+
+  @Test
+  void rejectsPortsOutsideTheValidRange() {
+    for (String dsn : new String[] {"https://k@host:99999/1", "https://k@host:65536/1", "https://k@host:0/1"}) {
+      assertThatThrownBy(() -> Dsn.parse(dsn)).as(dsn)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port").hasMessageContaining("1..65535");
+    }
+    assertThat(Dsn.parse("https://k@host:65535/1").envelopeUri()).isEqualTo(URI.create("https://host:65535/api/1/envelope/"));
+    assertThat(Dsn.parse("https://k@host:1/1").envelopeUri()).isEqualTo(URI.create("https://host:1/api/1/envelope/"));
+  }
+
+  @Test
+  void everyErrorNamesTheExpectedForm() {
+    String[] bad = {
+      "k@host/1", "host/1", "ftp://k@host/1", "https://k@ho st/1", "https://k@/1", "https://host/1", "https://:s@host/1",
+      "https://k@host", "https://k@host/a.b", "https://k@host:99999/1"
+    };
+    for (String dsn : bad) {
+      assertThatThrownBy(() -> Dsn.parse(dsn)).as(dsn)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("expected https://<public_key>@<host>/<project_id>");
+    }
+  }
+
+  @Test
+  void toStringNeverPrintsTheSecretKey() {
+    Dsn dsn = Dsn.parse(" https://pub:SECRETKEY@o1.ingest.sentry.io:8443/prefix/2 ");
+    assertThat(dsn.toString()).isEqualTo("https://pub@o1.ingest.sentry.io:8443/prefix/2");
+    assertThat(Dsn.parse(dsn.toString()).envelopeUri()).isEqualTo(dsn.envelopeUri());
   }
 }

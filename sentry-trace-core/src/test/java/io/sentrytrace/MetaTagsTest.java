@@ -64,4 +64,9 @@ class MetaTagsTest {
         .replace("\"/>", "");
     assertThat(rest).doesNotContain("<", ">", "\"", "'");
   }
+
+  @Test
+  void rendersNothingWithoutASpan() {
+    assertThat(MetaTags.render(null)).isEmpty();
+  }
 }

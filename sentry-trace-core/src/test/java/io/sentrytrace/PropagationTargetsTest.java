@@ -207,4 +207,31 @@ class PropagationTargetsTest {
     PropagationTargets upper = PropagationTargets.of(List.of(Pattern.compile("API\\.EXAMPLE\\.COM/V[0-9]")));
     assertThat(upper.matches("https://api.example.com/v1/users")).isTrue();
   }
+
+  @Test
+  void hintsOnceWhenAStringTargetReadsLikeAPrefixRegex() {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(PropagationTargets.class.getName());
+    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override public void publish(java.util.logging.LogRecord r) { records.add(r); }
+      @Override public void flush() {}
+      @Override public void close() {}
+    };
+    logger.addHandler(handler);
+    try {
+      PropagationTargets targets = PropagationTargets.of(List.of("^https://api\\.example\\.com/", "localhost", "^https://b\\.example\\.com/v1"));
+      assertThat(targets.matches("https://api.example.com/v1/users")).isFalse(); // the trap the hint names
+      assertThat(records).hasSize(1);
+      String message = new java.util.logging.SimpleFormatter().formatMessage(records.get(0));
+      assertThat(message).contains("^https://api\\.example\\.com/", "^https://b\\.example\\.com/v1", ".*", "Pattern");
+      assertThat(records.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+
+      records.clear();
+      PropagationTargets.of(List.of("^https://api\\.example\\.com/.*", "^https://api\\.example\\.com/$", "api.example.com",
+          Pattern.compile("^https://api\\.example\\.com/")));
+      assertThat(records).isEmpty();
+    } finally {
+      logger.removeHandler(handler);
+    }
+  }
 }

@@ -216,4 +216,15 @@ class EnvelopeEncoderTest {
     }
     assertThat(ids).hasSize(1000);
   }
+
+  @Test
+  void envelopeHeaderCarriesTheDsnWithoutItsSecretKey() throws IOException {
+    Tracer tracer = tracer().build();
+    Span tx = tracer.startTransaction("GET /", "http.server");
+    tx.finish();
+    Dsn withSecret = Dsn.parse("https://f00dcafe:SECRETKEY@o7.ingest.sentry.io/42");
+    byte[] bytes = EnvelopeEncoder.encode(memory.transactions().get(0), withSecret, EVENT_ID, SENT_AT);
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("SECRETKEY");
+    assertThat(ReceivedEnvelope.parse(bytes).header).containsEntry("dsn", "https://f00dcafe@o7.ingest.sentry.io/42");
+  }
 }

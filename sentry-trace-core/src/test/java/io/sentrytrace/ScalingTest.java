@@ -1,0 +1,126 @@
+package io.sentrytrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guard against hostile request input: every parser and helper that sees request input does
+ * work linear in its size (at 8 times the input, at most about 8 times the work: {@link
+ * Work#assertLinear}), counted in chars read or bytes allocated, never timed. Each runs on small
+ * inputs and on inputs far past the 8192-char limits, in the shapes that made a search run to the
+ * end of the header.
+ */
+class ScalingTest {
+  private static final String TRACE = "0123456789abcdef0123456789abcdef-0123456789abcdef-1";
+  /** Below the read limits (8n stays under 8192 chars) and far beyond them. */
+  private static final int[] SIZES = {1_000, 60_000};
+
+  @Test
+  void sentryTraceParseReadsLinearly() {
+    for (int n : SIZES) {
+      Work.assertLinear("SentryTrace.parse padded", n, size -> " ".repeat(size) + TRACE + "\t".repeat(size),
+          s -> Work.charsRead(s, SentryTrace::parse));
+      Work.assertLinear("SentryTrace.parse garbage", n, size -> "-".repeat(size),
+          s -> Work.charsRead(s, SentryTrace::parse));
+    }
+  }
+
+  @Test
+  void baggageParseReadsLinearly() {
+    for (int n : SIZES) {
+      for (String member : new String[] {"sentry-a=b,", "sentry-a,", "sentry-k=%41,", "other=1;p=2,", " , "}) {
+        Work.assertLinear("Baggage.parse " + member, n, size -> member.repeat(size / member.length()),
+            s -> Work.charsRead(s, Baggage::parse));
+      }
+      Work.assertLinear("Baggage.parse one long member", n, size -> "sentry-release=" + "r".repeat(size),
+          s -> Work.charsRead(s, Baggage::parse));
+      Work.assertLinear("Baggage.parse one long escaped member", n, size -> "sentry-release=" + "%41".repeat(size / 3),
+          s -> Work.charsRead(s, Baggage::parse));
+    }
+  }
+
+  @Test
+  void baggageMergeReadsLinearly() {
+    Baggage ours = Baggage.parse("sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-sample_rand=0.5");
+    for (int n : SIZES) {
+      for (String member : new String[] {"other=1,", "sentry-a=b,", "o", " ,"}) {
+        Work.assertLinear("Baggage.merge " + member, n, size -> member.repeat(size / member.length()),
+            s -> Work.charsRead(s, chars -> Baggage.mergeFrom(chars, ours)));
+      }
+    }
+  }
+
+  @Test
+  void corsAllowHeadersReadsAndAllocatesLinearly() {
+    for (int n : SIZES) {
+      for (String name : new String[] {"X-A, ", "x-b,", "Content-Type,", "X-" }) {
+        Work.assertLinear("Cors.allowHeaders reads " + name, n, size -> name.repeat(size / name.length()),
+            s -> Work.charsRead(s, chars -> Cors.allowHeadersOf(chars, true)));
+        Work.assertLinear("Cors.allowHeaders allocates " + name, n, size -> name.repeat(size / name.length()),
+            s -> Work.allocatedBytes(() -> Cors.allowHeaders(s, true)));
+      }
+      // Distinct names: the case that made the old list search quadratic.
+      Work.assertLinear("Cors.allowHeaders distinct names", n, ScalingTest::distinctNames,
+          s -> Work.allocatedBytes(() -> Cors.allowHeaders(s, true)));
+    }
+  }
+
+  @Test
+  void propagationTargetsMatchReadLinearly() {
+    PropagationTargets targets = PropagationTargets.of(List.of(
+        "localhost", "api.example.org", "^https://api\\.example\\.org/.*", Pattern.compile("internal\\.example\\.net")));
+    for (int n : SIZES) {
+      Work.assertLinear("PropagationTargets.matches", n, size -> "https://www.example.com/" + "a".repeat(size),
+          s -> Work.charsRead(s, targets::matches));
+      Work.assertLinear("PropagationTargets.matches upper case", n, size -> "https://WWW.EXAMPLE.COM/" + "Ab/".repeat(size / 3),
+          s -> Work.charsRead(s, targets::matches));
+    }
+  }
+
+  @Test
+  void dsnParseAllocatesLinearly() {
+    for (int n : SIZES) {
+      Work.assertLinear("Dsn.parse long path", n, size -> "https://k@host.example/" + "a/".repeat(size / 2) + "1",
+          s -> Work.allocatedBytes(() -> Dsn.parse(s)));
+      Work.assertLinear("Dsn.parse trailing slashes", n, size -> "https://k@host.example/1" + "/".repeat(size),
+          s -> Work.allocatedBytes(() -> Dsn.parse(s)));
+    }
+  }
+
+  @Test
+  void metaTagsRenderAllocatesLinearly() {
+    Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
+    for (int n : SIZES) {
+      Work.assertLinear("continueTrace + MetaTags.render", n, size -> "sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-release=" + "\"<".repeat(size / 2),
+          s -> Work.allocatedBytes(() -> MetaTags.render(tracer.startTransaction("GET /", "http.server", tracer.continueTrace(TRACE, s)))));
+    }
+  }
+
+  @Test
+  void oneRequestsHeadersKeepABoundedAmount() {
+    String huge = "sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-release=" + "r".repeat(384 * 1024);
+    Baggage parsed = Baggage.parse(huge);
+    assertThat(keptChars(parsed)).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+    assertThat(parsed.toHeader().length()).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+
+    String manyMembers = "sentry-k=v,".repeat(384 * 1024 / 11) + "x=" + "y".repeat(1000);
+    assertThat(keptChars(Baggage.parse(manyMembers))).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+    assertThat(Baggage.merge(manyMembers, parsed).length()).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+
+    String cors = Cors.allowHeaders(distinctNames(384 * 1024), true);
+    assertThat(cors.length()).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH + 64);
+  }
+
+  private static int keptChars(Baggage baggage) {
+    return baggage.sentryValues().entrySet().stream().mapToInt(e -> e.getKey().length() + e.getValue().length()).sum();
+  }
+
+  private static String distinctNames(int size) {
+    StringBuilder b = new StringBuilder(size + 16);
+    for (int i = 0; b.length() < size; i++) b.append("X-H").append(i).append(", ");
+    return b.toString();
+  }
+}
