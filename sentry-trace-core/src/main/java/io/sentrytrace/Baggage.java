@@ -83,21 +83,31 @@ public final class Baggage {
     int length = header.length();
     int limit = Math.min(length, MAX_HEADER_LENGTH);
     int start = 0;
+    // The next '=' and '%' found so far (limit: none): searched again only once passed, so each
+    // char is read at most once per delimiter even when members have neither.
+    int nextEq = -1;
+    int nextPercent = -1;
     while (start < limit) {
-      int end = Strings.indexOf(header, ',', start, limit);
+      int end = Strings.next(header, ',', start, limit);
       if (end == limit && limit < length && header.charAt(limit) != ',') break; // cut by the limit
       int keyStart = Strings.skipOws(header, start, end);
       if (Strings.startsWith(header, keyStart, end, SENTRY_PREFIX)) {
-        int eq = Strings.indexOf(header, '=', keyStart, end);
+        if (nextEq < keyStart) nextEq = Strings.next(header, '=', keyStart, limit);
+        int eq = nextEq;
         if (eq < end) {
           int nameStart = keyStart + SENTRY_PREFIX.length();
           int keyEnd = Strings.trimOws(header, nameStart, eq);
           int valueStart = Strings.skipOws(header, eq + 1, end);
           int valueEnd = Strings.trimOws(header, valueStart, end);
+          if (nextPercent < nameStart) nextPercent = Strings.next(header, '%', nameStart, limit);
           // Known keys are matched in place: parsing allocates no string for them.
           String key = DscKeys.known(header, nameStart, keyEnd);
-          if (key == null) key = PercentCodec.decode(header, nameStart, keyEnd);
-          String value = valueStart < valueEnd ? PercentCodec.decode(header, valueStart, valueEnd) : null;
+          if (key == null) key = PercentCodec.decode(header, nameStart, keyEnd, nextPercent < keyEnd);
+          String value = null;
+          if (valueStart < valueEnd) {
+            if (nextPercent < valueStart) nextPercent = Strings.next(header, '%', valueStart, limit);
+            value = PercentCodec.decode(header, valueStart, valueEnd, nextPercent < valueEnd);
+          }
           if (key != null && !key.isEmpty() && value != null && !value.isEmpty()) {
             if (values == null) values = new SentryValues.Builder(MAX_MEMBERS);
             values.put(key, value);

@@ -72,7 +72,12 @@ final class PercentCodec {
    * nothing outside the range.
    */
   static String decode(CharSequence s, int from, int to) {
-    if (Strings.indexOf(s, '%', from, to) == to) return s.subSequence(from, to).toString();
+    return decode(s, from, to, Strings.indexOf(s, '%', from, to) < to);
+  }
+
+  /** {@link #decode(CharSequence, int, int)} when the caller already knows whether a {@code %} is in range. */
+  static String decode(CharSequence s, int from, int to, boolean escaped) {
+    if (!escaped) return s.subSequence(from, to).toString();
     byte[] bytes = new byte[to - from];
     int n = 0;
     boolean ascii = true;

@@ -33,6 +33,20 @@ final class Strings {
     return to;
   }
 
+  /**
+   * The index of the first {@code c} at or after {@code from}, or {@code limit} when there is none
+   * before {@code limit}. For a {@code String} this is the JDK's vectorised search, which may read
+   * past {@code limit}: callers keep the result and search again only once they have passed it, so
+   * that every char is read at most once per searched char (linear in the input, never quadratic).
+   */
+  static int next(CharSequence s, char c, int from, int limit) {
+    if (s instanceof String) {
+      int i = ((String) s).indexOf(c, from);
+      return i < 0 || i > limit ? limit : i;
+    }
+    return indexOf(s, c, from, limit);
+  }
+
   static int skipOws(CharSequence s, int from, int to) {
     while (from < to && isOws(s.charAt(from))) from++;
     return from;
