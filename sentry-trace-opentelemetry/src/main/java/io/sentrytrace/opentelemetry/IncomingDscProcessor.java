@@ -5,7 +5,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.sentrytrace.PropagationContext;
 
 /**
  * Keeps the DSC that {@link SentryTracePropagator} extracted on the span that continues the
@@ -17,9 +16,9 @@ final class IncomingDscProcessor implements SpanProcessor {
   public void onStart(Context parentContext, ReadWriteSpan span) {
     SpanContext parent = span.getParentSpanContext();
     if (!parent.isRemote()) return;
-    PropagationContext incoming = parentContext.get(SentryTracePropagator.INCOMING);
-    if (incoming == null || !incoming.traceId().toString().equals(span.getSpanContext().getTraceId())) return;
-    String dsc = incoming.frozenDynamicSamplingContext().toHeader();
+    Incoming incoming = parentContext.get(SentryTracePropagator.INCOMING);
+    if (incoming == null || !incoming.traceId().equals(span.getSpanContext().getTraceId())) return;
+    String dsc = incoming.dsc().toHeader();
     if (!dsc.isEmpty()) span.setAttribute(SpanMapping.SENTRY_BAGGAGE, dsc);
   }
 

@@ -11,7 +11,6 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.sentrytrace.Baggage;
 import io.sentrytrace.Dsn;
-import io.sentrytrace.PropagationContext;
 import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Tracer;
@@ -41,7 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Extract</b> reads {@code sentry-trace} with sentry-trace's rules (a missing or invalid
  * header leaves the context as it is), applies the org check ({@code org_id} of the DSN against the
  * incoming DSC; {@code strictTraceContinuation}), and puts the incoming span as the remote parent,
- * with the incoming DSC frozen beside it. A refused trace also removes a W3C remote parent of the
+ * with the incoming DSC frozen beside it (read from the {@code baggage} only when first needed). A refused trace also removes a W3C remote parent of the
  * same trace. The remote parent's sampled flag is the header's; a deferred decision ({@code
  * sentry-trace} without a flag) gives a parent that is <em>not sampled</em>, with the deferral kept
  * in the context: OpenTelemetry's default {@code ParentBased} sampler therefore drops such traces
@@ -60,11 +59,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SentryTracePropagator implements TextMapPropagator {
   private static final System.Logger LOG = System.getLogger(SentryTracePropagator.class.getName());
   /** The incoming trace: trace id, parent, decision (null when deferred), frozen DSC. */
-  static final ContextKey<PropagationContext> INCOMING = ContextKey.named("sentry-trace-incoming");
+  static final ContextKey<Incoming> INCOMING = ContextKey.named("sentry-trace-incoming");
   private static final List<String> FIELDS = List.of(SentryTrace.HEADER, Baggage.HEADER);
 
   /** Continues traces and matches targets; records nothing (no sample rate, no exporter). */
   private final Tracer tracer;
+  private final OrgCheck orgCheck;
   private final HeadDsc headDsc;
   private final AtomicBoolean warnedFailure = new AtomicBoolean();
 
@@ -72,6 +72,7 @@ public final class SentryTracePropagator implements TextMapPropagator {
     Tracer.Builder t = Tracer.builder().strictTraceContinuation(b.strictTraceContinuation).tracePropagationTargets(b.targets);
     if (b.dsn != null) t.dsn(b.dsn.toString());
     this.tracer = t.build();
+    this.orgCheck = new OrgCheck(b.dsn == null ? null : b.dsn.orgId(), b.strictTraceContinuation);
     this.headDsc = new HeadDsc(b.dsn, b.release, b.environment, b.tracesSampleRate);
   }
 
@@ -96,15 +97,21 @@ public final class SentryTracePropagator implements TextMapPropagator {
     try {
       String sentryTrace = getter.get(carrier, SentryTrace.HEADER);
       if (sentryTrace == null) return context;
-      PropagationContext incoming = tracer.continueTrace(sentryTrace, getter.get(carrier, Baggage.HEADER));
-      if (incoming.isHeadOfTrace()) return refused(context, sentryTrace);
-      String traceId = incoming.traceId().toString();
+      SentryTrace parsed = SentryTrace.parse(sentryTrace).orElse(null);
+      if (parsed == null) {
+        if (LOG.isLoggable(Level.DEBUG)) LOG.log(Level.DEBUG, "ignoring an invalid sentry-trace header");
+        return context;
+      }
+      String baggage = getter.get(carrier, Baggage.HEADER);
+      if (!orgCheck.continues(baggage)) return refused(context, parsed);
+      String traceId = parsed.traceId().toString();
       SpanContext remote =
           SpanContext.createFromRemoteParent(
               traceId,
-              incoming.parentSpanId().toString(),
-              Boolean.TRUE.equals(incoming.sampled()) ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+              parsed.spanId().toString(),
+              Boolean.TRUE.equals(parsed.sampled()) ? TraceFlags.getSampled() : TraceFlags.getDefault(),
               traceStateOf(context, traceId));
+      Incoming incoming = new Incoming(tracer, parsed, baggage);
       return context.with(Span.wrap(remote)).with(INCOMING, incoming);
     } catch (RuntimeException e) {
       warnOnce("could not extract the incoming Sentry trace; context left as it was", e);
@@ -122,9 +129,8 @@ public final class SentryTracePropagator implements TextMapPropagator {
    * A valid {@code sentry-trace} that was not continued (another org) must not be continued through
    * the {@code traceparent} of the same request either.
    */
-  private static Context refused(Context context, String sentryTrace) {
-    SentryTrace parsed = SentryTrace.parse(sentryTrace).orElse(null);
-    if (parsed == null) return context;
+  private static Context refused(Context context, SentryTrace parsed) {
+    LOG.log(Level.DEBUG, "incoming trace {0} of another org not continued", parsed.traceId());
     SpanContext w3c = Span.fromContext(context).getSpanContext();
     if (w3c.isRemote() && w3c.getTraceId().equals(parsed.traceId().toString())) return context.with(Span.getInvalid());
     return context;
@@ -140,12 +146,12 @@ public final class SentryTracePropagator implements TextMapPropagator {
       String url = ClientSpanUrl.of(span);
       if (url != null && !tracer.shouldPropagate(url)) return;
       String traceId = spanContext.getTraceId();
-      PropagationContext incoming = context.get(INCOMING);
-      if (incoming != null && !incoming.traceId().toString().equals(traceId)) incoming = null;
+      Incoming incoming = context.get(INCOMING);
+      if (incoming != null && !incoming.traceId().equals(traceId)) incoming = null;
       boolean sampled = spanContext.isSampled();
       String flag = sampled ? "-1" : incoming != null && incoming.sampled() == null ? "" : "-0";
       setter.set(carrier, SentryTrace.HEADER, traceId + '-' + spanContext.getSpanId() + flag);
-      Baggage dsc = incoming != null ? incoming.frozenDynamicSamplingContext() : headDsc.of(traceId, sampled);
+      Baggage dsc = incoming != null ? incoming.dsc() : headDsc.of(traceId, sampled);
       String baggage = baggageHeader(context, dsc);
       if (!baggage.isEmpty()) setter.set(carrier, Baggage.HEADER, baggage);
     } catch (RuntimeException e) {

@@ -13,7 +13,6 @@ import io.sentry.Sentry;
 import io.sentry.SentryOptions;
 import io.sentry.TransactionOptions;
 import io.sentrytrace.Baggage;
-import io.sentrytrace.PropagationContext;
 import io.sentrytrace.SpanId;
 import io.sentrytrace.TraceId;
 import io.sentrytrace.envelope.FakeSentry;
@@ -113,15 +112,15 @@ class SentryJavaAgreementTest {
           io.sentry.PropagationContext.fromHeaders(NoOpLogger.getInstance(), incoming.get("sentry-trace"), incoming.get("baggage"), options());
       Context extracted = propagator.extract(Context.root(), incoming, MapCarrier.GETTER);
       SpanContext remote = io.opentelemetry.api.trace.Span.fromContext(extracted).getSpanContext();
-      PropagationContext ours = extracted.get(SentryTracePropagator.INCOMING);
+      Incoming ours = extracted.get(SentryTracePropagator.INCOMING);
 
       assertThat(remote.getTraceId()).as("case %d", i).isEqualTo(theirs.getTraceId().toString());
       assertThat(remote.getSpanId()).isEqualTo(theirs.getParentSpanId().toString());
       assertThat(remote.isRemote()).isTrue();
       assertThat(ours.sampled()).isEqualTo(theirs.isSampled());
       assertThat(remote.isSampled()).isEqualTo(Boolean.TRUE.equals(theirs.isSampled()));
-      assertThat(ours.sampleRand()).isEqualTo(theirs.getSampleRand());
-      assertSameDsc(ours.frozenDynamicSamplingContext(), theirs.getBaggage());
+      assertThat(ours.context().sampleRand()).isEqualTo(theirs.getSampleRand());
+      assertSameDsc(ours.dsc(), theirs.getBaggage());
 
       // What we then send on, sentry-java continues with our span as the parent and the same DSC.
       io.opentelemetry.api.trace.Span local = io.opentelemetry.api.trace.Span.wrap(SpanContext.create(
@@ -134,7 +133,7 @@ class SentryJavaAgreementTest {
       assertThat(next.getParentSpanId().toString()).isEqualTo(local.getSpanContext().getSpanId());
       assertThat(next.isSampled()).isEqualTo(theirs.isSampled());
       assertSameDsc(Baggage.parse(outgoing.get("baggage")), next.getBaggage());
-      assertSameDsc(ours.frozenDynamicSamplingContext(), next.getBaggage());
+      assertSameDsc(ours.dsc(), next.getBaggage());
     }
   }
 
@@ -169,15 +168,15 @@ class SentryJavaAgreementTest {
         io.sentry.SentryTraceHeader traceHeader = sentTraceHeader(sent.get("sentry-trace"));
         Context extracted = propagator.extract(Context.root(), sent, MapCarrier.GETTER);
         SpanContext remote = io.opentelemetry.api.trace.Span.fromContext(extracted).getSpanContext();
-        PropagationContext ours = extracted.get(SentryTracePropagator.INCOMING);
+        Incoming ours = extracted.get(SentryTracePropagator.INCOMING);
         assertThat(remote.getTraceId()).as("rate %s", rate).isEqualTo(tx.getSpanContext().getTraceId().toString());
         assertThat(remote.getSpanId()).isEqualTo(traceHeader.getSpanId().toString());
         assertThat(ours.sampled()).isEqualTo(tx.isSampled());
         assertThat(remote.isSampled()).isEqualTo(Boolean.TRUE.equals(tx.isSampled()));
         io.sentry.Baggage theirs = io.sentry.Baggage.fromHeader(sent.get("baggage"));
-        assertSameDsc(ours.frozenDynamicSamplingContext(), theirs);
-        assertThat(ours.frozenDynamicSamplingContext().get("release")).isEqualTo(release);
-        assertThat(ours.sampleRand()).isEqualTo(theirs.getSampleRand());
+        assertSameDsc(ours.dsc(), theirs);
+        assertThat(ours.dsc().get("release")).isEqualTo(release);
+        assertThat(ours.context().sampleRand()).isEqualTo(theirs.getSampleRand());
       }
       assertThat(sentTraceHeader(fromScope.get("sentry-trace")).getSpanId()).isEqualTo(tx.getSpanContext().getSpanId());
       assertThat(sentTraceHeader(headers.get("sentry-trace")).getSpanId()).isEqualTo(child.getSpanContext().getSpanId());
