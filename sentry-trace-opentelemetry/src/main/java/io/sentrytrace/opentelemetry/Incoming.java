@@ -15,16 +15,18 @@ final class Incoming {
   private final Tracer tracer;
   private final SentryTrace header;
   private final String baggage;
-  private PropagationContext context; // guarded by this
+  private final String traceId;
+  private volatile PropagationContext context;
 
-  Incoming(Tracer tracer, SentryTrace header, String baggage) {
+  Incoming(Tracer tracer, SentryTrace header, String traceId, String baggage) {
     this.tracer = tracer;
     this.header = header;
+    this.traceId = traceId;
     this.baggage = baggage;
   }
 
   String traceId() {
-    return header.traceId().toString();
+    return traceId;
   }
 
   /** The incoming decision; null when deferred. */
@@ -36,9 +38,16 @@ final class Incoming {
    * The continued trace as sentry-trace's core reads it: the frozen DSC (a missing {@code
    * sample_rand} backfilled once, so every request sends the same).
    */
-  synchronized PropagationContext context() {
-    if (context == null) context = tracer.continueTrace(header.toString(), baggage);
-    return context;
+  PropagationContext context() {
+    PropagationContext c = context;
+    if (c == null) {
+      synchronized (this) {
+        c = context;
+        // Once: a backfilled sample_rand is random, and every request must send the same.
+        if (c == null) context = c = tracer.continueTrace(header.toString(), baggage);
+      }
+    }
+    return c;
   }
 
   /** The frozen DSC, or empty if the core refused the trace after all. */

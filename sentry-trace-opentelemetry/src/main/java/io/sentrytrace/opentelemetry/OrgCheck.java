@@ -48,7 +48,7 @@ final class OrgCheck {
         while (keyEnd > keyStart && isOws(baggage.charAt(keyEnd - 1))) keyEnd--;
         boolean candidate =
             (keyEnd - keyStart == KEY.length() && baggage.startsWith(KEY, keyStart))
-                || baggage.substring(keyStart, keyEnd).indexOf('%') >= 0;
+                || hasPercent(baggage, keyStart, keyEnd);
         if (candidate) {
           String value = Baggage.parse(baggage.substring(start, end)).get("org_id");
           if (value != null) org = value;
@@ -57,6 +57,12 @@ final class OrgCheck {
       start = end + 1;
     }
     return org;
+  }
+
+  /** A percent-encoded key may decode to {@code org_id}. */
+  private static boolean hasPercent(String s, int from, int to) {
+    int i = s.indexOf('%', from);
+    return i >= 0 && i < to;
   }
 
   private static boolean isOws(char c) {

@@ -111,7 +111,7 @@ public final class SentryTracePropagator implements TextMapPropagator {
               parsed.spanId().toString(),
               Boolean.TRUE.equals(parsed.sampled()) ? TraceFlags.getSampled() : TraceFlags.getDefault(),
               traceStateOf(context, traceId));
-      Incoming incoming = new Incoming(tracer, parsed, baggage);
+      Incoming incoming = new Incoming(tracer, parsed, traceId, baggage);
       return context.with(Span.wrap(remote)).with(INCOMING, incoming);
     } catch (RuntimeException e) {
       warnOnce("could not extract the incoming Sentry trace; context left as it was", e);
