@@ -12,12 +12,13 @@ import os
 import platform
 import sys
 
-IMPL_ORDER = ["ours", "oursInstrumented", "sentryJava", "otel", "floor", "none"]
+IMPL_ORDER = ["ours", "oursInstrumented", "sentryJava", "otel", "otelBaggage", "floor", "none"]
 IMPL_NAMES = {
     "ours": "sentry-trace",
     "oursInstrumented": "sentry-trace, instrument()",
     "sentryJava": "sentry-java 8.62.0",
     "otel": "OpenTelemetry 1.68.0",
+    "otelBaggage": "OpenTelemetry 1.68.0, tracecontext + baggage",
     "floor": "bare String.contains",
     "none": "no interceptor",
 }
@@ -31,6 +32,12 @@ NOTES = {
     "MatchBenchmark.matchAll_sentryJava": "default `.*`: contains, then String.matches(\".*\")",
     "MatchBenchmark.matchMixed_ours": "4 hosts + 4 regexes; regexes precompiled, prefiltered by their required literal",
     "MatchBenchmark.matchMixed_sentryJava": "4 hosts + 4 regexes; every miss compiles all 8 as regexes",
+    "OtelPropagatorBenchmark.extract_ours": "SentryTracePropagator.extract: sentry-trace + 10-member baggage (8 sentry-), org check, remote SpanContext",
+    "OtelPropagatorBenchmark.extract_otel": "W3CTraceContextPropagator.extract of traceparent",
+    "OtelPropagatorBenchmark.extract_otelBaggage": "tracecontext + W3C baggage extract of traceparent and the same 10-member baggage",
+    "OtelPropagatorBenchmark.inject_ours": "SentryTracePropagator.inject: sentry-trace + the frozen incoming DSC",
+    "OtelPropagatorBenchmark.inject_otel": "W3CTraceContextPropagator.inject of traceparent",
+    "OtelPropagatorBenchmark.inject_otelBaggage": "tracecontext + W3C baggage inject (10 members)",
     "SentryTraceParseBenchmark.parseSampled_ours": "SentryTrace.parse(`<32 hex>-<16 hex>-1`)",
     "SentryTraceParseBenchmark.parseSampled_sentryJava": "new SentryTraceHeader(String): precompiled regex + id objects",
     "SentryTraceParseBenchmark.parseSampled_otel": "W3CTraceContextPropagator.extract of the same ids as traceparent (includes a 1-entry map lookup)",

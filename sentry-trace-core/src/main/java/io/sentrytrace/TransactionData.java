@@ -1,14 +1,17 @@
 package io.sentrytrace;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A finished, sampled transaction with its finished child spans: what a {@link SpanExporter}
- * receives. Immutable.
+ * receives. Immutable. Made by the tracer, or by {@link #create} for transactions recorded
+ * elsewhere (an OpenTelemetry bridge).
  *
  * <pre>{@code
  * TransactionData tx = exporter.transactions().get(0);
  * String traceId = tx.root().traceId().toString();
+ * exporter.export(TransactionData.create("GET /orders", TransactionNameSource.ROUTE, root, children, dsc, "shop@1.4.0", null));
  * }</pre>
  */
 public final class TransactionData {
@@ -35,6 +38,35 @@ public final class TransactionData {
     this.dynamicSamplingContext = dsc;
     this.release = release;
     this.environment = environment;
+  }
+
+  /**
+   * A finished transaction recorded outside this library: {@code root} is its own span, {@code
+   * spans} its children (copied), {@code dsc} the trace's dynamic sampling context sent in the
+   * envelope header. {@code name}, {@code release} and {@code environment} may be null.
+   *
+   * @throws NullPointerException when {@code nameSource}, {@code root}, {@code spans} (or one of
+   *     them) or {@code dsc} is null
+   * @throws IllegalArgumentException when a child span is in another trace than the root
+   */
+  public static TransactionData create(
+      String name,
+      TransactionNameSource nameSource,
+      SpanData root,
+      List<SpanData> spans,
+      Baggage dsc,
+      String release,
+      String environment) {
+    Objects.requireNonNull(nameSource, "nameSource");
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(dsc, "dsc");
+    List<SpanData> children = List.copyOf(spans);
+    for (SpanData child : children) {
+      if (!child.traceId().equals(root.traceId())) {
+        throw new IllegalArgumentException("span " + child.spanId() + " is in trace " + child.traceId() + ", not " + root.traceId());
+      }
+    }
+    return new TransactionData(name, nameSource, root, children, dsc, release, environment);
   }
 
   /** The transaction name, e.g. {@code GET /api/orders}. */

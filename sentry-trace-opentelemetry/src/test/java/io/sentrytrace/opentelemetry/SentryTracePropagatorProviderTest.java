@@ -1,0 +1,76 @@
+package io.sentrytrace.opentelemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
+import io.sentrytrace.Baggage;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SentryTracePropagatorProviderTest {
+  private static final String TRACE = "771a43a4192642f0b136d5159a501700";
+
+  private static OpenTelemetrySdk sdk(Map<String, String> properties) {
+    Map<String, String> all = new HashMap<>(Map.of(
+        "otel.traces.exporter", "none", "otel.metrics.exporter", "none", "otel.logs.exporter", "none",
+        "otel.propagators", "tracecontext,baggage,sentry-trace"));
+    all.putAll(properties);
+    return AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> all).disableShutdownHook().build().getOpenTelemetrySdk();
+  }
+
+  private static Map<String, String> inject(TextMapPropagator propagator, String url) {
+    Map<String, String> out = new HashMap<>();
+    SpanContext local = SpanContext.create(TRACE, "b0e6f15b45c36b12", TraceFlags.getSampled(), TraceState.getDefault());
+    propagator.inject(Context.root().with(Span.wrap(local)), out, MapCarrier.SETTER);
+    return out;
+  }
+
+  @Test
+  void readsItsOptionsFromSentryTraceProperties() {
+    try (OpenTelemetrySdk sdk = sdk(Map.of(
+        "sentry-trace.dsn", "https://pk@o9.ingest.sentry.io/1",
+        "sentry-trace.release", "svc@3",
+        "sentry-trace.environment", "staging",
+        "sentry-trace.traces-sample-rate", "0.25"))) {
+      Map<String, String> out = inject(sdk.getPropagators().getTextMapPropagator(), null);
+      assertThat(Baggage.parse(out.get("baggage")).sentryValues())
+          .containsEntry("public_key", "pk").containsEntry("org_id", "9").containsEntry("release", "svc@3")
+          .containsEntry("environment", "staging").containsEntry("sample_rate", "0.25");
+      assertThat(out.get("traceparent")).isNotNull();
+    }
+  }
+
+  @Test
+  void strictTraceContinuationAndTargetsComeFromProperties() {
+    try (OpenTelemetrySdk sdk = sdk(Map.of(
+        "sentry-trace.dsn", "https://pk@o9.ingest.sentry.io/1",
+        "sentry-trace.strict-trace-continuation", "true",
+        "sentry-trace.trace-propagation-targets", "api.internal, ^https://other\\.example/.*"))) {
+      Map<String, String> carrier = Map.of("sentry-trace", TRACE + "-b0e6f15b45c36b12-1", "baggage", "sentry-trace_id=" + TRACE);
+      Context ctx = sdk.getPropagators().getTextMapPropagator().extract(Context.root(), carrier, MapCarrier.GETTER);
+      assertThat(Span.fromContext(ctx).getSpanContext().isValid()).isFalse();
+    }
+    assertThat(SentryTracePropagatorProvider.splitTargets(" a, ,b ,")).containsExactly("a", "b");
+    assertThat(SentryTracePropagatorProvider.splitTargets("")).isEmpty();
+  }
+
+  @Test
+  void aBadDsnFailsTheStartNamingTheProperty() {
+    assertThatThrownBy(() -> sdk(Map.of("sentry-trace.dsn", "not a dsn")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("sentry-trace.dsn");
+    assertThatThrownBy(() -> sdk(Map.of("sentry-trace.traces-sample-rate", "2")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("sentry-trace.traces-sample-rate");
+  }
+}
