@@ -11,7 +11,6 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionNameSource;
 import java.net.InetSocketAddress;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -168,7 +167,7 @@ public final class HttpServerHandler {
   public void finish(Span transaction, int statusCode, Throwable error) {
     if (transaction == null || transaction.isFinished()) return;
     try {
-      if (statusCode > 0) transaction.setData("http.response.status_code", statusCode);
+      if (statusCode > 0) transaction.setData(HttpSpanData.STATUS_CODE, statusCode);
       if (error != null) transaction.setStatus(SpanStatus.INTERNAL_ERROR);
       else transaction.setStatus(statusCode > 0 ? SpanStatus.fromHttpStatus(statusCode) : SpanStatus.UNKNOWN);
       transaction.finish();
@@ -255,44 +254,27 @@ public final class HttpServerHandler {
   }
 
   private static void recordRequest(Span transaction, HttpServerRequest request, String method, String path) {
-    transaction.setData("http.request.method", method);
+    transaction.setData(HttpSpanData.METHOD, method);
     String url = url(request, path);
-    if (url != null) transaction.setData("url", url);
+    if (url != null) transaction.setData(HttpSpanData.URL, url);
     String query = request.query();
-    if (query != null && !query.isEmpty()) transaction.setData("http.query", bounded(query, MAX_PATH_LENGTH));
+    if (query != null && !query.isEmpty()) transaction.setData(HttpSpanData.QUERY, bounded(query, MAX_PATH_LENGTH));
   }
 
   /**
-   * {@code scheme://host[:port]path}: the host from the {@code Host} header when it is a plain host
-   * (and port), else the local address; null when neither is known. The port only when it is not
-   * the scheme's default.
+   * {@code scheme://host[:port]path} by the rules of {@link RequestUrl}: the host from the {@code
+   * Host} header when it is a plain host (and port), else the local address; null when neither is
+   * known.
    */
   static String url(HttpServerRequest request, String path) {
     String scheme = "https".equalsIgnoreCase(request.scheme()) ? "https" : "http";
     String host = request.header("Host");
-    String authority = host != null && isPlainHost(host) ? host.toLowerCase(Locale.ROOT) : null;
-    if (authority != null) {
-      int colon = authority.lastIndexOf(':');
-      if (colon > authority.lastIndexOf(']') && isDefaultPort(scheme, authority.substring(colon + 1))) {
-        authority = authority.substring(0, colon);
-      }
-    } else {
-      InetSocketAddress local = request.localAddress();
-      if (local == null) return null;
-      String address = local.getAddress() != null ? local.getAddress().getHostAddress() : local.getHostString();
-      if (address.indexOf(':') >= 0) {
-        int zone = address.indexOf('%'); // a scope id has no place in a URL
-        authority = '[' + (zone < 0 ? address : address.substring(0, zone)) + ']';
-      } else {
-        authority = address;
-      }
-      if (!isDefaultPort(scheme, Integer.toString(local.getPort()))) authority += ":" + local.getPort();
-    }
-    return scheme + "://" + authority + path;
-  }
-
-  private static boolean isDefaultPort(String scheme, String port) {
-    return port.equals(scheme.equals("https") ? "443" : "80");
+    if (host != null && isPlainHost(host)) return RequestUrl.ofAuthority(scheme, host, path).withoutQuery();
+    InetSocketAddress local = request.localAddress();
+    if (local == null) return null;
+    String address = local.getAddress() != null ? local.getAddress().getHostAddress() : local.getHostString();
+    int zone = address.indexOf('%'); // an IPv6 scope id has no place in a URL
+    return RequestUrl.of(scheme, zone < 0 ? address : address.substring(0, zone), local.getPort(), path, null).withoutQuery();
   }
 
   /**

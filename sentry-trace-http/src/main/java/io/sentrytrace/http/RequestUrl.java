@@ -100,16 +100,24 @@ public final class RequestUrl {
     int authorityStart = schemeEnd < 0 ? 0 : schemeEnd + 3;
     int authorityEnd = authorityStart;
     while (authorityEnd < u.length() && "/?#".indexOf(u.charAt(authorityEnd)) < 0) authorityEnd++;
-    String authority = u.substring(authorityStart, authorityEnd);
-    authority = authority.substring(authority.lastIndexOf('@') + 1); // never the user-info
-    String host = authority;
+    return ofAuthority(scheme, u.substring(authorityStart, authorityEnd), u.substring(authorityEnd));
+  }
+
+  /**
+   * A URL from an authority as written in a URL or a {@code Host} header ({@code
+   * [user-info@]host[:port]}, an IPv6 literal in brackets; the user-info dropped, a port that is no
+   * number of at most 5 digits taken as none) and a request target ({@code /path?query}).
+   */
+  static RequestUrl ofAuthority(String scheme, String authority, String pathAndQuery) {
+    String a = authority.substring(authority.lastIndexOf('@') + 1); // never the user-info
+    String host = a;
     int port = -1;
-    int colon = authority.lastIndexOf(':');
-    if (colon >= 0 && colon > authority.lastIndexOf(']')) {
-      host = authority.substring(0, colon);
-      port = parsePort(authority, colon + 1);
+    int colon = a.lastIndexOf(':');
+    if (colon >= 0 && colon > a.lastIndexOf(']')) {
+      host = a.substring(0, colon);
+      port = parsePort(a, colon + 1);
     }
-    return of(scheme, host, port, u.substring(authorityEnd));
+    return of(scheme, host, port, pathAndQuery);
   }
 
   private static int parsePort(String s, int from) {

@@ -97,6 +97,16 @@ class HttpServerHandlerTest {
   }
 
   @Test
+  void theUrlReadsTheHostHeadersPortAsAClientUrlDoes() {
+    // One set of URL rules (RequestUrl): a port is a number, not its text; 0 and 65536+ are none.
+    assertThat(urlOf(new Request("GET", "/a", "Host", "shop.example:0080"))).isEqualTo("http://shop.example/a");
+    assertThat(urlOf(new Request("GET", "/a", "Host", "shop.example:08443"))).isEqualTo("http://shop.example:8443/a");
+    assertThat(urlOf(new Request("GET", "/a", "Host", "shop.example:99999"))).isEqualTo("http://shop.example/a");
+    assertThat(urlOf(new Request("GET", "/a", "Host", "SHOP.example:8443")))
+        .isEqualTo(RequestUrl.parse("http://shop.example:8443/a").withoutQuery());
+  }
+
+  @Test
   void aHostHeaderThatIsNoPlainHostGivesWayToTheLocalAddress() throws Exception {
     for (String hostile : new String[] {"evil.example/path?x", "a b", "host:123456", "[::1", "user@host", "x".repeat(300), ""}) {
       Request request = new Request("GET", "/a", "Host", hostile);

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsExchange;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpServerHandler;
 import io.sentrytrace.http.HttpServerRequest;
 import io.sentrytrace.http.InstrumentationLog;
@@ -160,7 +161,7 @@ public final class SentryTraceFilter extends Filter {
 
     @Override
     public String header(String name) {
-      return TracedExchange.joined(exchange.getRequestHeaders().get(name));
+      return HeaderValues.join(exchange.getRequestHeaders().get(name));
     }
 
     @Override

@@ -8,13 +8,13 @@ import com.sun.net.httpserver.HttpsExchange;
 import io.sentrytrace.Cors;
 import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
+import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpServerHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.List;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -60,23 +60,17 @@ final class TracedExchange extends HttpExchange {
       Headers response = delegate.getResponseHeaders();
       if (span == null) {
         String allowed =
-            handler.preflightAllowHeaders(joined(response.get(Cors.ALLOW_HEADERS_HEADER)), response.getFirst(ALLOW_ORIGIN));
+            handler.preflightAllowHeaders(HeaderValues.join(response.get(Cors.ALLOW_HEADERS_HEADER)), response.getFirst(ALLOW_ORIGIN));
         if (allowed != null) response.set(Cors.ALLOW_HEADERS_HEADER, allowed);
       } else {
         String timing =
-            handler.serverTiming(span, response.getFirst("Content-Type"), joined(response.get(ServerTiming.HEADER)));
+            handler.serverTiming(span, response.getFirst("Content-Type"), HeaderValues.join(response.get(ServerTiming.HEADER)));
         if (timing != null) response.set(ServerTiming.HEADER, timing);
       }
     } catch (RuntimeException e) {
       SentryTraceFilter.LOG.failed(e);
     }
     delegate.sendResponseHeaders(code, length);
-  }
-
-  /** A header's lines as one list, as HTTP joins them; null when absent. */
-  static String joined(List<String> values) {
-    if (values == null || values.isEmpty()) return null;
-    return values.size() == 1 ? values.get(0) : String.join(",", values);
   }
 
   @Override

@@ -16,41 +16,40 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>For each request:
+ * <p>For each request, the rules of {@link io.sentrytrace.http.HttpClientHandler} (shared by every
+ * client module), under the parent current on the thread that calls {@code send} or {@code
+ * sendAsync}:
  *
  * <ul>
  *   <li>Headers: {@code sentry-trace} and {@code baggage} (and {@code traceparent} when the tracer
  *       propagates it) go only to URLs for which {@link Tracer#shouldPropagate} is true. A {@code
  *       sentry-trace} the request already carries is kept, and then nothing is added; an existing
- *       {@code baggage} keeps its other vendors' members and gets ours in place of any {@code
- *       sentry-} ones, so sending the same request again never grows it. The user's request is
- *       never changed (it is immutable): a copy with the headers goes out.
- *   <li>Span: when a span is current on the thread that calls {@code send} or {@code sendAsync},
- *       a child span {@code http.client} named {@code METHOD scheme://host[:port]/path} (no query,
- *       no user info) with data {@code http.request.method}, {@code url}, {@code http.query}, {@code
- *       http.response.status_code} and {@code http.response_content_length} (from the {@code
- *       Content-Length} header: the body is never read here; the {@code BodyHandler} stays in
- *       charge) and the status of the HTTP code. The {@code sentry-trace} sent names this span.
- *       Without a current span the headers carry the tracer's propagation context and no span is
- *       recorded.
+ *       {@code baggage} is merged. The user's request is never changed (it is immutable): a copy
+ *       with the headers goes out. Without a current span the headers carry the caller's
+ *       propagation context.
+ *   <li>Span: under a current span, a child {@code http.client} named {@code METHOD
+ *       scheme://host[:port]/path}. It lasts until the body handler has consumed the body: for
+ *       {@code ofString()} and the like until {@code send} returns; for {@code ofInputStream()}
+ *       until the stream hits its end or is closed; for a stream closed early ({@code ofLines()})
+ *       until it is closed. {@code http.response.time_to_first_byte_ms} keeps the time to the
+ *       response headers. Cancelling the future of {@code sendAsync} ends it {@code cancelled}.
  *   <li>Redirects: each hop gets the headers only when its own URL is a target. The JDK client
  *       would copy the first hop's headers to every hop, so when it follows redirects and not every
- *       URL is a target, the wrapper follows the redirects itself (same rules as the JDK client: codes 301, 302,
- *       303, 307, 308, the {@code NORMAL}/{@code ALWAYS} scheme rule, POST to GET on 301/302, GET
- *       on 303, at most {@code jdk.httpclient.redirects.retrylimit} hops) through a twin of the
- *       wrapped client with the same settings. Differences: the response's {@code
- *       previousResponse()} is empty, and the twin has its own connection pool. A wrapped client
- *       that is not the JDK's own implementation cannot be twinned: it follows its redirects
- *       itself, with the headers.
+ *       URL is a target, the wrapper follows the redirects itself (same rules as the JDK client:
+ *       codes 301, 302, 303, 307, 308, the {@code NORMAL}/{@code ALWAYS} scheme rule, POST to GET
+ *       on 301/302, GET on 303, at most {@code jdk.httpclient.redirects.retrylimit} hops, the
+ *       redirects linked as {@code previousResponse()}) through a twin of the wrapped client with
+ *       the same settings but its own connection pool. A wrapped client that is not the JDK's own
+ *       implementation cannot be twinned: it follows its redirects itself, with the headers.
  *   <li>{@link io.sentrytrace.Instrumentation#isSuppressed() Suppressed} on the calling thread: the
- *       request goes out untouched and no span is recorded.
+ *       request goes to the wrapped client untouched and no span is recorded.
  * </ul>
  *
- * <p>Failures: an {@code IOException} or failed future marks the span {@code internal_error}
- * (cancelled: {@code cancelled}) and reaches the caller unchanged. The instrumentation itself never
- * throws into the call: a failure inside it is logged once via {@link System.Logger} and the
- * request goes out as the caller built it. WebSockets pass through untraced. On Java 21+, closing
- * or shutting down the returned client closes or shuts down the wrapped one.
+ * <p>Failures: an {@code IOException} or failed future marks the span {@code internal_error} and
+ * reaches the caller unchanged. The instrumentation itself never throws into the call: a failure
+ * inside it is logged once via {@link System.Logger} and the request goes out as the caller built
+ * it. WebSockets pass through untraced. On Java 21+, closing or shutting down the returned client
+ * closes or shuts down the wrapped one.
  */
 public final class TracingHttpClient {
   private TracingHttpClient() {}
@@ -64,7 +63,7 @@ public final class TracingHttpClient {
   public static HttpClient wrap(HttpClient client, Tracer tracer) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(tracer, "tracer");
-    if (client instanceof TracedHttpClient && ((TracedHttpClient) client).tracer() == tracer) return client;
-    return new TracedHttpClient(client, tracer);
+    if (client instanceof DelegatingHttpClient && ((DelegatingHttpClient) client).tracer() == tracer) return client;
+    return new DelegatingHttpClient(client, tracer);
   }
 }

@@ -2,6 +2,9 @@ package io.sentrytrace.jdkhttp;
 
 import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.HttpClientExchange;
+import io.sentrytrace.http.HttpClientHandler;
+import io.sentrytrace.http.InstrumentationLog;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
@@ -19,18 +22,21 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * The client {@link TracingHttpClient#wrap} returns: every method goes to the wrapped client;
- * {@code send} and {@code sendAsync} add the trace headers and record an {@code http.client} span.
+ * {@code send} and {@code sendAsync} start an exchange of {@link HttpClientHandler} under the
+ * caller's parent, captured on the calling thread, and send the request with the headers it wrote.
  *
  * <p>Redirects: the JDK client follows them inside {@code send}, copying every request header to
  * the next hop, so a target's trace headers would reach any host it redirects to (and a hop to a
  * target would get none when the first URL is not one). When the client follows redirects and not
- * every URL is a target, the wrapper follows the redirects itself, hop by hop, through a twin of
- * the wrapped client built with the same settings and {@link HttpClient.Redirect#NEVER}, and puts
- * the headers on each hop only when that hop's URL is a target.
+ * every URL is a target, the wrapper follows the redirects itself ({@link ClientCall}), hop by hop,
+ * through a twin of the wrapped client built with the same settings and {@link
+ * HttpClient.Redirect#NEVER}, and lets the exchange decide each hop's headers.
  */
-final class TracedHttpClient extends HttpClient {
+final class DelegatingHttpClient extends HttpClient {
+  static final InstrumentationLog LOG = InstrumentationLog.of(TracingHttpClient.class, "JDK HttpClient");
+
   private final HttpClient delegate;
-  private final Tracer tracer;
+  private final HttpClientHandler handler;
   /** Only the JDK's own client can be twinned without losing what a custom subclass does. */
   private final boolean twinnable;
   private final Object twinLock = new Object();
@@ -38,129 +44,94 @@ final class TracedHttpClient extends HttpClient {
   private volatile boolean noTwin;
   private volatile boolean shutdown;
 
-  TracedHttpClient(HttpClient delegate, Tracer tracer) {
+  DelegatingHttpClient(HttpClient delegate, Tracer tracer) {
     this.delegate = delegate;
-    this.tracer = tracer;
+    this.handler = HttpClientHandler.create(tracer, LOG);
     this.twinnable = delegate.getClass().getName().startsWith("jdk.internal.net.http.");
   }
 
   Tracer tracer() {
-    return tracer;
+    return handler.tracer();
   }
 
   @Override
-  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler)
       throws IOException, InterruptedException {
-    ClientCall call = request == null || handler == null ? null : ClientCall.start(tracer, request, perHop());
-    if (call == null) return delegate.send(request, handler);
+    ClientCall<T> call = start(request, bodyHandler);
+    if (call == null) return delegate.send(request, bodyHandler);
     try {
-      Route route = route(call);
-      HttpResponse<T> response =
-          route.follower() == null ? delegate.send(route.first(), handler) : sendFollowing(route, call, handler);
-      call.end(response, null);
-      return response;
+      return call.follows() ? call.follow() : delegate.send(call.first, call.handler);
     } catch (Throwable t) {
-      call.end(null, t);
+      call.exchange.failed(t);
       throw t;
     }
   }
 
-  private <T> HttpResponse<T> sendFollowing(Route route, ClientCall call, HttpResponse.BodyHandler<T> handler)
-      throws IOException, InterruptedException {
-    HttpRequest hop = route.first();
-    for (int followed = 0; ; followed++) {
-      HopHandler<T> hopHandler = new HopHandler<>(call, handler, hop, delegate.followRedirects(), followed);
-      HttpResponse<T> response = route.follower().send(hop, hopHandler);
-      if (hopHandler.next() == null) return response;
-      hop = hopHandler.next();
-    }
-  }
-
   @Override
-  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-    return sendAsync(request, handler, null, false);
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
+    return sendAsync(request, bodyHandler, null, false);
   }
 
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(
-      HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
-    return sendAsync(request, handler, push, true);
+      HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler, HttpResponse.PushPromiseHandler<T> push) {
+    return sendAsync(request, bodyHandler, push, true);
   }
 
   private <T> CompletableFuture<HttpResponse<T>> sendAsync(
-      HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push, boolean withPush) {
-    // The parent is the span current here, on the caller's thread; the span ends on the client's.
-    ClientCall call = request == null || handler == null ? null : ClientCall.start(tracer, request, perHop());
-    if (call == null) {
-      return withPush ? delegate.sendAsync(request, handler, push) : delegate.sendAsync(request, handler);
-    }
-    TracedFuture<T> result = new TracedFuture<>(call);
+      HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler, HttpResponse.PushPromiseHandler<T> push, boolean withPush) {
+    ClientCall<T> call = start(request, bodyHandler);
+    if (call == null) return send(delegate, request, bodyHandler, push, withPush);
+    // No span and no hops of ours: the client's own future, as it is.
+    if (call.exchange.span() == null && !call.follows()) return send(delegate, call.first, call.handler, push, withPush);
+    TracedFuture<T> result = new TracedFuture<>(call.exchange);
     try {
-      Route route = route(call);
-      if (route.follower() == null) {
-        CompletableFuture<HttpResponse<T>> sent =
-            withPush ? delegate.sendAsync(route.first(), handler, push) : delegate.sendAsync(route.first(), handler);
+      if (call.follows()) {
+        call.followAsync(call.first, push, 0, null, result);
+      } else {
+        CompletableFuture<HttpResponse<T>> sent = send(delegate, call.first, call.handler, push, withPush);
         result.track(sent);
         sent.whenComplete(result::finish);
-      } else {
-        sendHop(route.follower(), call, route.first(), handler, push, 0, result);
       }
     } catch (RuntimeException | Error e) {
-      call.end(null, e);
+      call.exchange.failed(e);
       throw e;
     }
     return result;
   }
 
-  private <T> void sendHop(
-      HttpClient follower,
-      ClientCall call,
-      HttpRequest hop,
-      HttpResponse.BodyHandler<T> handler,
-      HttpResponse.PushPromiseHandler<T> push,
-      int followed,
-      TracedFuture<T> result) {
-    HopHandler<T> hopHandler = new HopHandler<>(call, handler, hop, delegate.followRedirects(), followed);
-    CompletableFuture<HttpResponse<T>> sent = follower.sendAsync(hop, hopHandler, push);
-    result.track(sent);
-    sent.whenComplete(
-        (response, error) -> {
-          HttpRequest next = error == null ? hopHandler.next() : null;
-          if (next == null) {
-            result.finish(response, error);
-            return;
-          }
-          try {
-            sendHop(follower, call, next, handler, push, followed + 1, result);
-          } catch (RuntimeException | Error e) {
-            result.finish(null, e);
-          }
-        });
+  private static <T> CompletableFuture<HttpResponse<T>> send(
+      HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler, HttpResponse.PushPromiseHandler<T> push, boolean withPush) {
+    return withPush ? client.sendAsync(request, bodyHandler, push) : client.sendAsync(request, bodyHandler);
   }
 
   /**
-   * Which client sends which first request. {@code follower} null: the wrapped client sends {@code
-   * first} and follows any redirects itself.
+   * The call of {@code request}, its parent captured here, on the caller's thread; null when the
+   * request goes to the wrapped client as it is: suppressed, or a null argument (the wrapped client
+   * rejects it as it would unwrapped).
    */
-  private record Route(HttpClient follower, HttpRequest first) {}
-
-  private Route route(ClientCall call) {
-    if (!perHop()) return new Route(null, call.request());
-    HttpClient follower = twin();
-    // Without a twin, send the request unchanged rather than let the client carry our headers away.
-    return follower != null ? new Route(follower, call.request()) : new Route(null, call.original());
+  private <T> ClientCall<T> start(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
+    if (request == null || bodyHandler == null) return null;
+    HttpClientHandler.Parent parent = handler.capture();
+    if (parent.isSuppressed()) return null;
+    JdkHttpRequest adapted = new JdkHttpRequest(request);
+    HttpClientExchange exchange = handler.start(adapted, parent);
+    boolean perHop = followsRedirectsItself();
+    HttpClient follower = perHop ? twin() : null;
+    // Without a twin, the request goes as it was rather than let the client carry our headers on.
+    boolean noTwinToFollowWith = perHop && follower == null;
+    HttpRequest first = exchange.propagated() && !noTwinToFollowWith ? adapted.result() : request;
+    return new ClientCall<>(exchange, request, first, bodyHandler, follower, delegate.followRedirects());
   }
 
   /**
    * Whether we follow redirects ourselves: only when the client follows them and some URLs are not
    * targets, since only then can hops differ.
    */
-  private boolean perHop() {
-    PropagationTargets targets = tracer.propagationTargets();
-    return twinnable
-        && delegate.followRedirects() != Redirect.NEVER
-        && targets != PropagationTargets.all()
-        && targets != PropagationTargets.none();
+  private boolean followsRedirectsItself() {
+    if (!twinnable || delegate.followRedirects() == Redirect.NEVER) return false;
+    PropagationTargets targets = handler.tracer().propagationTargets();
+    return targets != PropagationTargets.all() && targets != PropagationTargets.none();
   }
 
   /** The wrapped client's settings, but not following redirects; made once, on first need. */
@@ -184,7 +155,7 @@ final class TracedHttpClient extends HttpClient {
           twin = b.build();
         } catch (RuntimeException e) {
           noTwin = true;
-          ClientCall.LOG.failed("could not build a client to follow redirects with; traced requests to targets go out without trace headers", e);
+          LOG.failed("could not build a client to follow redirects with; requests to targets go out without trace headers", e);
         }
       }
       return twin;
