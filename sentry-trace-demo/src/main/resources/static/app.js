@@ -6,6 +6,12 @@
   var cfg = window.SENTRY_TRACE_DEMO;
   var list = document.getElementById('log');
   var report = {sdk: !!window.Sentry};
+  // How this page got its trace: <meta> tags, or the Server-Timing header of its own navigation.
+  var navigation = performance.getEntriesByType ? performance.getEntriesByType('navigation')[0] : null;
+  report.handoff = {
+    meta: !!document.querySelector('meta[name="sentry-trace"]'),
+    serverTiming: navigation && navigation.serverTiming ? navigation.serverTiming.map(function (e) { return e.name; }) : []
+  };
 
   function log(ok, text) {
     var li = document.createElement('li');

@@ -133,6 +133,8 @@ final class DemoApp implements AutoCloseable {
   void printWelcome(PrintStream out) {
     out.println("sentry-trace demo " + VERSION + ": every server listens on 127.0.0.1 only");
     out.printf("  shop       %-40s the page (open this in a browser) and POST /api/checkout%n", shop.baseUri() + "/");
+    out.printf("             %-40s the same page without meta tags: the trace comes in Server-Timing%n",
+        shop.baseUri() + Shop.SERVER_TIMING_PAGE);
     out.printf("  api        %-40s another origin: the page calls it cross-origin (trace filter CORS help %s)%n",
         api.recommendationsUri(), options.corsHelp() ? "on" : "OFF");
     out.printf("  collector  %-40s the assembled traces; Sentry envelopes go to /api/<project>/envelope/%n", collector.tracesUri());

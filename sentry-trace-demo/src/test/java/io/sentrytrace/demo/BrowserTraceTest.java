@@ -58,7 +58,7 @@ class BrowserTraceTest {
       System.out.println("[browser-test] " + skipReason);
       return;
     }
-    run = loadPage(true, "with-cors-help");
+    run = loadPage("/", true, "with-cors-help");
     ReceivedTransaction pageload = pageload(run.trace());
     System.out.println("[browser-test] trace id                 " + run.page().traceId());
     System.out.println("[browser-test] server span (GET /)      " + run.page().spanId());
@@ -153,7 +153,7 @@ class BrowserTraceTest {
 
   @Test
   void crossOriginRequestNeverArrivesWithoutTheFiltersCorsHelp() throws Exception {
-    PageRun without = loadPage(false, "without-cors-help");
+    PageRun without = loadPage("/", false, "without-cors-help");
 
     assertThat(without.report()).containsEntry("checkout", 200L);
     assertThat((String) without.report().get("api")).startsWith("failed");
@@ -168,7 +168,36 @@ class BrowserTraceTest {
     System.out.println("[browser-test] without CORS help, the page reported " + without.report());
   }
 
-  private PageRun loadPage(boolean corsHelp, String name) throws Exception {
+  @Test
+  @SuppressWarnings("unchecked") // the page's JSON report: a list of names
+  void pageWithoutMetaTagsContinuesTheServerTransactionFromServerTiming() throws Exception {
+    PageRun timing = loadPage(Shop.SERVER_TIMING_PAGE, true, "server-timing");
+    ReceivedTransaction server = timing.trace().transaction(tx -> tx.root().spanId().equals(timing.page().spanId())).orElseThrow();
+    ReceivedTransaction pageload = pageload(timing.trace());
+    System.out.println("[browser-test] Server-Timing page: server span " + timing.page().spanId() + ", pageload "
+        + pageload.root().spanId() + " parent " + pageload.root().parentSpanId() + ", page report " + timing.report());
+
+    // The browser saw no meta tags, and the trace in its navigation entry's serverTiming.
+    Map<String, Object> handoff = Envelope.asMap(timing.report().get("handoff"));
+    assertThat(handoff).containsEntry("meta", false);
+    assertThat((List<Object>) handoff.get("serverTiming")).contains("sentry-trace", "baggage");
+
+    assertThat(server.name()).isEqualTo("GET " + Shop.SERVER_TIMING_PAGE);
+    assertThat(pageload.traceId()).isEqualTo(server.traceId()).isEqualTo(timing.page().traceId());
+    assertThat(pageload.root().parentSpanId()).isEqualTo(server.root().spanId());
+    assertThat(Envelope.asMap(timing.report().get("pageload")))
+        .containsEntry("trace_id", timing.page().traceId())
+        .containsEntry("parent_span_id", timing.page().spanId());
+    // The pageload's envelope carries the backend's DSC, as it does when read from meta tags.
+    Map<String, String> frozen = Baggage.parse(timing.page().baggage()).sentryValues();
+    assertThat(frozen).containsKeys("trace_id", "public_key", "release", "sample_rand", "sampled");
+    assertThat(withNumericSampleRand(pageload.envelopeTrace())).isEqualTo(withNumericSampleRand(frozen));
+    // The checkout fetch continues the same trace.
+    assertThat(timing.trace().fromService("inventory")).singleElement()
+        .satisfies(tx -> assertThat(tx.traceId()).isEqualTo(timing.page().traceId()));
+  }
+
+  private PageRun loadPage(String path, boolean corsHelp, String name) throws Exception {
     DemoOptions options = DemoOptions.parse(corsHelp
         ? new String[] {"--shop-port=0", "--api-port=0", "--collector-port=0", "--once"}
         : new String[] {"--shop-port=0", "--api-port=0", "--collector-port=0", "--once", "--no-cors-help"});
@@ -176,7 +205,7 @@ class BrowserTraceTest {
       Path log = Path.of("target", "browser-test", "chromium-" + name + ".log");
       Map<String, Object> report;
       List<String> console;
-      try (Chromium browser = Chromium.open(chromium, app.shop.baseUri().resolve("/"), log)) {
+      try (Chromium browser = Chromium.open(chromium, app.shop.baseUri().resolve(path), log)) {
         report = app.shop.awaitPageReport(PAGE_TIMEOUT);
         console = browser.consoleLines();
         if (report == null) fail("the page never reported its requests within " + PAGE_TIMEOUT + "; browser log: " + log + "\n" + console);

@@ -42,7 +42,9 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * The "shop" backend. {@code GET /} renders the page inside its {@code http.server} transaction,
- * with that transaction's {@code <meta>} tags for @sentry/browser; {@code POST /api/checkout} (the
+ * with that transaction's {@code <meta>} tags for @sentry/browser; {@code GET /server-timing} renders
+ * the same page without meta tags: the browser gets the trace from the {@code Server-Timing} header
+ * that the trace filter adds to HTML responses. {@code POST /api/checkout} (the
  * page's fetch, carrying the browser's {@code sentry-trace} and {@code baggage}) calls inventory
  * through OkHttp, payments through Apache HttpClient and shipping through the JDK HttpClient.
  *
@@ -109,7 +111,8 @@ public final class Shop implements AutoCloseable {
     Service service = Service.create("shop", port, tracer, traceFilter);
     Shop shop = new Shop(service, downstreams, browser, apiUrl, tracesUri, bundle, log);
     service
-        .traced("/", shop::page)
+        .traced("/", ex -> shop.page(ex, "/", true))
+        .traced(SERVER_TIMING_PAGE, ex -> shop.page(ex, SERVER_TIMING_PAGE, false))
         .traced("/api/checkout", shop::checkout)
         .untraced("/sentry.js", shop::sentryJs)
         .untraced("/app.js", ex -> Http.send(ex, 200, "text/javascript; charset=utf-8", shop.appJs))
@@ -123,8 +126,12 @@ public final class Shop implements AutoCloseable {
     return service.baseUri();
   }
 
-  private void page(HttpExchange ex) throws IOException {
-    if (!ex.getRequestURI().getPath().equals("/")) {
+  /**
+   * The shop page at {@code path}; {@code withMeta}: the trace goes to the browser in {@code <meta>}
+   * tags, else only in the {@code Server-Timing} header that the trace filter adds.
+   */
+  private void page(HttpExchange ex, String path, boolean withMeta) throws IOException {
+    if (!ex.getRequestURI().getPath().equals(path)) {
       Http.send(ex, 404, "text/plain; charset=utf-8", "not found\n");
       return;
     }
@@ -135,17 +142,19 @@ public final class Shop implements AutoCloseable {
     Span tx = service.tracer.currentSpan();
     String meta = "";
     if (tx != null) {
-      meta = MetaTags.render(tx);
+      if (withMeta) meta = MetaTags.render(tx);
       remember(renderedPages, new RenderedPage(tx.traceId().toString(), tx.spanId().toString(), tx.toSentryTrace(), tx.toBaggage()));
-      log.println("shop: rendered / in trace " + tx.traceId() + " (server span " + tx.spanId() + ")");
+      log.println("shop: rendered " + path + " in trace " + tx.traceId() + " (server span " + tx.spanId() + ")"
+          + (withMeta ? "" : ", handed over in Server-Timing only"));
     } else {
-      log.println("shop: rendered / without a current span: is the trace filter missing?");
+      log.println("shop: rendered " + path + " without a current span: is the trace filter missing?");
     }
     String sdk = bundle != null
         ? "<script src=\"/sentry.js\"></script>"
         : "<!-- @sentry/browser bundle not built: " + Html.escape(Bundle.HOW_TO_BUILD) + " -->";
     String html = Html.fill(PAGE, Map.of(
         "META", meta,
+        "HANDOFF", withMeta ? META_HANDOFF : SERVER_TIMING_HANDOFF,
         "CONFIG", pageConfig,
         "SDK", sdk,
         "TRACE_ID", tx == null ? "(none)" : Html.escape(tx.traceId().toString()),
@@ -267,6 +276,18 @@ public final class Shop implements AutoCloseable {
     }
   }
 
+  /** The page that hands the trace to the browser in the {@code Server-Timing} header only. */
+  public static final String SERVER_TIMING_PAGE = "/server-timing";
+
+  private static final String META_HANDOFF = """
+      put that transaction's <code>sentry-trace</code> and <code>baggage</code> into the two <code>&lt;meta&gt;</code>
+      tags of this page (<a href="/server-timing">without meta tags</a>: the same from the <code>Server-Timing</code> header).""";
+
+  private static final String SERVER_TIMING_HANDOFF = """
+      handed that transaction's <code>sentry-trace</code> and <code>baggage</code> to the browser in the
+      <code>Server-Timing</code> header of this page, which has no <code>&lt;meta&gt;</code> tags
+      (<a href="/">the page with meta tags</a>).""";
+
   private static final String PAGE = """
       <!doctype html>
       <html lang="en">
@@ -283,9 +304,8 @@ public final class Shop implements AutoCloseable {
       </head>
       <body>
       <h1>sentry-trace demo shop</h1>
-      <p>The <b>shop</b> service rendered this page inside its <code>http.server</code> transaction and put
-      that transaction's <code>sentry-trace</code> and <code>baggage</code> into the two <code>&lt;meta&gt;</code>
-      tags of this page. @sentry/browser continues the trace: its pageload transaction becomes a child of
+      <p>The <b>shop</b> service rendered this page inside its <code>http.server</code> transaction and
+      {{HANDOFF}} @sentry/browser continues the trace: its pageload transaction becomes a child of
       the server span, and its fetches carry the trace on to the shop's checkout, to the inventory, payments
       and shipping services behind it, and cross-origin to the api service.</p>
       <p>Trace id: <code>{{TRACE_ID}}</code>. The collector assembles it at <a href="{{TRACES}}">{{TRACES}}</a>

@@ -1,0 +1,267 @@
+package io.sentrytrace.servlet;
+
+import io.sentrytrace.Cors;
+import io.sentrytrace.ServerTiming;
+import io.sentrytrace.Span;
+import io.sentrytrace.http.HttpServerHandler;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Collection;
+
+/**
+ * The response that {@link SentryTraceServletFilter} passes down the chain: the container's own,
+ * plus the headers the filter adds right before the response is committed, when the app's own
+ * values (its {@code Content-Type}, {@code Server-Timing}, CORS headers) are known. With servlets
+ * the app writes its headers during the chain, and a response is committed by its first flushed
+ * byte, so the moments just before are: the first write, a flush, {@code flushBuffer}, {@code
+ * sendError}, {@code sendRedirect}, closing the body, and the end of the chain (checked by the
+ * filter). A response already committed then is left alone: no header is ever set on one (the
+ * container would ignore it, or throw).
+ *
+ * <ul>
+ *   <li>A traced response ({@code span} non-null): {@code Server-Timing} per the handler's policy.
+ *   <li>A CORS preflight ({@code span} null): {@code sentry-trace, baggage} merged into {@code
+ *       Access-Control-Allow-Headers} of a CORS answer.
+ * </ul>
+ */
+final class TracedResponse extends HttpServletResponseWrapper {
+  private static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
+
+  private final Span span;
+  private final HttpServerHandler handler;
+  /** The header is set, or the response was found committed: nothing more to do (until a reset). */
+  private boolean settled;
+  /** The body's first write was seen (later writes need no check). */
+  private boolean written;
+  private ServletOutputStream stream;
+  private TracedStream tracedStream;
+  private PrintWriter writer;
+  private TracedWriter tracedWriter;
+
+  TracedResponse(HttpServletResponse response, Span span, HttpServerHandler handler) {
+    super(response);
+    this.span = span;
+    this.handler = handler;
+  }
+
+  /** Adds the filter's header unless it is there or the response is committed. Never throws. */
+  void beforeCommit() {
+    if (settled) return;
+    try {
+      HttpServletResponse response = (HttpServletResponse) getResponse();
+      if (response.isCommitted()) {
+        settled = true;
+        return;
+      }
+      if (span == null) {
+        String allowed = handler.preflightAllowHeaders(joined(response.getHeaders(Cors.ALLOW_HEADERS_HEADER)), response.getHeader(ALLOW_ORIGIN));
+        if (allowed != null) {
+          response.setHeader(Cors.ALLOW_HEADERS_HEADER, allowed);
+          settled = true;
+        }
+      } else {
+        String timing = handler.serverTiming(span, response.getContentType(), joined(response.getHeaders(ServerTiming.HEADER)));
+        if (timing != null) {
+          response.setHeader(ServerTiming.HEADER, timing);
+          settled = true;
+        }
+      }
+    } catch (RuntimeException e) {
+      settled = true; // once is enough: the response goes on without the header
+      SentryTraceServletFilter.LOG.failed(e);
+    }
+  }
+
+  /** Called by the body streams before each write; checks the first one only. */
+  void beforeWrite() {
+    if (!written) {
+      written = true;
+      beforeCommit();
+    }
+  }
+
+  /** A header's values as one list, as HTTP joins them; null when absent. */
+  static String joined(Collection<String> values) {
+    if (values == null || values.isEmpty()) return null;
+    return values.size() == 1 ? values.iterator().next() : String.join(",", values);
+  }
+
+  @Override
+  public ServletOutputStream getOutputStream() throws IOException {
+    ServletOutputStream out = super.getOutputStream();
+    if (out != stream) {
+      stream = out;
+      tracedStream = new TracedStream(out, this);
+    }
+    return tracedStream;
+  }
+
+  @Override
+  public PrintWriter getWriter() throws IOException {
+    PrintWriter out = super.getWriter();
+    if (out != writer) {
+      writer = out;
+      tracedWriter = new TracedWriter(out, this);
+    }
+    return tracedWriter;
+  }
+
+  @Override
+  public void flushBuffer() throws IOException {
+    beforeCommit();
+    super.flushBuffer();
+  }
+
+  @Override
+  public void sendError(int sc, String msg) throws IOException {
+    beforeCommit();
+    super.sendError(sc, msg);
+  }
+
+  @Override
+  public void sendError(int sc) throws IOException {
+    beforeCommit();
+    super.sendError(sc);
+  }
+
+  @Override
+  public void sendRedirect(String location) throws IOException {
+    beforeCommit();
+    super.sendRedirect(location);
+  }
+
+  // The three below are Servlet 6.1's; on a 6.0 container nothing calls them.
+
+  @Override
+  public void sendRedirect(String location, int sc) throws IOException {
+    beforeCommit();
+    super.sendRedirect(location, sc);
+  }
+
+  @Override
+  public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+    beforeCommit();
+    super.sendRedirect(location, clearBuffer);
+  }
+
+  @Override
+  public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
+    beforeCommit();
+    super.sendRedirect(location, sc, clearBuffer);
+  }
+
+  /** A reset drops every header, ours too: check again before the new answer is committed. */
+  @Override
+  public void reset() {
+    super.reset();
+    settled = false;
+    written = false;
+  }
+
+  /** The container's body stream, with a check before the first byte and before each flush. */
+  private static final class TracedStream extends ServletOutputStream {
+    private final ServletOutputStream delegate;
+    private final TracedResponse response;
+
+    TracedStream(ServletOutputStream delegate, TracedResponse response) {
+      this.delegate = delegate;
+      this.response = response;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      response.beforeWrite();
+      delegate.write(b);
+    }
+
+    @Override
+    public void write(byte[] b) throws IOException {
+      response.beforeWrite();
+      delegate.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      response.beforeWrite();
+      delegate.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      response.beforeCommit();
+      delegate.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      response.beforeCommit();
+      delegate.close();
+    }
+
+    @Override
+    public boolean isReady() {
+      return delegate.isReady();
+    }
+
+    @Override
+    public void setWriteListener(WriteListener listener) {
+      delegate.setWriteListener(listener);
+    }
+  }
+
+  /**
+   * The container's writer, with the same checks. {@code print}, {@code printf} and {@code append}
+   * all end in the three {@code write} methods; {@code println()} alone writes its line separator
+   * straight through, which commits nothing by itself.
+   */
+  private static final class TracedWriter extends PrintWriter {
+    private final PrintWriter delegate;
+    private final TracedResponse response;
+
+    TracedWriter(PrintWriter delegate, TracedResponse response) {
+      super(delegate);
+      this.delegate = delegate;
+      this.response = response;
+    }
+
+    @Override
+    public void write(int c) {
+      response.beforeWrite();
+      super.write(c);
+    }
+
+    @Override
+    public void write(char[] buf, int off, int len) {
+      response.beforeWrite();
+      super.write(buf, off, len);
+    }
+
+    @Override
+    public void write(String s, int off, int len) {
+      response.beforeWrite();
+      super.write(s, off, len);
+    }
+
+    @Override
+    public void flush() {
+      response.beforeCommit();
+      super.flush();
+    }
+
+    @Override
+    public void close() {
+      response.beforeCommit();
+      super.close();
+    }
+
+    /** The container's writer swallows its I/O errors; ask it too. */
+    @Override
+    public boolean checkError() {
+      return super.checkError() || delegate.checkError();
+    }
+  }
+}

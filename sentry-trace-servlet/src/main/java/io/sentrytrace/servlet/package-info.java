@@ -1,0 +1,12 @@
+/**
+ * Jakarta Servlet (6.0+) support: {@link io.sentrytrace.servlet.SentryTraceServletFilter} continues
+ * browser and service traces in Tomcat, Jetty and every other servlet container, records each
+ * request as an {@code http.server} transaction and hands the trace to pages through {@code
+ * Server-Timing}.
+ *
+ * <pre>{@code
+ * servletContext.addFilter("sentry-trace", SentryTraceServletFilter.create(tracer))
+ *     .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), false, "/*");
+ * }</pre>
+ */
+package io.sentrytrace.servlet;

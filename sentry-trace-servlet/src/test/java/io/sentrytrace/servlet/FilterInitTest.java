@@ -1,0 +1,81 @@
+package io.sentrytrace.servlet;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sentrytrace.Tracer;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import java.lang.reflect.Proxy;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A filter declared in web.xml finds its tracer, or says clearly what is missing. */
+class FilterInitTest {
+  private final Tracer tracer = Tracer.builder().build();
+
+  @Test
+  void withoutATracerInTheServletContextInitFailsSayingWhatToDo() {
+    SentryTraceServletFilter filter = new SentryTraceServletFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of(), Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("'" + SentryTraceServletFilter.TRACER_ATTRIBUTE + "' holds nothing")
+        .hasMessageContaining("ServletContextListener")
+        .hasMessageContaining("SentryTraceServletFilter.create(tracer)");
+  }
+
+  @Test
+  void anAttributeHoldingSomethingElseIsNamedInTheMessage() {
+    SentryTraceServletFilter filter = new SentryTraceServletFilter();
+    FilterConfig config = config(Map.of(SentryTraceServletFilter.TRACER_ATTRIBUTE_PARAM, "my.tracer"), Map.of("my.tracer", "not a tracer"));
+    assertThatThrownBy(() -> filter.init(config)).hasMessageContaining("'my.tracer' holds a java.lang.String");
+  }
+
+  @Test
+  void unknownOptionValuesFailInitWithTheAllowedValues() {
+    Map<String, Object> context = Map.of(SentryTraceServletFilter.TRACER_ATTRIBUTE, tracer);
+    assertThatThrownBy(() -> new SentryTraceServletFilter().init(config(Map.of(SentryTraceServletFilter.SERVER_TIMING_PARAM, "pages"), context)))
+        .hasMessageContaining("server-timing is 'pages'; use OFF, HTML or ALL");
+    assertThatThrownBy(() -> new SentryTraceServletFilter().init(config(Map.of(SentryTraceServletFilter.CORS_ALLOW_HEADERS_PARAM, "yes"), context)))
+        .hasMessageContaining("cors-allow-headers is 'yes'; use true or false");
+  }
+
+  @Test
+  void aFilterMadeInCodeIgnoresTheServletContext() {
+    // No tracer in the context, a bad init-param: neither matters to a filter that has its options.
+    FilterConfig config = config(Map.of(SentryTraceServletFilter.SERVER_TIMING_PARAM, "pages"), Map.of());
+    assertThatCode(() -> SentryTraceServletFilter.create(tracer).init(config)).doesNotThrowAnyException();
+  }
+
+  private static FilterConfig config(Map<String, String> params, Map<String, Object> attributes) {
+    ServletContext context = (ServletContext) Proxy.newProxyInstance(
+        FilterInitTest.class.getClassLoader(), new Class<?>[] {ServletContext.class}, (proxy, method, args) -> {
+          if (method.getName().equals("getAttribute")) return attributes.get((String) args[0]);
+          throw new UnsupportedOperationException(method.getName());
+        });
+    return new FilterConfig() {
+      @Override
+      public String getFilterName() {
+        return "sentry-trace";
+      }
+
+      @Override
+      public ServletContext getServletContext() {
+        return context;
+      }
+
+      @Override
+      public String getInitParameter(String name) {
+        return params.get(name);
+      }
+
+      @Override
+      public Enumeration<String> getInitParameterNames() {
+        return Collections.enumeration(params.keySet());
+      }
+    };
+  }
+}

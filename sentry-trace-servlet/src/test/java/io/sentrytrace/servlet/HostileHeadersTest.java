@@ -1,0 +1,254 @@
+package io.sentrytrace.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sentrytrace.Baggage;
+import io.sentrytrace.MetaTags;
+import io.sentrytrace.SentryTrace;
+import io.sentrytrace.ServerTiming;
+import io.sentrytrace.Span;
+import io.sentrytrace.Tracer;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 100,000 hostile {@code sentry-trace} and {@code baggage} values through the filter in Jetty: every
+ * request reaches the servlet, and neither the page's meta tags nor {@code Server-Timing} let a
+ * {@code "}, {@code <}, CR or LF of the input through unescaped. The values come from a seeded
+ * generator in the spirit of core's FuzzTest (random ASCII, control characters, near-valid
+ * headers, unicode with lone surrogates, hostile pieces, now and then a huge one).
+ *
+ * <p>What goes on the wire: HTTP header values are bytes, and {@code java.net.http} refuses
+ * controls and chars above 0xFF. A char above 0xFF is therefore sent as its UTF-8 bytes (each a
+ * Latin-1 char), which is what a client writing raw UTF-8 sends; control characters (CR and LF
+ * included, which would end the header line, and which containers refuse) are dropped. The test
+ * prints how many values went out unchanged.
+ */
+class HostileHeadersTest {
+  private static final long SEED = 0x5E12_7ACEL;
+  private static final int INPUTS = 100_000;
+  private static final int CLIENT_THREADS = 4;
+  private static final Duration DEADLINE = Duration.ofSeconds(240);
+
+  private static final String VALID_TRACE = "0123456789abcdef0123456789abcdef-0123456789abcdef-1";
+  private static final String VALID_BAGGAGE =
+      "sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-release=1.0,sentry-environment=prod,other=x;p,sentry-sample_rand=0.5";
+  private static final String[] PIECES = {
+    "<script>", "</script>", "\"", "'", "<", ">", "&", "\"><img src=x onerror=alert(1)>", "\r\n", "\r\nX-Injected: 1",
+    "\u0000", "\t", " ", ",", "=", ";", "-", "%", "%2", "%zz", "%C3", "%C3%A9", "%F0%9F", "%00", "%22", "%3C", "+",
+    "sentry-", "sentry-release=", "sentry-sample_rand=", "sentry-trace_id=", "é", "😀", "\uD83D", "\uDE00", "\u202E",
+    "\u0301", "\uFEFF", "\u2028", "\\", "\\\"", "/", "@", "[", "]", "{", "}", "0", "1", "f"
+  };
+
+  /** The page's head: the two tags of MetaTags, their values free of quotes, angle brackets and line breaks. */
+  private static final Pattern HEAD = Pattern.compile(
+      "<meta name=\"sentry-trace\" content=\"([0-9a-f]{32}-[0-9a-f]{16}(?:-[01])?)\"/>(?:\n<meta name=\"baggage\" content=\"[^\"<>\r\n]*\"/>)?");
+  /** Server-Timing as the handler writes it: the app set none, so exactly the trace's two metrics. */
+  private static final Pattern SERVER_TIMING = Pattern.compile(
+      "sentry-trace;desc=\"([0-9a-f]{32}-[0-9a-f]{16}(?:-[01])?)\"(?:, baggage;desc=\"((?:[^\"\\\\<\r\n]|\\\\[\"\\\\])*)\")?");
+
+  private final Random random = new Random(SEED);
+
+  @Test
+  void hostileTraceHeadersAlwaysReachTheServletAndNeverLeakMarkup() throws Exception {
+    Tracer tracer = Tracer.builder().tracesSampleRate(0.5).release("shop@1.0").build();
+    AtomicInteger served = new AtomicInteger();
+    HttpServlet page = new HttpServlet() {
+      @Override
+      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        served.incrementAndGet();
+        Span tx = (Span) request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE);
+        response.setContentType("text/html; charset=utf-8");
+        response.getWriter().write("<html><head>" + MetaTags.render(tx) + "</head></html>");
+      }
+    };
+    String[][] inputs = new String[INPUTS][];
+    int unchanged = 0;
+    int withoutControls = 0;
+    for (int i = 0; i < INPUTS; i++) {
+      String sentryTrace = random.nextInt(3) == 0 ? hostile(i) : random.nextBoolean() ? VALID_TRACE : mutate(VALID_TRACE);
+      String baggage = random.nextBoolean() ? hostile(random.nextInt(INPUTS)) : "sentry-release=" + hostile(i) + "," + VALID_BAGGAGE;
+      String[] wire = {onTheWire(sentryTrace), onTheWire(baggage)};
+      for (int h = 0; h < 2; h++) {
+        String original = h == 0 ? sentryTrace : baggage;
+        if (wire[h].equals(original)) unchanged++;
+        else if (original.chars().noneMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) withoutControls++;
+      }
+      inputs[i] = wire;
+    }
+
+    AtomicInteger answered = new AtomicInteger();
+    List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (ServletContainer container = ServletContainer.jetty()) {
+      URI base = container.start(context -> {
+        FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", SentryTraceServletFilter.create(tracer));
+        sentry.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        context.addServlet("page", page).addMapping("/page");
+      }, Map.of());
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      URI uri = base.resolve("/page");
+      long start = System.nanoTime();
+      long deadline = start + DEADLINE.toNanos();
+      AtomicInteger next = new AtomicInteger();
+      ExecutorService threads = Executors.newFixedThreadPool(CLIENT_THREADS);
+      try {
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < CLIENT_THREADS; t++) {
+          running.add(threads.submit(() -> {
+            for (int i = next.getAndIncrement(); i < INPUTS && System.nanoTime() < deadline; i = next.getAndIncrement()) {
+              String problem = check(client, uri, inputs[i]);
+              if (problem == null) answered.incrementAndGet();
+              else if (problems.size() < 10) problems.add("input #" + i + ": " + problem);
+            }
+            return null;
+          }));
+        }
+        for (Future<?> thread : running) thread.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } finally {
+        threads.shutdownNow();
+      }
+      System.out.printf("[fuzz] %s: %d hostile header pairs in %.1f s (%d client threads); %d served, %d checked clean;"
+              + " of the %d values, %.1f%% went out unchanged, %.1f%% with chars above 0xFF as UTF-8 bytes, %.1f%% with controls dropped%n",
+          container, INPUTS, (System.nanoTime() - start) / 1e9, CLIENT_THREADS, served.get(), answered.get(), 2 * INPUTS,
+          50.0 * unchanged / INPUTS, 50.0 * withoutControls / INPUTS, 50.0 * (2 * INPUTS - unchanged - withoutControls) / INPUTS);
+    }
+    assertThat(problems).isEmpty();
+    assertThat(answered.get()).as("requests checked within " + DEADLINE).isEqualTo(INPUTS);
+    assertThat(served.get()).as("requests that reached the servlet").isEqualTo(INPUTS);
+  }
+
+  /** Sends one pair; null when the answer is clean, else what is wrong. */
+  private static String check(HttpClient client, URI uri, String[] headers) throws InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(uri)
+        .header(SentryTrace.HEADER, headers[0])
+        .header(Baggage.HEADER, headers[1])
+        .timeout(Duration.ofSeconds(30))
+        .build();
+    HttpResponse<String> response;
+    try {
+      response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return e.toString();
+    }
+    if (response.statusCode() != 200) return "HTTP " + response.statusCode();
+    String body = response.body();
+    if (!body.startsWith("<html><head>") || !body.endsWith("</head></html>")) return "body " + body;
+    String head = body.substring("<html><head>".length(), body.length() - "</head></html>".length());
+    var tags = HEAD.matcher(head);
+    if (!tags.matches()) return "meta tags " + head;
+    List<String> timing = response.headers().allValues(ServerTiming.HEADER);
+    if (timing.size() != 1) return "Server-Timing lines " + timing;
+    var metrics = SERVER_TIMING.matcher(timing.get(0));
+    if (!metrics.matches()) return "Server-Timing " + timing.get(0);
+    if (!metrics.group(1).equals(tags.group(1))) return "Server-Timing " + metrics.group(1) + " vs meta " + tags.group(1);
+    return null;
+  }
+
+  /**
+   * The value as it can travel in a header: controls dropped, chars above 0xFF as their UTF-8
+   * bytes, each byte one Latin-1 char (what the container reads back from raw UTF-8).
+   */
+  static String onTheWire(String value) {
+    StringBuilder out = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) continue;
+      if (c <= 0xff) {
+        out.append(c);
+        continue;
+      }
+      int cp = value.codePointAt(i);
+      if (Character.charCount(cp) == 2) i++;
+      String one = Character.isSurrogate(c) && Character.charCount(cp) == 1 ? "\uFFFD" : new String(Character.toChars(cp));
+      for (byte b : one.getBytes(StandardCharsets.UTF_8)) out.append((char) (b & 0xff));
+    }
+    return out.toString();
+  }
+
+  // ---- the generator ----
+
+  private String hostile(int i) {
+    switch (i % 10) {
+      case 0: { // random ASCII
+        char[] chars = new char[random.nextInt(100)];
+        for (int k = 0; k < chars.length; k++) chars[k] = (char) random.nextInt(128);
+        return new String(chars);
+      }
+      case 1: { // control chars and line breaks
+        StringBuilder b = new StringBuilder();
+        for (int k = random.nextInt(40); k > 0; k--) b.append(random.nextBoolean() ? (char) random.nextInt(32) : random.nextBoolean() ? "\r\n" : "a");
+        return b.toString();
+      }
+      case 2:
+        return mutate(VALID_TRACE);
+      case 3:
+        return mutate(VALID_BAGGAGE);
+      case 4: { // Latin-1 and beyond, lone surrogates included
+        StringBuilder b = new StringBuilder();
+        for (int k = random.nextInt(40); k > 0; k--) {
+          b.appendCodePoint(random.nextInt(4) == 0 ? 0x10000 + random.nextInt(0x100000) : random.nextBoolean() ? 0x80 + random.nextInt(0x80) : random.nextInt(0x10000));
+        }
+        return b.toString();
+      }
+      case 5: { // huge, now and then
+        if (i % 1_000 != 5) return pieces(random.nextInt(30));
+        StringBuilder b = new StringBuilder();
+        int target = 10_000 + random.nextInt(40_000);
+        while (b.length() < target) b.append("sentry-k").append(b.length()).append('=').append(PIECES[random.nextInt(PIECES.length)]).append(',');
+        return b.toString();
+      }
+      default:
+        return pieces(random.nextInt(20));
+    }
+  }
+
+  private String pieces(int n) {
+    StringBuilder b = new StringBuilder();
+    for (int k = 0; k < n; k++) b.append(PIECES[random.nextInt(PIECES.length)]);
+    return b.toString();
+  }
+
+  /** One to three edits: replace, insert or delete a char, or splice in a hostile piece. */
+  private String mutate(String valid) {
+    StringBuilder b = new StringBuilder(valid);
+    for (int e = 1 + random.nextInt(3); e > 0; e--) {
+      int at = random.nextInt(b.length() + 1);
+      switch (random.nextInt(4)) {
+        case 0:
+          if (at < b.length()) b.setCharAt(at, (char) random.nextInt(0x80));
+          break;
+        case 1:
+          b.insert(at, (char) random.nextInt(0x3000));
+          break;
+        case 2:
+          if (at < b.length()) b.deleteCharAt(at);
+          break;
+        default:
+          b.insert(at, PIECES[random.nextInt(PIECES.length)]);
+      }
+    }
+    return b.toString();
+  }
+}
