@@ -1,13 +1,18 @@
 package io.sentrytrace.apache;
 
+import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.HttpClientExchange;
+import io.sentrytrace.http.HttpClientHandler;
+import io.sentrytrace.http.InstrumentationLog;
 import java.io.IOException;
+import java.util.Objects;
 import org.apache.hc.client5.http.classic.ExecChain;
 import org.apache.hc.client5.http.classic.ExecChainHandler;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
-import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
+import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
  * Puts the trace on the requests of Apache HttpClient 5's classic client and records an {@code
@@ -19,28 +24,31 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
  *     .build();
  * }</pre>
  *
- * <p><b>What it adds.</b> To a request whose URL is one of the tracer's {@code
- * tracePropagationTargets}: {@code sentry-trace} and {@code baggage} (and {@code traceparent} when
- * the tracer sends it). A {@code sentry-trace} the caller set is kept, and then nothing is added; a
- * {@code baggage} the caller set is merged (other vendors' entries kept, one header). Under a
- * parent span, the span current on the calling thread or the one in the context attribute {@link
- * #PARENT_SPAN}, it records a child span: op {@code http.client}, description {@code METHOD
- * scheme://host/path}, data {@code http.request.method}, {@code url}, {@code http.query}, {@code
- * http.response.status_code}, {@code http.response_content_length}, status from the response code or
- * {@code internal_error} when the call throws; the {@code sentry-trace} sent names that span. The
- * span ends when the response head is back (the body is never read). Without a parent span the
- * headers carry the tracer's propagation context and no span is recorded.
+ * <p><b>What it adds.</b> The rules of {@link HttpClientHandler}, the same for every client module:
+ * to a request whose URL is one of the tracer's {@code tracePropagationTargets}, {@code
+ * sentry-trace} and {@code baggage} (and {@code traceparent} when the tracer sends it); a {@code
+ * sentry-trace} the caller set is kept, and then nothing is added; a {@code baggage} the caller set
+ * is merged. Under a parent span, the span current on the calling thread or the one in the context
+ * attribute {@link #PARENT_SPAN}, it records a child span, op {@code http.client}, named {@code
+ * METHOD scheme://host/path}, which the {@code sentry-trace} sent names. The span lasts until the
+ * response body has been read to its end or closed (closing the response closes it; {@code
+ * client.execute(request, handler)} does both), so a slowly streamed body counts; {@code
+ * http.response.time_to_first_byte_ms} keeps the time to the response head. A response without a
+ * body ends it at once. Its status comes from the response code; {@code HttpUriRequestBase.cancel()}
+ * makes it {@code cancelled}, any other failure of the call {@code internal_error}. Without a
+ * parent span the headers carry the tracer's propagation context and no span is recorded.
  *
  * <p><b>When it does nothing.</b> While {@link io.sentrytrace.Instrumentation#suppress()} is in
  * force on the calling thread; no headers for URLs outside the targets (the span is still recorded).
  *
- * <p><b>Redirects and retries.</b> The headers go on a copy of the request handed down the chain;
- * the caller's request object is never changed, so sending it again never grows or repeats a
- * header. Registered first, the interceptor sees each call once, above the client's redirect and
- * retry handling: one span per call, headers decided on the call's URL and sent on its first hop.
- * The client rebuilds every redirect hop and retry from the caller's request, so they carry none of
- * our headers: a redirect to a host outside the targets never gets them. To decide on every hop,
- * register it below the redirect handling; it then records one span per attempt:
+ * <p><b>Redirects and retries: where it is registered.</b> The headers go on a copy of the request
+ * handed down the chain; the caller's request object is never changed. Registered first, as above,
+ * the interceptor sees each call once, above the client's redirect and retry handling: one span per
+ * call, headers decided on the call's URL and sent on its first hop only. The client rebuilds every
+ * redirect hop and retry from the caller's request, so they carry none of our headers: a redirect
+ * never gets them, to a target or not. Registered below the redirect handling, it decides every hop
+ * on its own (a redirect to a target gets the headers, one elsewhere does not) and records one span
+ * per attempt:
  *
  * <pre>{@code
  * HttpClients.custom().addExecInterceptorBefore(ChainElement.PROTOCOL.name(), "sentry-trace", interceptor)
@@ -63,27 +71,48 @@ public final class SentryTraceExecInterceptor implements ExecChainHandler {
    */
   public static final String PARENT_SPAN = "io.sentrytrace.parent-span";
 
-  private final HttpClientTracing tracing;
+  private final InstrumentationLog log = InstrumentationLog.of(SentryTraceExecInterceptor.class, "Apache HttpClient");
+  private final HttpClientHandler handler;
 
   public SentryTraceExecInterceptor(Tracer tracer) {
-    this.tracing = new HttpClientTracing(tracer);
+    this.handler = HttpClientHandler.create(Objects.requireNonNull(tracer, "tracer"), log);
   }
 
   @Override
   public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
       throws IOException, HttpException {
-    HttpClientTracing.Exchange<ClassicHttpRequest> exchange =
-        tracing.start(request, scope.clientContext, scope.exchangeId, scope.route, r -> ClassicRequestBuilder.copy(r).build());
-    if (exchange == null) return chain.proceed(request, scope);
+    HttpClientExchange exchange = null;
+    ClassicHttpRequest toSend = request;
+    try {
+      // The classic client runs every hop on the caller's thread: what is current here is the parent.
+      HttpClientHandler.Parent parent = handler.capture(explicitParent(scope.clientContext));
+      ApacheRequest<ClassicHttpRequest> carrier = new ApacheRequest<>(request, scope.route, ApacheRequest.CLASSIC);
+      exchange = handler.start(carrier, parent);
+      if (exchange.propagated()) toSend = carrier.result();
+    } catch (RuntimeException | LinkageError e) {
+      log.failed(e);
+    }
+    if (exchange == null || exchange.span() == null) return chain.proceed(toSend, scope);
+
+    ApacheExchange traced = ApacheExchange.classic(exchange, scope.execRuntime, log);
     ClassicHttpResponse response;
     try {
-      response = chain.proceed(exchange.request(), scope);
+      response = chain.proceed(toSend, scope);
     } catch (Throwable t) {
-      exchange.failed();
-      throw t;
+      traced.failed(t);
+      throw t; // unchanged
     }
-    exchange.response(response, response.getEntity());
-    exchange.finish();
-    return response;
+    return TracedEntity.endWithBody(response, traced, log);
+  }
+
+  /** The span in {@link #PARENT_SPAN}, or null. */
+  static Span explicitParent(HttpContext context) {
+    Object explicit = context == null ? null : context.getAttribute(PARENT_SPAN);
+    return explicit instanceof Span ? (Span) explicit : null;
+  }
+
+  @Override
+  public String toString() {
+    return "SentryTraceExecInterceptor";
   }
 }

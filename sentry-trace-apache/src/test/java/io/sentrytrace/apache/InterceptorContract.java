@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.Baggage;
 import io.sentrytrace.InMemorySpanExporter;
-import io.sentrytrace.Instrumentation;
-import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
@@ -15,9 +13,7 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +32,12 @@ import org.apache.hc.core5.http.message.BasicHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The interceptor's behaviour, the same for the classic and the async client: each subclass runs
- * these tests against its client, with real servers on 127.0.0.1.
+ * What is particular to the Apache interceptors, the same for the classic and the async client
+ * (where it is registered, the context's parent attribute, the caller's request object, failures):
+ * each subclass runs these tests against its client, with real servers on 127.0.0.1. The rules
+ * every client keeps are {@code HttpClientContract}'s, run by the {@code *ClientContractTest}s.
  */
 @SuppressWarnings("try") // scopes are opened for their effect on the current span
 abstract class InterceptorContract {
@@ -57,6 +53,9 @@ abstract class InterceptorContract {
 
   /** A client whose transport, below the interceptor, fails every call with {@code failure}. */
   abstract TestClient failingClient(Tracer tracer, IOException failure);
+
+  /** The interceptor's class, which names its logger. */
+  abstract Class<?> interceptorType();
 
   @BeforeEach
   void startServers() throws IOException {
@@ -138,33 +137,6 @@ abstract class InterceptorContract {
   // ---- which requests get headers ----
 
   @Test
-  void sendsTraceHeadersNamingItsSpanToTargets() throws Exception {
-    target.enqueue(ok("hi"));
-    TestClient client = client();
-    TransactionData tx = underTransaction(span -> assertThat(client.execute(client.newRequest("GET", base(target) + "a"), null)).isEqualTo(200));
-
-    RecordedRequest received = take(target);
-    SpanData child = tx.spans().get(0);
-    SentryTrace sent = sentryTrace(received);
-    assertThat(sent.traceId()).isEqualTo(tx.root().traceId());
-    assertThat(sent.spanId()).isEqualTo(child.spanId());
-    assertThat(child.parentSpanId()).isEqualTo(tx.root().spanId());
-    assertThat(header(received, Baggage.HEADER)).singleElement().asString().contains("sentry-trace_id=" + tx.root().traceId());
-  }
-
-  @Test
-  void sendsNoTraceHeadersOutsideTargetsButRecordsTheSpan() throws Exception {
-    other.enqueue(ok("hi"));
-    TestClient client = client();
-    TransactionData tx = underTransaction(span -> client.execute(client.newRequest("GET", base(other) + "a"), null));
-
-    RecordedRequest received = take(other);
-    assertThat(header(received, SentryTrace.HEADER)).isEmpty();
-    assertThat(header(received, Baggage.HEADER)).isEmpty();
-    assertThat(tx.spans()).singleElement().extracting(SpanData::op).isEqualTo("http.client");
-  }
-
-  @Test
   void redirectFromTargetToNonTargetCarriesNoTraceHeaders() throws Exception {
     // target -> other -> target: registered first, only the call's own first hop gets our headers.
     target.enqueue(redirectTo(base(other) + "b"));
@@ -214,39 +186,6 @@ abstract class InterceptorContract {
   // ---- headers the caller set ----
 
   @Test
-  void mergesCallerBaggageIntoOneHeader() throws Exception {
-    target.enqueue(ok("hi"));
-    TestClient client = client();
-    TransactionData tx = underTransaction(span -> {
-      HttpRequest request = client.newRequest("GET", base(target));
-      request.addHeader(Baggage.HEADER, "vendor=1,sentry-trace_id=00000000000000000000000000000001");
-      client.execute(request, null);
-    });
-
-    List<String> baggage = header(take(target), Baggage.HEADER);
-    assertThat(baggage).hasSize(1);
-    assertThat(baggage.get(0)).contains("vendor=1").doesNotContain("00000000000000000000000000000001");
-    assertThat(Baggage.parse(baggage.get(0)).get("trace_id")).isEqualTo(tx.root().traceId().toString());
-  }
-
-  @Test
-  void keepsCallerSentryTraceAndAddsNoBaggage() throws Exception {
-    target.enqueue(ok("hi"));
-    String own = "0123456789abcdef0123456789abcdef-0123456789abcdef-1";
-    TestClient client = client();
-    TransactionData tx = underTransaction(span -> {
-      HttpRequest request = client.newRequest("GET", base(target));
-      request.addHeader(SentryTrace.HEADER, own);
-      client.execute(request, null);
-    });
-
-    RecordedRequest received = take(target);
-    assertThat(header(received, SentryTrace.HEADER)).containsExactly(own);
-    assertThat(header(received, Baggage.HEADER)).isEmpty();
-    assertThat(tx.spans()).hasSize(1);
-  }
-
-  @Test
   void sameRequestObjectSentTwiceNeitherGrowsNorRepeatsAStaleTrace() throws Exception {
     target.enqueue(ok("1"));
     target.enqueue(ok("2"));
@@ -270,41 +209,6 @@ abstract class InterceptorContract {
   }
 
   // ---- the span ----
-
-  @ParameterizedTest
-  @CsvSource({"200, OK", "404, NOT_FOUND", "500, INTERNAL_ERROR"})
-  void spanRecordsRequestAndResponse(int code, SpanStatus status) throws Exception {
-    target.enqueue(new MockResponse.Builder().code(code).body("hello").build());
-    TestClient client = client();
-    TransactionData tx = underTransaction(span -> assertThat(client.execute(client.newRequest("POST", base(target) + "items/7?q=1&sort=asc"), null)).isEqualTo(code));
-
-    SpanData span = tx.spans().get(0);
-    assertThat(span.op()).isEqualTo("http.client");
-    assertThat(span.description()).isEqualTo("POST " + base(target) + "items/7");
-    assertThat(span.status()).isEqualTo(status);
-    assertThat(span.data())
-        .containsEntry("http.request.method", "POST")
-        .containsEntry("url", base(target) + "items/7")
-        .containsEntry("http.query", "q=1&sort=asc")
-        .containsEntry("http.response.status_code", code)
-        .containsEntry("http.response_content_length", 5L);
-  }
-
-  @Test
-  void refusedConnectionMarksTheSpanInternalError() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      port = socket.getLocalPort();
-    }
-    String url = "http://127.0.0.1:" + port + "/x";
-    TestClient client = client();
-    TransactionData tx = underTransaction(span ->
-        assertThatThrownBy(() -> client.execute(client.newRequest("GET", url), null)).isInstanceOf(ConnectException.class));
-
-    SpanData span = tx.spans().get(0);
-    assertThat(span.status()).isEqualTo(SpanStatus.INTERNAL_ERROR);
-    assertThat(span.data()).containsEntry("url", url).doesNotContainKey("http.response.status_code");
-  }
 
   @Test
   void callFailureReachesTheCallerUnchanged() throws Exception {
@@ -338,57 +242,6 @@ abstract class InterceptorContract {
     assertThat(sentryTrace(take(target)).traceId()).isEqualTo(explicit.traceId());
   }
 
-  @Test
-  void withoutSpanSendsThePropagationContextAndRecordsNothing() throws Exception {
-    target.enqueue(ok("hi"));
-    PropagationContext incoming = tracer.continueTrace("0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1", "sentry-trace_id=0af7651916cd43dd8448eb211c80319c,vendor=x");
-    TestClient client = client();
-    try (Scope ignored = incoming.makeCurrent()) {
-      client.execute(client.newRequest("GET", base(target)), null);
-    }
-
-    SentryTrace sent = sentryTrace(take(target));
-    assertThat(sent.traceId()).isEqualTo(incoming.traceId());
-    assertThat(sent.spanId()).isEqualTo(incoming.spanId());
-    assertThat(exporter.transactions()).isEmpty();
-  }
-
-  @Test
-  void tracingOffPropagatesTheCurrentSpansTraceAndExportsNothing() throws Exception {
-    target.enqueue(ok("hi"));
-    InMemorySpanExporter offExporter = new InMemorySpanExporter();
-    Tracer off = Tracer.builder().exporter(offExporter).tracePropagationTargets(List.of(base(target))).build();
-    TestClient client = client(off, TestClient.Position.FIRST);
-    closeables.add(client);
-    Span tx = off.startTransaction("off", "test");
-    try (Scope ignored = tx.makeCurrent()) {
-      client.execute(client.newRequest("GET", base(target)), null);
-    }
-    tx.finish();
-
-    SentryTrace sent = sentryTrace(take(target));
-    assertThat(tx.isRecording()).isFalse();
-    assertThat(sent.traceId()).isEqualTo(tx.traceId());
-    assertThat(sent.spanId()).as("a child span of its own").isNotEqualTo(tx.spanId());
-    assertThat(offExporter.transactions()).isEmpty();
-  }
-
-  @Test
-  void suppressedCallsGetNoHeadersAndNoSpan() throws Exception {
-    target.enqueue(ok("hi"));
-    TestClient client = client();
-    TransactionData tx = underTransaction(span -> {
-      try (Scope quiet = Instrumentation.suppress()) {
-        client.execute(client.newRequest("GET", base(target)), null);
-      }
-    });
-
-    RecordedRequest received = take(target);
-    assertThat(header(received, SentryTrace.HEADER)).isEmpty();
-    assertThat(header(received, Baggage.HEADER)).isEmpty();
-    assertThat(tx.spans()).isEmpty();
-  }
-
   // ---- never throws ----
 
   @Test
@@ -412,7 +265,7 @@ abstract class InterceptorContract {
       @Override
       public void close() {}
     };
-    Logger logger = Logger.getLogger(HttpClientTracing.class.getName());
+    Logger logger = Logger.getLogger(interceptorType().getName());
     logger.addHandler(handler);
     boolean useParentHandlers = logger.getUseParentHandlers();
     logger.setUseParentHandlers(false); // the warning is expected: keep it out of the build log

@@ -52,23 +52,7 @@ interface TestClient extends AutoCloseable {
    * @param failure when set, the transport below the interceptor throws it instead of sending
    */
   static TestClient classic(Position position, SentryTraceExecInterceptor interceptor, int maxPerRoute, IOException failure) {
-    HttpClientBuilder builder =
-        HttpClients.custom()
-            .setConnectionManager(
-                PoolingHttpClientConnectionManagerBuilder.create()
-                    .setMaxConnPerRoute(maxPerRoute)
-                    .setMaxConnTotal(maxPerRoute * 2)
-                    .setDefaultConnectionConfig(connectionConfig())
-                    .build())
-            .setDefaultRequestConfig(requestConfig());
-    if (position == Position.FIRST) builder.addExecInterceptorFirst("sentry-trace", interceptor);
-    else builder.addExecInterceptorBefore(ChainElement.PROTOCOL.name(), "sentry-trace", interceptor);
-    if (failure != null) {
-      builder.disableAutomaticRetries().addExecInterceptorLast("failure", (request, scope, chain) -> {
-        throw failure;
-      });
-    }
-    CloseableHttpClient client = builder.build();
+    CloseableHttpClient client = classicClient(position, interceptor, maxPerRoute, failure);
     return new TestClient() {
       @Override
       public HttpRequest newRequest(String method, String uri) {
@@ -91,6 +75,31 @@ interface TestClient extends AutoCloseable {
         client.close(CloseMode.GRACEFUL);
       }
     };
+  }
+
+  /**
+   * A classic client with the interceptor installed at {@code position}.
+   *
+   * @param failure when set, the transport below the interceptor throws it instead of sending
+   */
+  static CloseableHttpClient classicClient(Position position, SentryTraceExecInterceptor interceptor, int maxPerRoute, IOException failure) {
+    HttpClientBuilder builder =
+        HttpClients.custom()
+            .setConnectionManager(
+                PoolingHttpClientConnectionManagerBuilder.create()
+                    .setMaxConnPerRoute(maxPerRoute)
+                    .setMaxConnTotal(maxPerRoute * 2)
+                    .setDefaultConnectionConfig(connectionConfig())
+                    .build())
+            .setDefaultRequestConfig(requestConfig());
+    if (position == Position.FIRST) builder.addExecInterceptorFirst("sentry-trace", interceptor);
+    else builder.addExecInterceptorBefore(ChainElement.PROTOCOL.name(), "sentry-trace", interceptor);
+    if (failure != null) {
+      builder.disableAutomaticRetries().addExecInterceptorLast("failure", (request, scope, chain) -> {
+        throw failure;
+      });
+    }
+    return builder.build();
   }
 
   static TestClient async(Tracer tracer, Position position, int maxPerRoute) {

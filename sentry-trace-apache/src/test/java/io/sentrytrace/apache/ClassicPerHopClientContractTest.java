@@ -1,0 +1,13 @@
+package io.sentrytrace.apache;
+
+/**
+ * The classic client with the interceptor registered below the redirect handling ({@code
+ * addExecInterceptorBefore(ChainElement.PROTOCOL.name(), ...)}): every hop decided on its own, the
+ * whole shared contract.
+ */
+class ClassicPerHopClientContractTest extends ClassicClientContract {
+  @Override
+  TestClient.Position position() {
+    return TestClient.Position.PER_HOP;
+  }
+}
