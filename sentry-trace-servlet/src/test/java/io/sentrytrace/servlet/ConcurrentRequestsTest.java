@@ -86,9 +86,13 @@ class ConcurrentRequestsTest {
 
     OkHttpClient okHttp = SentryTraceInterceptor.instrument(
         new OkHttpClient.Builder().connectionPool(new ConnectionPool(THREADS * 2, 1, TimeUnit.MINUTES)).build(), tracer);
+    // Arrivals at the servlet: each is a transaction. The JDK client may send a GET once more on a
+    // keep-alive connection the server closed (its own retry), which is then a request of its own.
+    AtomicInteger served = new AtomicInteger();
     HttpServlet servlet = new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        served.incrementAndGet();
         // A synchronous downstream call under the request's transaction (current on this thread).
         Request call = new Request.Builder().url(checkUrl).header(EXPECTED_TRACE, request.getHeader(EXPECTED_TRACE)).build();
         try (Response answer = okHttp.newCall(call).execute()) {
@@ -144,16 +148,17 @@ class ConcurrentRequestsTest {
         load.shutdownNow();
         elapsed = System.nanoTime() - start;
       }
-      List<TransactionData> exported = exporter.await(TOTAL, Duration.ofSeconds(30));
+      List<TransactionData> exported = exporter.await(Math.max(TOTAL, served.get()), Duration.ofSeconds(30));
       System.out.printf("[load] %s: %d requests (%d threads) in %.1f s, %d downstream calls, %d mismatches, %d transactions exported%n",
           container, answered.get(), THREADS, elapsed / 1e9, downstreamCalls.get(), mismatches.get(), exported.size());
 
       assertThat(failures).as("failed requests").isEmpty();
       assertThat(answered.get()).as("requests answered within " + DEADLINE).isEqualTo(TOTAL);
-      assertThat(downstreamCalls.get()).isEqualTo(TOTAL);
+      assertThat(served.get()).as("arrivals: every request, plus the client's own retries").isBetween(TOTAL, TOTAL + TOTAL / 1000);
+      assertThat(downstreamCalls.get()).as("one downstream call per arrival (OkHttp may retry one)").isBetween(served.get(), served.get() + TOTAL / 1000);
       assertThat(mismatches.get()).as("downstream calls with another request's trace: " + firstMismatches).isZero();
-      assertThat(exported).hasSize(TOTAL);
-      assertThat(exported.stream().map(tx -> tx.root().spanId()).distinct().count()).as("distinct transactions").isEqualTo(TOTAL);
+      assertThat(exported).as("one transaction per arrival").hasSize(served.get());
+      assertThat(exported.stream().map(tx -> tx.root().spanId()).distinct().count()).as("each exported once").isEqualTo(exported.size());
       assertThat(exported.stream().map(tx -> tx.root().traceId().toString()).collect(Collectors.toSet())).isEqualTo(sentTraces);
       assertThat(exported).allSatisfy(tx -> assertThat(tx.spans()).singleElement().satisfies(call -> {
         assertThat(call.op()).isEqualTo("http.client");

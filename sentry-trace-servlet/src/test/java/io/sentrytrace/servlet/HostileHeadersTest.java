@@ -75,10 +75,14 @@ class HostileHeadersTest {
   void hostileTraceHeadersAlwaysReachTheServletAndNeverLeakMarkup() throws Exception {
     Tracer tracer = Tracer.builder().tracesSampleRate(0.5).release("shop@1.0").build();
     AtomicInteger served = new AtomicInteger();
+    // Which inputs reached the servlet: the JDK client may send a GET again on a connection the
+    // server closed (its own retry), so count inputs, not arrivals.
+    java.util.Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
     HttpServlet page = new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         served.incrementAndGet();
+        reached.add(request.getParameter("input"));
         Span tx = (Span) request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE);
         response.setContentType("text/html; charset=utf-8");
         response.getWriter().write("<html><head>" + MetaTags.render(tx) + "</head></html>");
@@ -118,7 +122,7 @@ class HostileHeadersTest {
         for (int t = 0; t < CLIENT_THREADS; t++) {
           running.add(threads.submit(() -> {
             for (int i = next.getAndIncrement(); i < INPUTS && System.nanoTime() < deadline; i = next.getAndIncrement()) {
-              String problem = check(client, uri, inputs[i]);
+              String problem = check(client, uri.resolve("/page?input=" + i), inputs[i]);
               if (problem == null) answered.incrementAndGet();
               else if (problems.size() < 10) problems.add("input #" + i + ": " + problem);
             }
@@ -129,14 +133,14 @@ class HostileHeadersTest {
       } finally {
         threads.shutdownNow();
       }
-      System.out.printf("[fuzz] %s: %d hostile header pairs in %.1f s (%d client threads); %d served, %d checked clean;"
+      System.out.printf("[fuzz] %s: %d hostile header pairs in %.1f s (%d client threads); %d served (%d inputs, the rest the client's own retries), %d checked clean;"
               + " of the %d values, %.1f%% went out unchanged, %.1f%% with chars above 0xFF as UTF-8 bytes, %.1f%% with controls dropped%n",
-          container, INPUTS, (System.nanoTime() - start) / 1e9, CLIENT_THREADS, served.get(), answered.get(), 2 * INPUTS,
+          container, INPUTS, (System.nanoTime() - start) / 1e9, CLIENT_THREADS, served.get(), reached.size(), answered.get(), 2 * INPUTS,
           50.0 * unchanged / INPUTS, 50.0 * withoutControls / INPUTS, 50.0 * (2 * INPUTS - unchanged - withoutControls) / INPUTS);
     }
     assertThat(problems).isEmpty();
     assertThat(answered.get()).as("requests checked within " + DEADLINE).isEqualTo(INPUTS);
-    assertThat(served.get()).as("requests that reached the servlet").isEqualTo(INPUTS);
+    assertThat(reached).as("inputs that reached the servlet").hasSize(INPUTS);
   }
 
   /** Sends one pair; null when the answer is clean, else what is wrong. */
