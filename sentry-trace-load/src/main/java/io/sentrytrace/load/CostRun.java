@@ -25,6 +25,8 @@ final class CostRun {
     final String name;
     final List<Double> throughput = new ArrayList<>();
     final List<Double> cpuMicrosPerRequest = new ArrayList<>();
+    /** The same without the envelope endpoint's handler threads (the stand-in for Sentry). */
+    final List<Double> serviceCpuMicrosPerRequest = new ArrayList<>();
     final List<Double> allocKbPerRequest = new ArrayList<>();
     final Histogram latency = new Histogram();
     long requests;
@@ -131,6 +133,8 @@ final class CostRun {
       long costRequests = c3 - c1;
       into.throughput.add((c2 - c1) / ((t2actual - t1) / 1e9));
       into.cpuMicrosPerRequest.add((m2.cpuNanos() - m1.cpuNanos()) / 1e3 / costRequests);
+      long endpointCpu = m2.endpointCpuNanos() - m1.endpointCpuNanos();
+      into.serviceCpuMicrosPerRequest.add((m2.cpuNanos() - m1.cpuNanos() - endpointCpu) / 1e3 / costRequests);
       into.allocKbPerRequest.add(m2.allocatedSince(m1) / 1024.0 / costRequests);
       h.addTo(into.latency);
       into.requests += costRequests;
@@ -159,51 +163,69 @@ final class CostRun {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
+  /** Round r of {@code a} against round r of {@code b} (run back to back): the median of the differences. */
+  static double pairedDifference(List<Double> a, List<Double> b) {
+    List<Double> d = new ArrayList<>();
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) d.add(a.get(i) - b.get(i));
+    return median(d);
+  }
+
+  static double pairedRatio(List<Double> a, List<Double> b) {
+    List<Double> r = new ArrayList<>();
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) r.add(a.get(i) / b.get(i));
+    return median(r);
+  }
+
   /** The table and the targets, as markdown. Returns whether every target was met. */
   static boolean print(Map<ClientKind, List<Totals>> all, Options options, PrintStream out) {
     out.println();
-    out.println("| Client | Configuration | Throughput (req/s) | vs untraced | p50 (ms) | p99 (ms) | CPU per request (µs) "
-        + "| CPU over untraced (µs) | Allocated per request (KB) | Requests | Wrong/missing trace downstream | Envelopes received |");
-    out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out.println("| Client | Configuration | Throughput (req/s) | vs untraced | p50 (ms) | p99 (ms) | CPU/req (µs) "
+        + "| CPU over untraced (µs) | same, without the endpoint (µs) | Allocated/req (KB) | Requests | Wrong trace downstream | Envelopes received |");
+    out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     boolean allMet = true;
     List<String> targets = new ArrayList<>();
     for (Map.Entry<ClientKind, List<Totals>> e : all.entrySet()) {
       List<Totals> rows = e.getValue();
       Totals none = rows.stream().filter(t -> t.name.equals("no tracing")).findFirst().orElse(rows.get(0));
-      double baseTput = median(none.throughput);
-      double baseCpu = median(none.cpuMicrosPerRequest);
-      Function<Totals, Double> overhead = t -> median(t.cpuMicrosPerRequest) - baseCpu;
+      Function<Totals, Double> over = t -> pairedDifference(t.cpuMicrosPerRequest, none.cpuMicrosPerRequest);
+      Function<Totals, Double> serviceOver = t -> pairedDifference(t.serviceCpuMicrosPerRequest, none.serviceCpuMicrosPerRequest);
+      Function<Totals, Double> tput = t -> pairedRatio(t.throughput, none.throughput);
       for (Totals t : rows) {
         boolean traced = t.name.startsWith("sentry");
-        out.printf(Locale.ROOT, "| %s | %s | %,.0f | %.1f%% | %.2f | %.2f | %.0f | %s | %.1f | %,d | %s | %s |%n",
-            e.getKey().label, t.name, median(t.throughput), 100 * median(t.throughput) / baseTput,
+        out.printf(Locale.ROOT, "| %s | %s | %,.0f | %.1f%% | %.2f | %.2f | %.0f | %s | %s | %.1f | %,d | %s | %s |%n",
+            e.getKey().label, t.name, median(t.throughput), 100 * tput.apply(t),
             t.latency.quantileMicros(0.50) / 1e3, t.latency.quantileMicros(0.99) / 1e3,
-            median(t.cpuMicrosPerRequest), t == none ? "-" : String.format(Locale.ROOT, "%+.0f", overhead.apply(t)),
+            median(t.cpuMicrosPerRequest),
+            t == none ? "-" : String.format(Locale.ROOT, "%+.0f", over.apply(t)),
+            t == none ? "-" : String.format(Locale.ROOT, "%+.0f", serviceOver.apply(t)),
             median(t.allocKbPerRequest), t.requests,
             traced ? (t.mismatched + t.missing) + "" : "-", traced ? String.format(Locale.ROOT, "%,d", t.exported) : "-");
       }
       Totals ours = rows.stream().filter(t -> t.name.equals("sentry-trace")).findFirst().orElse(null);
       Totals theirs = rows.stream().filter(t -> t.name.startsWith("sentry-java")).findFirst().orElse(null);
+      out.println();
+      for (Totals t : rows) {
+        out.printf(Locale.ROOT, "  %s / %s: per-round throughput %s, CPU µs/req %s (without the endpoint %s); non-200 %d, I/O errors %d; export: %s%s%n",
+            e.getKey().label, t.name, fmt(t.throughput), fmt(t.cpuMicrosPerRequest), fmt(t.serviceCpuMicrosPerRequest),
+            t.not200, t.errors, t.export,
+            ProcessMeter.exactAllocation() ? "" : "; threads died in windows: " + t.threadsDied);
+      }
       if (ours == null || theirs == null || ours == none) continue; // a subset: no targets
-      double ratio = median(ours.throughput) / baseTput;
-      double oursOver = overhead.apply(ours);
-      double theirsOver = overhead.apply(theirs);
+      double ratio = tput.apply(ours);
       boolean tputMet = ratio >= 0.95;
-      boolean cpuMet = oursOver < theirsOver / 2;
+      boolean cpuMet = over.apply(ours) < over.apply(theirs) / 2;
+      boolean serviceCpuMet = serviceOver.apply(ours) < serviceOver.apply(theirs) / 2;
       boolean traceMet = ours.mismatched + ours.missing == 0 && ours.requests > 0;
       allMet &= tputMet && cpuMet && traceMet;
       targets.add(String.format(Locale.ROOT, "| %s | %s | sentry-trace throughput / untraced | %.1f%% (target >= 95%%) |",
           tputMet ? "met" : "**missed**", e.getKey().label, 100 * ratio));
-      targets.add(String.format(Locale.ROOT, "| %s | %s | CPU over untraced: sentry-trace / sentry-java | %.0f µs / %.0f µs = %.2f (target < 0.5) |",
-          cpuMet ? "met" : "**missed**", e.getKey().label, oursOver, theirsOver, oursOver / theirsOver));
+      targets.add(String.format(Locale.ROOT, "| %s | %s | CPU over untraced, whole process: sentry-trace / sentry-java | %.0f µs / %.0f µs = %.2f (target < 0.5) |",
+          cpuMet ? "met" : "**missed**", e.getKey().label, over.apply(ours), over.apply(theirs), over.apply(ours) / over.apply(theirs)));
+      targets.add(String.format(Locale.ROOT, "| %s | %s | the same without the envelope endpoint's threads | %.0f µs / %.0f µs = %.2f (target < 0.5) |",
+          serviceCpuMet ? "met" : "**missed**", e.getKey().label, serviceOver.apply(ours), serviceOver.apply(theirs),
+          serviceOver.apply(ours) / serviceOver.apply(theirs)));
       targets.add(String.format(Locale.ROOT, "| %s | %s | downstream calls with a wrong or missing trace (sentry-trace) | %d of %,d |",
           traceMet ? "met" : "**missed**", e.getKey().label, ours.mismatched + ours.missing, ours.requests));
-      out.println();
-      for (Totals t : rows) {
-        out.printf(Locale.ROOT, "  %s / %s: per-round throughput %s, CPU µs/req %s; non-200 %d, I/O errors %d; export: %s%s%n",
-            e.getKey().label, t.name, fmt(t.throughput), fmt(t.cpuMicrosPerRequest), t.not200, t.errors, t.export,
-            ProcessMeter.exactAllocation() ? "" : "; threads died in windows: " + t.threadsDied);
-      }
     }
     out.println();
     out.println("| | Client | Target | This run |");

@@ -19,6 +19,7 @@ final class EnvelopeSink implements AutoCloseable {
   enum Mode { OK, STALL, ERROR_500, RATE_LIMIT_429, DOWN }
 
   private final int port;
+  static final String THREAD_PREFIX = "sink-";
   private final ExecutorService workers = Executors.newFixedThreadPool(4, Threads.named("sink"));
   private HttpServer server;
   private volatile Mode mode = Mode.OK;

@@ -30,12 +30,20 @@ final class LogCounter extends Handler implements AutoCloseable {
   @Override
   public void publish(LogRecord record) {
     if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-      if (warnings.incrementAndGet() == 1) {
-        firstWarning = java.text.MessageFormat.format(record.getMessage(),
-            record.getParameters() == null ? new Object[0] : record.getParameters());
-      }
+      if (warnings.incrementAndGet() == 1) firstWarning = text(record);
     } else {
       debug.incrementAndGet();
+    }
+  }
+
+  /** The message as written: a supplied message is not a pattern (it may hold braces). */
+  private static String text(LogRecord record) {
+    Object[] parameters = record.getParameters();
+    if (parameters == null || parameters.length == 0) return record.getMessage();
+    try {
+      return java.text.MessageFormat.format(record.getMessage(), parameters);
+    } catch (IllegalArgumentException e) {
+      return record.getMessage();
     }
   }
 

@@ -35,7 +35,7 @@ final class ProcessMeter {
   }
 
   /** {@code perThread} is only kept on JDK 17, where the total is not available. */
-  record Snapshot(long cpuNanos, long allocatedBytes, Map<Long, Long> perThread, long wallNanos) {
+  record Snapshot(long cpuNanos, long allocatedBytes, Map<Long, Long> perThread, long wallNanos, long endpointCpuNanos) {
     /** Bytes allocated between {@code start} and this snapshot. */
     long allocatedSince(Snapshot start) {
       if (TOTAL != null) return allocatedBytes - start.allocatedBytes;
@@ -60,7 +60,14 @@ final class ProcessMeter {
     }
     long[] bytes = THREADS.getThreadAllocatedBytes(ids);
     for (int i = 0; i < ids.length; i++) perThread.put(ids[i], bytes[i]);
-    return new Snapshot(OS.getProcessCpuTime(), allocated, perThread, System.nanoTime());
+    long endpoint = 0; // the envelope endpoint's handler threads: Sentry's work, not the service's
+    for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(ids)) {
+      if (info != null && info.getThreadName().startsWith(EnvelopeSink.THREAD_PREFIX)) {
+        long t = THREADS.getThreadCpuTime(info.getThreadId());
+        if (t > 0) endpoint += t;
+      }
+    }
+    return new Snapshot(OS.getProcessCpuTime(), allocated, perThread, System.nanoTime(), endpoint);
   }
 
   /** Threads alive at {@code start} and gone at {@code end}: their bytes are lost on JDK 17. */
