@@ -164,7 +164,7 @@ public final class PropagationTargets {
     // the URL is lower-cased once and every needle looked up in it with the intrinsic.
     int firstUpper = s == null ? 0 : firstUpperCase(s);
     StringBuilder folded = null;
-    if (firstUpper >= 0) {
+    if (firstUpper >= 0 && longestNeedle > 0) {
       int from = Math.max(0, firstUpper - longestNeedle + 1);
       if (s != null && s.length() - from <= FOLD_LIMIT) {
         folded = fold(s, from, firstUpper);
@@ -228,7 +228,7 @@ public final class PropagationTargets {
     StringBuilder b = FOLDED.get();
     b.setLength(0);
     b.append(s, from, s.length());
-    for (int i = firstUpper, n = s.length(); i < n; i++) {
+    for (int i = Math.max(firstUpper, from), n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       if (c >= 'A' && c <= 'Z') b.setCharAt(i - from, (char) (c + ('a' - 'A')));
     }
