@@ -24,7 +24,7 @@ public final class Load {
     java.util.logging.LogManager.getLogManager().reset();
     PrintStream out = System.out;
     if (args.length == 0 || args[0].equals("--help")) {
-      out.println("usage: cost [--clients okhttp,apache,jdk] [--rounds N] [--seconds S] [--warmup S] [--connections N] [--aa] [--configs none,sentry-trace,sentry-java]");
+      out.println("usage: cost [--clients okhttp,apache,jdk] [--rounds N] [--seconds S] [--warmup S] [--connections N] [--aa] [--configs none,sentry-trace,sentry-java,sentry-trace-okhttp-transport]");
       out.println("       soak [--requests N] [--concurrency N] [--max-minutes M] [--leak-every N] [--wrap-workers] [--ci]");
       return;
     }
