@@ -53,8 +53,7 @@ final class RegexTarget {
       chosen = configured;
       this.run = fullMatch ? Run.MATCH : Run.FIND;
     }
-    String plain = RegexLiterals.withoutCaptures(chosen.pattern());
-    this.pattern = plain.equals(chosen.pattern()) ? chosen : Pattern.compile(plain, chosen.flags());
+    this.pattern = withoutCaptures(chosen);
     String required = RegexLiterals.required(configured);
     this.requiredLiteral = required == null ? null : new Needle(required);
     this.fixedLength = fullMatch ? RegexLiterals.fixedLength(configured) : -1;
@@ -62,6 +61,22 @@ final class RegexTarget {
         (pattern.flags() & Pattern.UNICODE_CASE) == 0 && RegexLiterals.isCaseFree(pattern.pattern())
             ? Pattern.compile(pattern.pattern(), pattern.flags() & ~Pattern.CASE_INSENSITIVE)
             : null;
+  }
+
+  /**
+   * {@code p} compiled without capturing groups; {@code p} itself where its text is not plain regex
+   * syntax (LITERAL, or COMMENTS, where whitespace may sit inside a group's opening) or the result
+   * does not compile.
+   */
+  private static Pattern withoutCaptures(Pattern p) {
+    if ((p.flags() & (Pattern.LITERAL | Pattern.COMMENTS)) != 0) return p;
+    String plain = RegexLiterals.withoutCaptures(p.pattern());
+    if (plain.equals(p.pattern())) return p;
+    try {
+      return Pattern.compile(plain, p.flags());
+    } catch (java.util.regex.PatternSyntaxException e) {
+      return p;
+    }
   }
 
   /**
