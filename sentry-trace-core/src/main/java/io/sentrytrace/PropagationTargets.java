@@ -29,10 +29,21 @@ public final class PropagationTargets {
   private static final PropagationTargets ALL = new PropagationTargets(true, new Needle[0], new RegexTarget[0]);
   private static final PropagationTargets NONE = new PropagationTargets(false, new Needle[0], new RegexTarget[0]);
 
+  /**
+   * Per thread: the part of a URL with upper case where a match that ignores case may lie, in ASCII
+   * lower case, so that every needle is found with the JDK's {@code indexOf} intrinsic, which a
+   * StringBuilder shares with String. Reused: matching allocates nothing.
+   */
+  private static final ThreadLocal<StringBuilder> FOLDED = ThreadLocal.withInitial(() -> new StringBuilder(256));
+  /** Longer parts are searched in place (and the buffer never grows beyond this). */
+  private static final int FOLD_LIMIT = 1024;
+
   private final boolean matchesAll;
   /** Substring targets, lower case (ASCII). */
   private final Needle[] literals;
   private final RegexTarget[] regexes;
+  /** The longest needle: literals and required literals. */
+  private final int longestNeedle;
   /** One matcher per regex per thread, reset for each URL: matching allocates nothing. */
   private final ThreadLocal<Matcher[]> matchers;
 
@@ -40,6 +51,10 @@ public final class PropagationTargets {
     this.matchesAll = matchesAll;
     this.literals = literals;
     this.regexes = regexes;
+    int longest = 0;
+    for (Needle n : literals) longest = Math.max(longest, n.lower.length());
+    for (RegexTarget r : regexes) if (r.requiredLiteral != null) longest = Math.max(longest, r.requiredLiteral.lower.length());
+    this.longestNeedle = longest;
     this.matchers =
         ThreadLocal.withInitial(
             () -> {
@@ -145,11 +160,21 @@ public final class PropagationTargets {
       }
     }
     // Where contains() missed, a match that ignores case must cover an upper-case char: the
-    // search starts near the first one (often deep in the query), or not at all.
+    // search starts near the first one (often deep in the query), or not at all. From there on,
+    // the URL is lower-cased once and every needle looked up in it with the intrinsic.
     int firstUpper = s == null ? 0 : firstUpperCase(s);
-    if (firstUpper >= 0) {
-      for (Needle literal : literals) {
-        if (literal.isIn(url, firstUpper)) return true;
+    StringBuilder folded = null;
+    if (firstUpper >= 0 && longestNeedle > 0) {
+      int from = Math.max(0, firstUpper - longestNeedle + 1);
+      if (s != null && s.length() - from <= FOLD_LIMIT) {
+        folded = fold(s, from, firstUpper);
+        for (Needle literal : literals) {
+          if (folded.indexOf(literal.lower) >= 0) return true;
+        }
+      } else {
+        for (Needle literal : literals) {
+          if (literal.isIn(url, firstUpper)) return true;
+        }
       }
     }
     if (regexes.length == 0) return false;
@@ -157,21 +182,57 @@ public final class PropagationTargets {
     int length = url.length();
     for (int i = 0; i < regexes.length; i++) {
       RegexTarget regex = regexes[i];
-      if (regex.fixedLength >= 0 && length != regex.fixedLength && !mayHaveCodePoints(url, regex.fixedLength)) continue;
+      if (regex.fixedLength >= 0 && length != regex.fixedLength && !hasCodePoints(url, regex.fixedLength)) continue;
       Needle required = regex.requiredLiteral;
       if (required != null
           && !(s != null && s.contains(required.lower))
-          && !(firstUpper >= 0 && required.isIn(url, firstUpper))) {
+          && !(firstUpper >= 0
+              && (folded != null ? folded.indexOf(required.lower) >= 0 : required.isIn(url, firstUpper)))) {
         continue;
       }
       if (m == null) m = matchers.get();
       boolean caseSensitive = firstUpper < 0 && regex.caseSensitive != null;
       Matcher matcher = (caseSensitive ? m[regexes.length + i] : m[i]).reset(url);
-      boolean found = regex.tail ? matcher.find() && noLineTerminator(url, matcher.start()) : regex.fullMatch ? matcher.matches() : matcher.find();
+      boolean found;
+      switch (regex.run) {
+        case TAIL:
+          found = matcher.find() && !hasLineTerminator(url, 0, matcher.start());
+          break;
+        case HEAD:
+          // The rest after this match is what .* must cover; otherwise the regex itself decides.
+          found = matcher.lookingAt()
+              && (!hasLineTerminator(url, matcher.end(), length) || regex.matchesAsConfigured(url));
+          break;
+        case INFIX:
+          found = matcher.find()
+              && (!(hasLineTerminator(url, 0, matcher.start()) || hasLineTerminator(url, matcher.end(), length))
+                  || regex.matchesAsConfigured(url));
+          break;
+        case MATCH:
+          found = matcher.matches();
+          break;
+        default:
+          found = matcher.find();
+      }
       matcher.reset(""); // do not keep the URL reachable from this thread
       if (found) return true;
     }
     return false;
+  }
+
+  /**
+   * {@code s} from {@code from} on, ASCII lower case, in this thread's buffer: copied in bulk, then
+   * the upper-case chars (none before {@code firstUpper}) replaced.
+   */
+  private static StringBuilder fold(String s, int from, int firstUpper) {
+    StringBuilder b = FOLDED.get();
+    b.setLength(0);
+    b.append(s, from, s.length());
+    for (int i = Math.max(firstUpper, from), n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') b.setCharAt(i - from, (char) (c + ('a' - 'A')));
+    }
+    return b;
   }
 
   /** The index of the first ASCII upper-case char, or -1. */
@@ -183,26 +244,36 @@ public final class PropagationTargets {
     return -1;
   }
 
-  /** Whether {@code s[0, end)} has none of the chars {@code .} does not match. */
-  private static boolean noLineTerminator(CharSequence s, int end) {
-    for (int i = 0; i < end; i++) {
-      char c = s.charAt(i);
-      if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') return false;
+  private static final char[] LINE_TERMINATORS = {'\n', '\r', '\u0085', '\u2028', '\u2029'};
+
+  /** Whether {@code s[from, to)} has a char {@code .} does not match (one vectorised sweep per kind). */
+  private static boolean hasLineTerminator(CharSequence s, int from, int to) {
+    if (from >= to) return false;
+    if (s instanceof String) {
+      String str = (String) s;
+      for (char t : LINE_TERMINATORS) {
+        int i = str.indexOf(t, from);
+        if (i >= 0 && i < to) return true;
+      }
+      return false;
     }
-    return true;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') return true;
+    }
+    return false;
   }
 
   /**
-   * Whether {@code url}, whose length in chars is not {@code codePoints}, may still have that many
-   * code points: only surrogate pairs make chars outnumber code points, at most two to one.
+   * Whether {@code url} has exactly {@code codePoints} code points although its length in chars
+   * differs (surrogate pairs). A String counts them without a scan when it has none.
    */
-  private static boolean mayHaveCodePoints(CharSequence url, int codePoints) {
+  private static boolean hasCodePoints(CharSequence url, int codePoints) {
     int length = url.length();
     if (length < codePoints || length > 2 * codePoints) return false;
-    for (int i = 0; i < length; i++) {
-      if (Character.isSurrogate(url.charAt(i))) return true;
-    }
-    return false;
+    return url instanceof String
+        ? ((String) url).codePointCount(0, length) == codePoints
+        : Character.codePointCount(url, 0, length) == codePoints;
   }
 
   @Override

@@ -165,6 +165,89 @@ final class RegexLiterals {
   }
 
   /**
+   * For a whole-URL regex {@code X.*} or {@code .*X.*} (greedy trailing {@code .*}, without DOTALL,
+   * MULTILINE, COMMENTS or LITERAL, no alternation, no quoting), {@code X} compiled alone, to
+   * {@code lookingAt()} (after {@code X.*}) or {@code find()} (after {@code .*X.*}) instead; null for
+   * any other regex. Equivalent on a URL without line terminators: any match of {@code X} at the
+   * start (anywhere) lets the {@code .*}s take the rest. It stops where {@code X} ends instead of
+   * running {@code .*} to the end of the URL.
+   */
+  static DotStarCore dotStarCore(Pattern pattern) {
+    String re = pattern.pattern();
+    if ((pattern.flags() & (Pattern.DOTALL | Pattern.MULTILINE | Pattern.COMMENTS | Pattern.LITERAL)) != 0) return null;
+    if (re.indexOf('|') >= 0 || re.contains("\\Q") || !re.endsWith(".*")) return null;
+    int backslashes = 0;
+    for (int i = re.length() - 3; i >= 0 && re.charAt(i) == '\\'; i--) backslashes++;
+    if (backslashes % 2 != 0) return null; // "\\.*": a literal dot, repeated
+    String core = re.substring(0, re.length() - 2);
+    boolean leading = core.startsWith(".*");
+    if (leading) core = core.substring(2);
+    if (core.isEmpty() || "?+*{".indexOf(core.charAt(0)) >= 0) return null; // ".*" alone, or lazy/possessive
+    try {
+      return new DotStarCore(Pattern.compile(core, pattern.flags()), leading);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code source} with its capturing groups made non-capturing ({@code (x)} and {@code (?<n>x)}
+   * become {@code (?:x)}): only whether it matches is asked, and java.util.regex repeats a group
+   * faster when it need not save what it captured. The source itself when it refers back to a
+   * group ({@code \\1}, {@code \\k<n>}), uses quoting ({@code \\Q}), or cannot be read.
+   */
+  static String withoutCaptures(String source) {
+    int n = source.length();
+    StringBuilder out = null;
+    for (int i = 0; i < n; i++) {
+      char c = source.charAt(i);
+      if (c == '\\') {
+        if (i + 1 >= n) return source;
+        char e = source.charAt(i + 1);
+        if ((e >= '1' && e <= '9') || e == 'k' || e == 'Q') return source;
+        if (out != null) out.append(c).append(e);
+        i++;
+        continue;
+      }
+      if (c == '[') {
+        int end = skipClass(source, i);
+        if (end < 0) return source;
+        if (out != null) out.append(source, i, end);
+        i = end - 1;
+        continue;
+      }
+      if (c == '(') {
+        boolean plain = i + 1 < n && source.charAt(i + 1) != '?';
+        boolean named = i + 2 < n && source.charAt(i + 1) == '?' && source.charAt(i + 2) == '<'
+            && i + 3 < n && source.charAt(i + 3) != '=' && source.charAt(i + 3) != '!';
+        if (plain || named) {
+          if (out == null) out = new StringBuilder(n + 16).append(source, 0, i);
+          out.append("(?:");
+          if (named) {
+            int close = source.indexOf('>', i);
+            if (close < 0) return source;
+            i = close;
+          }
+          continue;
+        }
+      }
+      if (out != null) out.append(c);
+    }
+    return out == null ? source : out.toString();
+  }
+
+  /** {@code core} of {@code .*core.*} ({@code anywhere}: find it) or of {@code core.*} (look at the start). */
+  static final class DotStarCore {
+    final Pattern core;
+    final boolean anywhere;
+
+    DotStarCore(Pattern core, boolean anywhere) {
+      this.core = core;
+      this.anywhere = anywhere;
+    }
+  }
+
+  /**
    * Whether a regex source names no upper-case letter: none written, and none by code or property
    * ({@code \\x41}, {@code \\u0041}, {@code \\0101}, {@code \\cJ}, {@code \\N{..}}, {@code \\p{..}}).
    * Then, on a URL without upper case, ignoring ASCII case changes nothing.

@@ -141,6 +141,16 @@ class PropagationTargetsTest {
   }
 
   @Test
+  void groupsInLiteralAndCommentedPatternsKeepTheirMeaning() {
+    PropagationTargets literal = PropagationTargets.of(List.of(Pattern.compile("/(v1)/", Pattern.LITERAL)));
+    assertThat(literal.matches("https://x/(v1)/a")).isTrue();
+    assertThat(literal.matches("https://x/v1/a")).isFalse();
+    PropagationTargets commented = PropagationTargets.of(List.of(Pattern.compile("( ?<n> api )\\. x", Pattern.COMMENTS)));
+    assertThat(commented.matches("https://api.x/")).isTrue();
+    assertThat(commented.matches("https://apl.x/")).isFalse();
+  }
+
+  @Test
   void matchesFromManyThreads() throws Exception {
     PropagationTargets targets = PropagationTargets.of(List.of(Pattern.compile("^https://api\\.example\\.com/v[2-4]"), "localhost"));
     List<Thread> threads = new ArrayList<>();

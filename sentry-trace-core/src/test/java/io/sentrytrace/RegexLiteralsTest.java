@@ -67,6 +67,9 @@ class RegexLiteralsTest {
       new Case("h.llo\\.\\S", 0, "h😀llo.x", "hello.x"),
       new Case(".*\\.svc\\.cluster\\.local(:[0-9]+)?/.*", 0, "http://orders.svc.cluster.local:8080/v1", "x\n.svc.cluster.local/"),
       new Case(".*a|b", 0, "xa", "b", "xb"),
+      new Case("^https?://[a-z]+\\.shop\\.net(:[0-9]+)?/.*", 0, "https://eu.shop.net/cart", "http://x.shop.net:81/\n"),
+      new Case("a\\n?b.*", 0, "a\nbc", "abx", "a\nb\nc"),
+      new Case(".*x\\r?y.*", 0, "wx\ryz", "xy", "q\nxy"),
       new Case(".*(ab)\\1c", 0, "zzababc", "ababc"));
 
   /** Pieces to build and mutate URLs from: URL syntax, case and Unicode look-alikes, noise. */
@@ -102,6 +105,19 @@ class RegexLiteralsTest {
         java.util.regex.Matcher t = tail.matcher(url);
         boolean tailMatches = t.find() && url.substring(0, t.start()).chars().noneMatch(ch -> "\n\r\u0085\u2028\u2029".indexOf(ch) >= 0);
         assertThat(tailMatches).as("tail of /%s/ on %s", c.regex, url).isEqualTo(matches);
+      }
+      Pattern plain = Pattern.compile(RegexLiterals.withoutCaptures(c.regex), pattern.flags());
+      boolean plainMatches = fullMatch ? plain.matcher(url).matches() : plain.matcher(url).find();
+      assertThat(plainMatches).as("/%s/ without captures on %s", plain, url).isEqualTo(matches);
+      RegexLiterals.DotStarCore core = fullMatch ? RegexLiterals.dotStarCore(pattern) : null;
+      if (core != null) {
+        java.util.regex.Matcher m = core.core.matcher(url);
+        boolean coreFound = core.anywhere ? m.find() : m.lookingAt();
+        boolean noTerminator = url.chars().noneMatch(ch -> "\n\r\u0085\u2028\u2029".indexOf(ch) >= 0);
+        // The shortcut's answer: the core decides, unless a line terminator sends it back to the regex.
+        boolean shortcut = coreFound && (noTerminator || matches);
+        assertThat(shortcut).as("core of /%s/ on %s", c.regex, url).isEqualTo(matches);
+        if (noTerminator) assertThat(coreFound).as("core of /%s/ alone on %s", c.regex, url).isEqualTo(matches);
       }
       if (twin != null && lowerAscii(url).equals(url)) {
         boolean twinMatches = fullMatch ? twin.matcher(url).matches() : twin.matcher(url).find();
@@ -182,6 +198,32 @@ class RegexLiteralsTest {
       assertThat(RegexLiterals.fixedLength(Pattern.compile(re))).as(re).isEqualTo(-1);
     }
     assertThat(RegexLiterals.fixedLength(Pattern.compile("a.b", Pattern.COMMENTS))).isEqualTo(-1);
+  }
+
+  @Test
+  void aTrailingDotStarLeavesItsCoreToLookAtOrFind() {
+    RegexLiterals.DotStarCore head = RegexLiterals.dotStarCore(Pattern.compile("^https://api\\.example\\.com/v[0-9]+/.*"));
+    assertThat(head.core.pattern()).isEqualTo("^https://api\\.example\\.com/v[0-9]+/");
+    assertThat(head.anywhere).isFalse();
+    RegexLiterals.DotStarCore infix = RegexLiterals.dotStarCore(Pattern.compile(".*\\.svc\\.cluster\\.local(:[0-9]+)?/.*"));
+    assertThat(infix.core.pattern()).isEqualTo("\\.svc\\.cluster\\.local(:[0-9]+)?/");
+    assertThat(infix.anywhere).isTrue();
+    for (String re : List.of(".*", ".*.*", "a\\.*", "a.*?", "a.*+", "a|b.*", "\\Qa.*", "a.*b", ".*?a.*")) {
+      assertThat(RegexLiterals.dotStarCore(Pattern.compile(re))).as(re).isNull();
+    }
+    assertThat(RegexLiterals.dotStarCore(Pattern.compile("a.*", Pattern.DOTALL))).isNull();
+    assertThat(RegexLiterals.dotStarCore(Pattern.compile("a.*", Pattern.MULTILINE))).isNull();
+  }
+
+  @Test
+  void capturingGroupsBecomeNonCapturingUnlessReferredTo() {
+    assertThat(RegexLiterals.withoutCaptures("^https?://([a-z0-9-]+\\.)*shop(:[0-9]+)?/"))
+        .isEqualTo("^https?://(?:[a-z0-9-]+\\.)*shop(?::[0-9]+)?/");
+    assertThat(RegexLiterals.withoutCaptures("(?<host>api)\\.x[(]\\(y(?=z)(?<=a)(?<!b)"))
+        .isEqualTo("(?:api)\\.x[(]\\(y(?=z)(?<=a)(?<!b)");
+    for (String re : List.of("(a)\\1", "(?<h>a)\\k<h>", "\\Q(a)\\E", "no groups")) {
+      assertThat(RegexLiterals.withoutCaptures(re)).as(re).isEqualTo(re);
+    }
   }
 
   @Test

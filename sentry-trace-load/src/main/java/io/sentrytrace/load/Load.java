@@ -1,0 +1,83 @@
+package io.sentrytrace.load;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The load tests' command line.
+ *
+ * <pre>{@code
+ * java -jar sentry-trace-load/target/sentry-trace-load.jar cost   # the cost of a traced request
+ * java -jar sentry-trace-load/target/sentry-trace-load.jar soak   # a million requests, failing Sentry
+ * }</pre>
+ */
+public final class Load {
+  private Load() {}
+
+  /** {@code cost [--clients okhttp,apache,jdk] [--rounds 4] [--seconds 5] [--warmup 1] [--connections 32] [--aa]}
+   * or {@code soak [--requests 1000000] [--concurrency 64] [--max-minutes 25] [--ci]}. */
+  public static void main(String[] args) throws Exception {
+    System.setProperty("java.util.logging.config.file", "/dev/null"); // instrumentation warnings stay quiet
+    java.util.logging.LogManager.getLogManager().reset();
+    PrintStream out = System.out;
+    if (args.length == 0 || args[0].equals("--help")) {
+      out.println("usage: cost [--clients okhttp,apache,jdk] [--rounds N] [--seconds S] [--warmup S] [--connections N] [--aa] [--configs none,sentry-trace,sentry-java,sentry-trace-okhttp-transport]");
+      out.println("       soak [--requests N] [--concurrency N] [--max-minutes M] [--leak-every N] [--wrap-workers] [--ci]");
+      return;
+    }
+    Args a = new Args(args);
+    out.printf(Locale.ROOT, "JVM %s %s; %d CPUs; load average %.2f; allocation: %s%n",
+        System.getProperty("java.vm.name"), Runtime.version(), Runtime.getRuntime().availableProcessors(),
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        ProcessMeter.allocationMethod());
+    boolean ok;
+    if (args[0].equals("cost")) {
+      List<ClientKind> clients = new ArrayList<>();
+      for (String c : a.get("--clients", "okhttp,apache,jdk").split(",")) clients.add(ClientKind.of(c.trim()));
+      CostRun.Options o = new CostRun.Options(clients, Integer.parseInt(a.get("--rounds", "4")),
+          Double.parseDouble(a.get("--seconds", "5")), Double.parseDouble(a.get("--warmup", "1")),
+          Integer.parseInt(a.get("--connections", "32")), a.has("--aa"),
+          List.of(a.get("--configs", "none,sentry-trace,sentry-java").split(",")));
+      Map<ClientKind, List<CostRun.Totals>> result;
+      try (Rig rig = new Rig(o.connections())) {
+        result = new CostRun(rig, o, out).run();
+      }
+      ok = CostRun.print(result, o, out);
+    } else if (args[0].equals("soak")) {
+      Soak.Options d = a.has("--ci") ? Soak.Options.ci() : Soak.Options.million();
+      Soak.Options o = new Soak.Options(Long.parseLong(a.get("--requests", "" + d.requests())),
+          Integer.parseInt(a.get("--concurrency", "" + d.concurrency())), d.okSeconds(), d.stallSeconds(),
+          d.badSeconds(), Integer.parseInt(a.get("--leak-every", "" + d.leakEvery())),
+          Double.parseDouble(a.get("--max-minutes", "" + d.maxMinutes())), a.has("--wrap-workers"));
+      Soak.Result r = new Soak(o, out).run();
+      Soak.print(r, out);
+      ok = r.passed();
+    } else {
+      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak)");
+    }
+    out.printf(Locale.ROOT, "load average at the end: %.2f%n",
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    System.exit(ok ? 0 : 1);
+  }
+
+  private static final class Args {
+    private final String[] args;
+
+    Args(String[] args) {
+      this.args = args;
+    }
+
+    boolean has(String flag) {
+      for (String s : args) if (s.equals(flag)) return true;
+      return false;
+    }
+
+    String get(String flag, String fallback) {
+      for (int i = 0; i < args.length - 1; i++) if (args[i].equals(flag)) return args[i + 1];
+      return fallback;
+    }
+  }
+}
