@@ -90,12 +90,15 @@ final class CurrentContext {
         misuse("closed twice; ignored");
         return;
       }
-      closed = true;
-      if (CURRENT.get() != this) {
-        // Scopes opened after this one stay in effect; when they close, this one is skipped.
-        misuse("closed before the scopes opened after it; they stay current until they close");
-        return;
+      Frame top = CURRENT.get();
+      if (top != this) {
+        // Scopes opened after this one and left open (a handler that forgot to close its own)
+        // end with it: what was current when this one opened comes back, as with OpenTelemetry,
+        // so nothing of this request outlives it on a pooled thread.
+        misuse("closed while scopes opened after it were still open; they are closed with it");
+        for (Frame f = top; f != null && f != this; f = f.parent) f.closed = true;
       }
+      closed = true;
       resumeAt(parent);
     }
 

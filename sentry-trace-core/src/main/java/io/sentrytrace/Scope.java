@@ -16,10 +16,12 @@ package io.sentrytrace;
  * <ul>
  *   <li>Closing the innermost scope restores what was current when it opened. Opening a scope for
  *       the span that is already current is allowed; closing it leaves that span current.
- *   <li>A scope closed before scopes opened after it on the same thread (out of order: {@code a =
- *       A.makeCurrent(); b = B.makeCurrent(); a.close();}) is closed, but {@code B} stays current
- *       until {@code b} closes; then the thread goes back to what was current before {@code a}
- *       opened, never to {@code A}.
+ *   <li>A scope closed while scopes opened after it on the same thread are still open (out of
+ *       order: {@code a = A.makeCurrent(); b = B.makeCurrent(); a.close();}) closes them too: the
+ *       thread goes back to what was current before {@code a} opened, and the later {@code
+ *       b.close()} is a second close that changes nothing. So a scope a request handler forgets to
+ *       close ends with the server filter's own scope, never leaking into the thread's next
+ *       request, and neither {@code A} nor {@code B} stays current.
  *   <li>A scope closed a second time, or on a thread other than the one that opened it, changes
  *       nothing: the opening thread keeps it until it closes it there. To run work elsewhere with
  *       this thread's span, hand it over with {@link Tracer#wrap(Runnable)} and its siblings.

@@ -17,12 +17,16 @@ final class WarnOnce {
 
   /** {@code error} (may be null) is only asked for when the message is logged. */
   void log(Supplier<String> message, Supplier<? extends Throwable> error) {
-    System.Logger.Level level =
-        !warned.get() && warned.compareAndSet(false, true) ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG;
-    if (!log.isLoggable(level)) return;
-    Throwable t = error == null ? null : error.get();
-    if (t == null) log.log(level, message);
-    else log.log(level, message, t);
+    try {
+      System.Logger.Level level =
+          !warned.get() && warned.compareAndSet(false, true) ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG;
+      if (!log.isLoggable(level)) return;
+      Throwable t = error == null ? null : error.get();
+      if (t == null) log.log(level, message);
+      else log.log(level, message, t);
+    } catch (RuntimeException ignored) {
+      // A broken logging backend must not reach the request (this runs inside Scope.close).
+    }
   }
 
   /** Warns again next time (tests). */

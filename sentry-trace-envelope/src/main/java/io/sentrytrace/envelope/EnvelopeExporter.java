@@ -81,10 +81,12 @@ public final class EnvelopeExporter implements SpanExporter {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong rateLimited = new AtomicLong();
 
-  // Each kind of trouble is logged at WARNING once, then at DEBUG until a send succeeds again.
-  private final AtomicBoolean warnedQueueFull = new AtomicBoolean();
-  private final AtomicBoolean warnedFailure = new AtomicBoolean();
-  private final AtomicBoolean warnedRateLimit = new AtomicBoolean();
+  // Each kind of trouble is logged at WARNING once, then at DEBUG until it is over (a send
+  // succeeds; for a full queue, a send that leaves it empty), and at WARNING at most once a minute
+  // however often it comes back: a flapping Sentry must not flood the log.
+  private final Trouble warnedQueueFull = new Trouble();
+  private final Trouble warnedFailure = new Trouble();
+  private final Trouble warnedRateLimit = new Trouble();
 
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean stopped;
@@ -315,9 +317,9 @@ public final class EnvelopeExporter implements SpanExporter {
         boolean limited = rateLimits.update(response);
         if (isSuccess(code)) {
           sent.incrementAndGet();
-          warnedFailure.set(false);
-          warnedQueueFull.set(false);
-          warnedRateLimit.set(false);
+          warnedFailure.over();
+          warnedRateLimit.over();
+          if (queue.isEmpty()) warnedQueueFull.over();
           return;
         }
         if (code == 429) {
@@ -385,10 +387,30 @@ public final class EnvelopeExporter implements SpanExporter {
     }
   }
 
-  private static void warn(AtomicBoolean warned, Supplier<String> message, Throwable error) {
-    Level level = warned.compareAndSet(false, true) ? Level.WARNING : Level.DEBUG;
+  private static void warn(Trouble trouble, Supplier<String> message, Throwable error) {
+    Level level = trouble.firstSinceOver() ? Level.WARNING : Level.DEBUG;
+    if (!LOG.isLoggable(level)) return;
     if (error == null) LOG.log(level, message);
     else LOG.log(level, message, error);
+  }
+
+  /** One kind of trouble: whether it was reported since it was last over, and when. */
+  private static final class Trouble {
+    private static final long MIN_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private volatile long lastWarning = System.nanoTime() - MIN_WARNING_INTERVAL_NANOS;
+
+    /** True for the first report since the trouble was over, at most once a minute. */
+    boolean firstSinceOver() {
+      long now = System.nanoTime();
+      if (now - lastWarning < MIN_WARNING_INTERVAL_NANOS || !reported.compareAndSet(false, true)) return false;
+      lastWarning = now;
+      return true;
+    }
+
+    void over() {
+      reported.set(false);
+    }
   }
 
   @Override

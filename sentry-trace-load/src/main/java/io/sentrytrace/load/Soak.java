@@ -154,8 +154,9 @@ final class Soak {
         String.format(Locale.ROOT, "%,d scopes left open by the handler; %,d requests started with a scope still open (deepest stack %d)",
             s.leaksMade.get(), s.inheritedScopes.get(), s.maxInheritedDepth.get())));
     long misuseRecords = scopeLog.warnings.get() + scopeLog.debug.get();
+    // WARNING once per JVM: an earlier run in the same JVM may have had it already.
     checks.add(new Check("each scope left open is reported (io.sentrytrace.Scope logger: WARNING once, then DEBUG)",
-        misuseRecords >= s.leaksMade.get() && scopeLog.warnings.get() == 1,
+        misuseRecords >= s.leaksMade.get() && scopeLog.warnings.get() <= 1,
         String.format(Locale.ROOT, "%,d misuse records (%s) for %,d scopes left open", misuseRecords, scopeLog, s.leaksMade.get())));
     Histogram ok = latency.get(Mode.OK);
     Histogram stall = latency.get(Mode.STALL);
