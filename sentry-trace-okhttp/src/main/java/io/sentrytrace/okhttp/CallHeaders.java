@@ -20,13 +20,16 @@ final class CallHeaders {
   /** The call this belongs to: a request re-sent in another call is instrumented anew. */
   final Call call;
   private final HttpClientExchange exchange;
-  /** The values of {@link #NAMES} before anything was written, index for index. */
-  private final List<List<String>> userValues;
+  /**
+   * The request before anything was written (immutable): its values of {@link #NAMES} are only
+   * read when a hop or a re-send needs them, not on every call.
+   */
+  private final Request userRequest;
 
   CallHeaders(Call call, HttpClientExchange exchange, Request userRequest) {
     this.call = call;
     this.exchange = exchange;
-    this.userValues = List.of(userRequest.headers(NAMES[0]), userRequest.headers(NAMES[1]), userRequest.headers(NAMES[2]));
+    this.userRequest = userRequest;
   }
 
   /** The request to send: {@code headers} (with ours, or the user's own) tagged with this. */
@@ -47,7 +50,7 @@ final class CallHeaders {
   Request withUserHeaders(Request request) {
     Request.Builder builder = null;
     for (int i = 0; i < NAMES.length; i++) {
-      List<String> user = userValues.get(i);
+      List<String> user = userRequest.headers(NAMES[i]);
       if (request.headers(NAMES[i]).equals(user)) continue;
       if (builder == null) builder = request.newBuilder();
       builder.removeHeader(NAMES[i]);
