@@ -1,5 +1,6 @@
 package io.sentrytrace.apache;
 
+import io.sentrytrace.http.EndingInputStream;
 import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpClientExchange;
 import io.sentrytrace.http.InstrumentationLog;
@@ -17,7 +18,7 @@ import org.apache.hc.core5.http.HttpResponse;
  * decides: the classic client's {@link ExecRuntime#isExecutionAborted()} (set by {@code
  * HttpUriRequestBase.cancel()}), the async client's call future ({@code Future.cancel}).
  */
-final class ApacheExchange {
+final class ApacheExchange implements EndingInputStream.End {
   private final HttpClientExchange exchange;
   private final ExecRuntime runtime;
   private final CancellableDependency call;
@@ -48,13 +49,15 @@ final class ApacheExchange {
   }
 
   /** The body was read to its end or closed; {@code cancelled} if the user cancelled the call. */
-  void finish() {
+  @Override
+  public void finish() {
     if (cancelledByUser()) exchange.cancelled();
     else exchange.finish();
   }
 
   /** The exchange failed; {@code cancelled} if that is the user's cancel. */
-  void failed(Throwable error) {
+  @Override
+  public void failed(Throwable error) {
     if (cancelledByUser()) exchange.cancelled();
     else exchange.failed(error);
   }

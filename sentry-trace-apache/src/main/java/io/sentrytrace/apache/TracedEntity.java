@@ -1,7 +1,7 @@
 package io.sentrytrace.apache;
 
+import io.sentrytrace.http.EndingInputStream;
 import io.sentrytrace.http.InstrumentationLog;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,7 +56,7 @@ final class TracedEntity extends HttpEntityWrapper {
       exchange.finish();
       return null;
     }
-    return new Ending(content);
+    return new EndingInputStream(content, exchange);
   }
 
   @Override
@@ -79,49 +79,5 @@ final class TracedEntity extends HttpEntityWrapper {
       throw e;
     }
     exchange.finish();
-  }
-
-  /** The content stream: its end, a failure or its close ends the exchange. */
-  private final class Ending extends FilterInputStream {
-    Ending(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b;
-      try {
-        b = super.read();
-      } catch (IOException | RuntimeException e) {
-        exchange.failed(e);
-        throw e;
-      }
-      if (b < 0) exchange.finish();
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n;
-      try {
-        n = super.read(buffer, offset, length);
-      } catch (IOException | RuntimeException e) {
-        exchange.failed(e);
-        throw e;
-      }
-      if (n < 0) exchange.finish();
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        super.close();
-      } catch (IOException | RuntimeException e) {
-        exchange.failed(e);
-        throw e;
-      }
-      exchange.finish();
-    }
   }
 }

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * to the response headers is kept as {@link HttpSpanData#TIME_TO_FIRST_BYTE}. A body the caller
  * never closes leaves the span open, as it leaves the connection busy.
  */
-public final class HttpClientExchange {
+public final class HttpClientExchange implements EndingInputStream.End {
   /** Does nothing: suppressed, or the handler failed. */
   static final HttpClientExchange NOOP = new HttpClientExchange(null, null, null);
 
@@ -127,6 +127,7 @@ public final class HttpClientExchange {
   }
 
   /** The exchange is over: the body was read to its end or closed. Ends the span. */
+  @Override
   public void finish() {
     end(null);
   }
@@ -137,6 +138,7 @@ public final class HttpClientExchange {
    * {@link InterruptedException}, also wrapped in a {@link CompletionException} or {@link
    * ExecutionException}), else {@code internal_error}.
    */
+  @Override
   public void failed(Throwable error) {
     end(isCancellation(error) ? SpanStatus.CANCELLED : SpanStatus.INTERNAL_ERROR);
   }

@@ -7,9 +7,6 @@ import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import java.lang.management.ManagementFactory;
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +41,7 @@ class HttpServerHandlerScalingTest {
 
   @Test
   void whatARequestLeavesBehindIsBoundedWhateverItsSize() {
-    Request huge = hostile("sentry-release=r", 384 * 1024);
+    HttpServerHandlerTest.Request huge = hostile("sentry-release=r", 384 * 1024);
     huge.headers.put("sentry-trace", "0123456789abcdef0123456789abcdef-0123456789abcdef-1");
     huge.headers.put("baggage", "sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-release=" + "r".repeat(384 * 1024));
     Span tx = handler.start(huge);
@@ -58,7 +55,7 @@ class HttpServerHandlerScalingTest {
   }
 
   /** One request's work, as an adapter does it. */
-  private void cycle(Request request) {
+  private void cycle(HttpServerHandlerTest.Request request) {
     if (handler.isPreflight(request)) {
       handler.preflightAllowHeaders(request.header("Access-Control-Request-Headers"), "*");
     }
@@ -70,9 +67,9 @@ class HttpServerHandlerScalingTest {
   }
 
   /** A request whose every attacker-controlled part is {@code size} chars of {@code shape}. */
-  private static Request hostile(String shape, int size) {
+  private static HttpServerHandlerTest.Request hostile(String shape, int size) {
     String junk = shape.repeat(size / shape.length());
-    Request r = new Request("GET" + junk, "/" + junk, junk);
+    HttpServerHandlerTest.Request r = new HttpServerHandlerTest.Request("GET" + junk, "/" + junk + "?" + junk);
     for (String name :
         new String[] {"sentry-trace", "baggage", "traceparent", "host", "server-timing", "access-control-request-headers"}) {
       r.headers.put(name, junk);
@@ -92,38 +89,5 @@ class HttpServerHandlerScalingTest {
       least = Math.min(least, threads.getThreadAllocatedBytes(id) - before);
     }
     return least;
-  }
-
-  private static final class Request implements HttpServerRequest {
-    final String method;
-    final String path;
-    final String query;
-    final Map<String, String> headers = new HashMap<>();
-
-    Request(String method, String path, String query) {
-      this.method = method;
-      this.path = path;
-      this.query = query;
-    }
-
-    @Override
-    public String method() {
-      return method;
-    }
-
-    @Override
-    public String path() {
-      return path;
-    }
-
-    @Override
-    public String query() {
-      return query;
-    }
-
-    @Override
-    public String header(String name) {
-      return headers.get(name.toLowerCase(Locale.ROOT));
-    }
   }
 }

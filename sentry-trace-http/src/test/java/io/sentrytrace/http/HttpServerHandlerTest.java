@@ -29,7 +29,7 @@ class HttpServerHandlerTest {
   private final HttpServerHandler handler = HttpServerHandler.create(tracer);
 
   /** A request made of a method, a path with query, headers and a local address. */
-  private static final class Request implements HttpServerRequest {
+  static final class Request implements HttpServerRequest {
     final String method;
     final String path;
     final String query;

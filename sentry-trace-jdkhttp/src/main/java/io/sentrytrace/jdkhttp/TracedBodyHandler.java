@@ -1,8 +1,8 @@
 package io.sentrytrace.jdkhttp;
 
+import io.sentrytrace.http.EndingInputStream;
 import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpClientExchange;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -55,7 +55,7 @@ final class TracedBodyHandler<T> implements HttpResponse.BodyHandler<T> {
     @SuppressWarnings("unchecked") // T is InputStream or a supertype of it: see stream
     public CompletionStage<T> getBody() {
       CompletionStage<T> body = user.getBody();
-      return stream ? body.thenApply(in -> (T) new EndingStream((InputStream) in, exchange)) : body;
+      return stream ? body.thenApply(in -> (T) new EndingInputStream((InputStream) in, exchange)) : body;
     }
 
     @Override
@@ -94,48 +94,4 @@ final class TracedBodyHandler<T> implements HttpResponse.BodyHandler<T> {
     }
   }
 
-  /** The JDK's response stream, finishing the exchange at its end, on close or when a read fails. */
-  private static final class EndingStream extends FilterInputStream {
-    private final HttpClientExchange exchange;
-
-    EndingStream(InputStream in, HttpClientExchange exchange) {
-      super(in);
-      this.exchange = exchange;
-    }
-
-    @Override
-    public int read() throws IOException {
-      return ending(in::read);
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      return ending(() -> in.read(b, off, len));
-    }
-
-    /** {@code read}'s result; -1 (the end) finishes the exchange, an IOException fails it. */
-    private int ending(Read read) throws IOException {
-      try {
-        int n = read.read();
-        if (n < 0) exchange.finish();
-        return n;
-      } catch (IOException e) {
-        exchange.failed(e);
-        throw e;
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        super.close();
-      } finally {
-        exchange.finish();
-      }
-    }
-  }
-
-  private interface Read {
-    int read() throws IOException;
-  }
 }
