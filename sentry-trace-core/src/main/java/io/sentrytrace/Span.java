@@ -1,11 +1,9 @@
 package io.sentrytrace;
 
-import java.time.Instant;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A transaction (the root span of a service's work) or one of its child spans. Started by {@link
@@ -25,6 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Span {
   private static final System.Logger LOG = System.getLogger(Span.class.getName());
   private static final WarnOnce LATE_CHILD = new WarnOnce(LOG);
+  /** {@link #endNanos} of a span that has not finished. */
+  private static final long RUNNING = Long.MIN_VALUE;
+
+  private static final AtomicIntegerFieldUpdater<Span> FINISHED = AtomicIntegerFieldUpdater.newUpdater(Span.class, "finished");
 
   private final Tracer tracer;
   private final TransactionState transaction;
@@ -34,9 +36,13 @@ public final class Span {
   private final SpanId parentSpanId;
   private final String op;
   private volatile String description;
-  private final Instant start;
-  private final AtomicBoolean finished = new AtomicBoolean();
-  private Map<String, Object> data; // guarded by this
+  /** Readings of the tracer's {@link SpanClock}; the end is set once, when the span finishes. */
+  private final long startNanos;
+
+  private volatile long endNanos = RUNNING;
+  /** 1 once finished; a field, not an AtomicBoolean, to save an object per span. */
+  private volatile int finished;
+  private SpanDataMap data; // guarded by this
   private SpanStatus status; // guarded by this
 
   Span(
@@ -56,7 +62,7 @@ public final class Span {
     this.parentSpanId = parentSpanId;
     this.op = op;
     this.description = description;
-    this.start = tracer.now();
+    this.startNanos = tracer.nanos();
   }
 
   public TraceId traceId() {
@@ -113,7 +119,7 @@ public final class Span {
   public Span setName(String name, TransactionNameSource source) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(source, "source");
-    if (finished.get()) return this;
+    if (finished != 0) return this;
     if (isTransaction) transaction.rename(name, source);
     else description = name;
     return this;
@@ -165,7 +171,7 @@ public final class Span {
 
   /** True once this span or its transaction finished: it may no longer parent new work. */
   boolean isEnded() {
-    return finished.get() || transaction.ended;
+    return finished != 0 || transaction.ended;
   }
 
   /** Adds data (String, Number or Boolean values); null removes the key. Ignored after finish. */
@@ -175,7 +181,7 @@ public final class Span {
       if (value == null) {
         if (data != null) data.remove(key);
       } else {
-        if (data == null) data = new LinkedHashMap<>();
+        if (data == null) data = new SpanDataMap();
         data.put(key, value);
       }
     }
@@ -203,7 +209,7 @@ public final class Span {
   }
 
   public boolean isFinished() {
-    return finished.get();
+    return finished != 0;
   }
 
   /**
@@ -211,10 +217,12 @@ public final class Span {
    * tracer's exporter with its finished children.
    */
   public void finish() {
-    if (!finished.compareAndSet(false, true)) return;
+    if (!FINISHED.compareAndSet(this, 0, 1)) return;
     if (isTransaction) transaction.ended = true;
+    long end = tracer.nanos();
+    endNanos = end;
     if (!transaction.recording) return;
-    SpanData spanData = snapshot(tracer.now());
+    SpanData spanData = snapshot(end);
     if (!isTransaction) {
       transaction.childFinished(spanData);
       return;
@@ -234,9 +242,24 @@ public final class Span {
     tracer.export(tx);
   }
 
-  private synchronized SpanData snapshot(Instant end) {
-    Map<String, Object> d = data == null ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(data));
-    return new SpanData(traceId, spanId, parentSpanId, op, description(), status, d, start, end);
+  /**
+   * How long this span has run, in nanoseconds by the tracer's clock: until now while it runs, its
+   * duration once finished. For a figure measured inside a span (a time to first byte, say)
+   * without reading the clock twice.
+   *
+   * <pre>{@code
+   * span.setData("http.response.time_to_first_byte_ms", span.elapsedNanos() / 1e6);
+   * }</pre>
+   */
+  public long elapsedNanos() {
+    long end = endNanos;
+    return (end != RUNNING ? end : tracer.nanos()) - startNanos;
+  }
+
+  private synchronized SpanData snapshot(long end) {
+    SpanClock.Anchor anchor = transaction.anchor;
+    Map<String, Object> d = data == null ? Collections.emptyMap() : data.snapshot();
+    return new SpanData(traceId, spanId, parentSpanId, op, description(), status, d, anchor.instant(startNanos), anchor.instant(end));
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.sentrytrace;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +56,7 @@ public final class Tracer implements AutoCloseable {
   private final boolean propagateTraceparent;
   private final boolean continueFromTraceparent;
   private final SpanExporter exporter;
-  private final Clock clock;
+  private final SpanClock clock;
   /** Used when nothing is current: all requests made outside a request or span share it. */
   private final PropagationContext rootContext;
   private final TransactionState rootState;
@@ -77,7 +76,7 @@ public final class Tracer implements AutoCloseable {
     this.propagateTraceparent = b.propagateTraceparent;
     this.continueFromTraceparent = b.continueFromTraceparent;
     this.exporter = b.exporter;
-    this.clock = b.clock;
+    this.clock = SpanClock.of(b.clock);
     this.rootContext = PropagationContext.newHead();
     this.rootState = stateFor(rootContext, null, null, false);
   }
@@ -107,7 +106,7 @@ public final class Tracer implements AutoCloseable {
   private TransactionState stateFor(PropagationContext parent, String name, String op, boolean tracing) {
     if (!tracing) {
       // Propagation only: keep the incoming decision (or none) and record nothing.
-      return new TransactionState(name, false, parent.sampled(), null, parent.sampleRand(), parent.frozenDynamicSamplingContext());
+      return new TransactionState(name, false, parent.sampled(), null, parent.sampleRand(), parent.frozenDynamicSamplingContext(), null);
     }
     Double rate = null;
     Boolean sampled = null;
@@ -122,7 +121,8 @@ public final class Tracer implements AutoCloseable {
       rate = tracesSampleRate != null ? tracesSampleRate : 0.0;
       sampled = parent.sampleRand() < rate;
     }
-    return new TransactionState(name, sampled, sampled, rate, parent.sampleRand(), parent.frozenDynamicSamplingContext());
+    return new TransactionState(
+        name, sampled, sampled, rate, parent.sampleRand(), parent.frozenDynamicSamplingContext(), sampled ? clock.anchor() : null);
   }
 
   private Double askSampler(SamplingContext context) {
@@ -467,8 +467,9 @@ public final class Tracer implements AutoCloseable {
     }
   }
 
-  Instant now() {
-    return clock.instant();
+  /** A reading of the span clock, see {@link SpanClock}. */
+  long nanos() {
+    return clock.nanos();
   }
 
   String release() {
@@ -499,7 +500,7 @@ public final class Tracer implements AutoCloseable {
     private boolean propagateTraceparent;
     private boolean continueFromTraceparent;
     private SpanExporter exporter;
-    private Clock clock = Clock.systemUTC();
+    private Clock clock; // null: the system clock, read as SpanClock says
 
     private Builder() {}
 

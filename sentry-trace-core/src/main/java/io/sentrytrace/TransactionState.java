@@ -20,8 +20,12 @@ final class TransactionState {
   /** Set when the transaction finishes: its spans can no longer be exported with it. */
   volatile boolean ended;
   private int dropped;
+  /** Places this transaction's spans in time; null when it records nothing. */
+  final SpanClock.Anchor anchor;
 
-  TransactionState(String name, boolean recording, Boolean sampled, Double sampleRate, double sampleRand, Baggage incomingDsc) {
+  TransactionState(
+      String name, boolean recording, Boolean sampled, Double sampleRate, double sampleRand, Baggage incomingDsc, SpanClock.Anchor anchor) {
+    this.anchor = anchor;
     this.name = name;
     this.recording = recording;
     this.sampled = sampled;
@@ -66,7 +70,7 @@ final class TransactionState {
    * decision and DSC, recording nothing.
    */
   TransactionState detached(Tracer tracer, TraceId traceId) {
-    return new TransactionState(name, false, sampled, sampleRate, sampleRand, dsc(tracer, traceId));
+    return new TransactionState(name, false, sampled, sampleRate, sampleRand, dsc(tracer, traceId), null);
   }
 
   synchronized void childFinished(SpanData child) {

@@ -248,6 +248,50 @@ class SpanTest {
   }
 
   @Test
+  void elapsedNanosRunsWithTheClockAndStopsAtFinish() {
+    Span tx = tracer.startTransaction("t", "o");
+    Span child = tx.startChild("c", "d");
+    clock.advance(Duration.ofMillis(7));
+    assertThat(child.elapsedNanos()).isEqualTo(7_000_000L);
+    child.finish();
+    clock.advance(Duration.ofMillis(5));
+    assertThat(child.elapsedNanos()).isEqualTo(7_000_000L);
+    assertThat(tx.elapsedNanos()).isEqualTo(12_000_000L);
+  }
+
+  @Test
+  void aGivenClocksInstantsComeOutExactly() {
+    Span tx = tracer.startTransaction("t", "o");
+    clock.advance(Duration.ofNanos(123_456_789));
+    Span child = tx.startChild("c", "d");
+    clock.advance(Duration.ofSeconds(3));
+    child.finish();
+    tx.finish();
+    SpanData exported = exporter.transactions().get(0).spans().get(0);
+    assertThat(exported.startTimestamp()).isEqualTo(T0.plusNanos(123_456_789));
+    assertThat(exported.endTimestamp()).isEqualTo(T0.plusNanos(123_456_789).plusSeconds(3));
+  }
+
+  @Test
+  void withTheSystemClockSpansAreNowAndNeverEndBeforeTheyStart() {
+    Tracer system = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
+    Instant before = Instant.now();
+    Span tx = system.startTransaction("t", "o");
+    Span child = tx.startChild("c", "d");
+    child.finish();
+    tx.finish();
+    Instant after = Instant.now();
+    TransactionData exported = exporter.transactions().get(0);
+    SpanData span = exported.spans().get(0);
+    // The anchor is read once per transaction; allow for the clock's resolution around it.
+    assertThat(exported.root().startTimestamp()).isBetween(before.minusMillis(1), after.plusMillis(1));
+    assertThat(span.startTimestamp()).isAfterOrEqualTo(exported.root().startTimestamp());
+    assertThat(span.endTimestamp()).isAfterOrEqualTo(span.startTimestamp());
+    assertThat(exported.root().endTimestamp()).isAfterOrEqualTo(span.endTimestamp());
+    assertThat(exported.root().endTimestamp()).isBetween(before.minusMillis(1), after.plusMillis(1));
+  }
+
+  @Test
   void builderRejectsANullClock() {
     assertThatThrownBy(() -> Tracer.builder().clock(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("clock");
   }

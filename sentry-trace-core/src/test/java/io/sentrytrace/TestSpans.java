@@ -17,7 +17,7 @@ final class TestSpans {
   static Span spanWith(String sentryTrace, String baggage) {
     SentryTrace st = SentryTrace.parse(sentryTrace).orElseThrow();
     Baggage dsc = baggage == null ? Baggage.empty() : Baggage.parse(baggage);
-    TransactionState state = new TransactionState("tx", false, st.sampled(), null, 0.5, dsc);
+    TransactionState state = new TransactionState("tx", false, st.sampled(), null, 0.5, dsc, null);
     return new Span(Tracer.builder().build(), state, true, st.traceId(), st.spanId(), null, "http.server", "tx");
   }
 

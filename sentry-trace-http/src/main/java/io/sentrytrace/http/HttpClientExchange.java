@@ -40,7 +40,6 @@ public final class HttpClientExchange implements EndingInputStream.End {
   private final HttpClientHandler handler;
   private final HttpClientHandler.Parent parent;
   private final Span span;
-  private final long startNanos;
   /** Set once by the handler before the exchange is handed out. */
   boolean propagated;
 
@@ -50,7 +49,6 @@ public final class HttpClientExchange implements EndingInputStream.End {
     this.handler = handler;
     this.parent = parent;
     this.span = span;
-    this.startNanos = span == null ? 0 : System.nanoTime();
   }
 
   /** The {@code http.client} span; null when none is recorded (no recording parent, suppressed). */
@@ -109,7 +107,7 @@ public final class HttpClientExchange implements EndingInputStream.End {
   public void response(int statusCode, long contentLength) {
     if (span == null || ended != 0) return;
     try {
-      long micros = (System.nanoTime() - startNanos) / 1_000;
+      long micros = span.elapsedNanos() / 1_000; // the span started with the exchange
       span.setData(HttpSpanData.STATUS_CODE, statusCode);
       if (contentLength >= 0) span.setData(HttpSpanData.RESPONSE_CONTENT_LENGTH, contentLength);
       span.setData(HttpSpanData.TIME_TO_FIRST_BYTE, micros / 1_000.0);

@@ -44,8 +44,8 @@ public final class RequestUrl {
    * @param query without {@code ?}; null or empty when there is none
    */
   public static RequestUrl of(String scheme, String host, int port, String path, String query) {
-    String s = scheme == null || scheme.isEmpty() ? "http" : scheme.toLowerCase(Locale.ROOT);
-    String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
+    String s = scheme == null || scheme.isEmpty() ? "http" : lowerCase(scheme);
+    String h = host == null ? "" : lowerCase(host);
     if (h.indexOf(':') >= 0 && !h.startsWith("[")) h = '[' + h + ']';
     int p = port < 1 || port > 65535 || port == defaultPort(s) ? -1 : port;
     String cleanPath = path == null ? "" : path;
@@ -118,6 +118,18 @@ public final class RequestUrl {
       port = parsePort(a, colon + 1);
     }
     return of(scheme, host, port, pathAndQuery);
+  }
+
+  /**
+   * {@code s} in lower case; itself when it has no upper-case ASCII letter and nothing but ASCII,
+   * as clients usually hand over hosts (a cheaper test than {@code toLowerCase}'s own).
+   */
+  private static String lowerCase(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c >= 'A' && c <= 'Z') || c >= 0x80) return s.toLowerCase(Locale.ROOT);
+    }
+    return s;
   }
 
   private static int parsePort(String s, int from) {

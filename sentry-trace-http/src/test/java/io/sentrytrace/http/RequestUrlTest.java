@@ -22,6 +22,14 @@ class RequestUrlTest {
         .isEqualTo("https://api.example.com/Path");
   }
 
+  @Test
+  void lowerCasesNonAsciiHostsAndKeepsLowerCaseOnesAsGiven() {
+    assertThat(RequestUrl.of("http", "B\u00dcCHER.example", -1, "/", null).host()).isEqualTo("b\u00fccher.example");
+    assertThat(RequestUrl.of("http", "\u00c9t\u00e9.example", -1, "/", null).host()).isEqualTo("\u00e9t\u00e9.example");
+    String lower = "api.example.com";
+    assertThat(RequestUrl.of("https", lower, -1, "/", null).host()).isSameAs(lower);
+  }
+
   @ParameterizedTest
   @CsvSource({
     "http, 80, http://h/",
