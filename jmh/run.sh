@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jar=jmh/target/benchmarks.jar
-if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml jmh/pom.xml jmh/src sentry-trace-core sentry-trace-okhttp sentry-trace-apache sentry-trace-opentelemetry \
+if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml jmh/pom.xml jmh/src sentry-trace-core sentry-trace-http sentry-trace-envelope sentry-trace-okhttp sentry-trace-apache sentry-trace-opentelemetry \
     -path '*/target' -prune -o -type f -newer "$jar" -print -quit)" ]]; then
   echo "Building $jar ..." >&2
   mvn -B -ntp -q ${MVN_ARGS:-} -pl jmh -am package -DskipTests

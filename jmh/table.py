@@ -67,6 +67,8 @@ NOTES = {
     "OkHttpInterceptorBenchmark.call_none": "the same call without instrumentation (canned response, no network)",
     "ApacheInterceptorBenchmark.execute_ours": "SentryTraceExecInterceptor.execute with a stub chain",
     "ApacheInterceptorBenchmark.execute_none": "the stub chain alone",
+    "EnvelopeBenchmark.envelope_ours": "EnvelopeExporter.export + flush per 100: the sender encodes an http.server transaction (2 child spans, 7-member DSC) for a counting transport",
+    "EnvelopeBenchmark.envelope_sentryJava": "JsonSerializer.serialize of the same transaction's envelope (trace header from its DSC), on the benchmark thread, no gzip",
 }
 for _impl in ("ours", "sentryJava", "otel"):
     for _id in ("traceId", "spanId"):

@@ -2,19 +2,20 @@ package io.sentrytrace.envelope;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.sentrytrace.Dsn;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.TransactionData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,60 +30,104 @@ final class EnvelopeEncoder {
   /** Thread-safe once built; generators are cheap to create from it. */
   private static final JsonFactory JSON = JsonFactory.builder().build();
   private static final byte NEWLINE = '\n';
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  // Field names quoted and UTF-8 encoded once: the generator copies them instead of escaping each.
+  private static final SerializableString TYPE = name("type");
+  private static final SerializableString EVENT_ID = name("event_id");
+  private static final SerializableString SENT_AT = name("sent_at");
+  private static final SerializableString DSN = name("dsn");
+  private static final SerializableString SDK = name("sdk");
+  private static final SerializableString NAME = name("name");
+  private static final SerializableString VERSION = name("version");
+  private static final SerializableString TRACE = name("trace");
+  private static final SerializableString LENGTH = name("length");
+  private static final SerializableString TRANSACTION = name("transaction");
+  private static final SerializableString TRANSACTION_INFO = name("transaction_info");
+  private static final SerializableString SOURCE = name("source");
+  private static final SerializableString START_TIMESTAMP = name("start_timestamp");
+  private static final SerializableString TIMESTAMP = name("timestamp");
+  private static final SerializableString CONTEXTS = name("contexts");
+  private static final SerializableString SPANS = name("spans");
+  private static final SerializableString TRACE_ID = name("trace_id");
+  private static final SerializableString SPAN_ID = name("span_id");
+  private static final SerializableString PARENT_SPAN_ID = name("parent_span_id");
+  private static final SerializableString OP = name("op");
+  private static final SerializableString STATUS = name("status");
+  private static final SerializableString DATA = name("data");
+  private static final SerializableString DESCRIPTION = name("description");
+  private static final SerializableString RELEASE = name("release");
+  private static final SerializableString ENVIRONMENT = name("environment");
+  private static final SerializableString PLATFORM = name("platform");
 
   private EnvelopeEncoder() {}
 
-  /** A fresh event id: 32 lowercase hex digits (a UUID without dashes), as Sentry expects. */
-  static String newEventId() {
-    UUID uuid = UUID.randomUUID();
-    return hex16(uuid.getMostSignificantBits()) + hex16(uuid.getLeastSignificantBits());
+  private static SerializableString name(String name) {
+    return new SerializedString(name);
   }
 
-  private static String hex16(long bits) {
-    String s = Long.toHexString(bits);
-    return "0".repeat(16 - s.length()) + s;
+  /**
+   * A fresh event id: a random (version 4) UUID as 32 lowercase hex digits, as Sentry expects. From
+   * {@link ThreadLocalRandom}, like trace and span ids: {@code UUID.randomUUID()} takes a lock on
+   * one shared {@code SecureRandom}, and an event id needs to be unique, not unguessable.
+   */
+  static String newEventId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+    long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L; // IETF variant
+    char[] hex = new char[32];
+    writeHex(high, hex, 0);
+    writeHex(low, hex, 16);
+    return new String(hex);
+  }
+
+  private static void writeHex(long bits, char[] out, int at) {
+    for (int i = 15; i >= 0; i--, bits >>>= 4) out[at + i] = HEX[(int) (bits & 0xF)];
   }
 
   static byte[] encode(TransactionData tx, Dsn dsn, String eventId, Instant sentAt) throws IOException {
     // The item header needs the payload's length, so the payload is written first.
-    ByteArrayOutputStream payload = new ByteArrayOutputStream(1024);
+    ByteArrayOutputStream payload = new ByteArrayOutputStream(2048);
     try (JsonGenerator g = JSON.createGenerator(payload)) {
       writeTransaction(g, tx, eventId);
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(payload.size() + 512);
-    try (JsonGenerator g = generator(out)) {
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.setRootValueSeparator(new SerializedString("\n")); // the two header lines in one generator
       writeEnvelopeHeader(g, tx, dsn, eventId, sentAt);
-    }
-    out.write(NEWLINE);
-    try (JsonGenerator g = generator(out)) {
       g.writeStartObject();
-      g.writeStringField("type", "transaction");
-      g.writeNumberField("length", payload.size());
+      g.writeFieldName(TYPE);
+      g.writeString("transaction");
+      g.writeFieldName(LENGTH);
+      g.writeNumber(payload.size());
       g.writeEndObject();
+      g.flush();
+      out.write(NEWLINE);
+      payload.writeTo(out);
+      out.write(NEWLINE);
     }
-    out.write(NEWLINE);
-    payload.writeTo(out);
-    out.write(NEWLINE);
     return out.toByteArray();
-  }
-
-  /** A generator that leaves {@code out} open, so the lines can follow each other in it. */
-  private static JsonGenerator generator(OutputStream out) throws IOException {
-    return JSON.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
   }
 
   private static void writeEnvelopeHeader(JsonGenerator g, TransactionData tx, Dsn dsn, String eventId, Instant sentAt)
       throws IOException {
     g.writeStartObject();
-    g.writeStringField("event_id", eventId);
-    g.writeStringField("sent_at", DateTimeFormatter.ISO_INSTANT.format(sentAt));
-    g.writeStringField("dsn", dsn.toString());
+    g.writeFieldName(EVENT_ID);
+    g.writeString(eventId);
+    g.writeFieldName(SENT_AT);
+    char[] iso = new char[Timestamps.MAX_ISO_LENGTH];
+    int length = Timestamps.isoInstant(sentAt, iso);
+    if (length > 0) g.writeString(iso, 0, length);
+    else g.writeString(DateTimeFormatter.ISO_INSTANT.format(sentAt));
+    g.writeFieldName(DSN);
+    g.writeString(dsn.toString());
     writeSdk(g);
     Map<String, String> dsc = tx.dynamicSamplingContext().sentryValues();
     // A trace continued from an SDK that sent no baggage has no usable DSC: leave the header out
     // rather than send one without the trace id Sentry needs.
     if (dsc.containsKey("trace_id")) {
-      g.writeObjectFieldStart("trace");
+      g.writeFieldName(TRACE);
+      g.writeStartObject();
       for (Map.Entry<String, String> e : dsc.entrySet()) g.writeStringField(e.getKey(), e.getValue());
       g.writeEndObject();
     }
@@ -90,56 +135,76 @@ final class EnvelopeEncoder {
   }
 
   private static void writeSdk(JsonGenerator g) throws IOException {
-    g.writeObjectFieldStart("sdk");
-    g.writeStringField("name", Sdk.NAME);
-    g.writeStringField("version", Sdk.VERSION);
+    g.writeFieldName(SDK);
+    g.writeStartObject();
+    g.writeFieldName(NAME);
+    g.writeString(Sdk.NAME);
+    g.writeFieldName(VERSION);
+    g.writeString(Sdk.VERSION);
     g.writeEndObject();
   }
 
   private static void writeTransaction(JsonGenerator g, TransactionData tx, String eventId) throws IOException {
     SpanData root = tx.root();
+    char[] scratch = new char[Timestamps.MAX_DECIMAL_LENGTH];
     g.writeStartObject();
-    g.writeStringField("type", "transaction");
-    g.writeStringField("event_id", eventId);
-    writeStringIfPresent(g, "transaction", tx.name());
-    g.writeObjectFieldStart("transaction_info");
-    g.writeStringField("source", tx.nameSource().wireName());
+    g.writeFieldName(TYPE);
+    g.writeString("transaction");
+    g.writeFieldName(EVENT_ID);
+    g.writeString(eventId);
+    writeStringIfPresent(g, TRANSACTION, tx.name());
+    g.writeFieldName(TRANSACTION_INFO);
+    g.writeStartObject();
+    g.writeFieldName(SOURCE);
+    g.writeString(tx.nameSource().wireName());
     g.writeEndObject();
-    writeTimestamp(g, "start_timestamp", root.startTimestamp());
-    writeTimestamp(g, "timestamp", root.endTimestamp());
-    g.writeObjectFieldStart("contexts");
-    g.writeObjectFieldStart("trace");
-    g.writeStringField("type", "trace");
+    writeTimestamp(g, START_TIMESTAMP, root.startTimestamp(), scratch);
+    writeTimestamp(g, TIMESTAMP, root.endTimestamp(), scratch);
+    g.writeFieldName(CONTEXTS);
+    g.writeStartObject();
+    g.writeFieldName(TRACE);
+    g.writeStartObject();
+    g.writeFieldName(TYPE);
+    g.writeString("trace");
     writeIdsOpStatusData(g, root);
     g.writeEndObject();
     g.writeEndObject();
-    g.writeArrayFieldStart("spans");
+    g.writeFieldName(SPANS);
+    g.writeStartArray();
     for (SpanData span : tx.spans()) {
       g.writeStartObject();
       writeIdsOpStatusData(g, span);
-      writeStringIfPresent(g, "description", span.description());
-      writeTimestamp(g, "start_timestamp", span.startTimestamp());
-      writeTimestamp(g, "timestamp", span.endTimestamp());
+      writeStringIfPresent(g, DESCRIPTION, span.description());
+      writeTimestamp(g, START_TIMESTAMP, span.startTimestamp(), scratch);
+      writeTimestamp(g, TIMESTAMP, span.endTimestamp(), scratch);
       g.writeEndObject();
     }
     g.writeEndArray();
-    writeStringIfPresent(g, "release", tx.release());
-    writeStringIfPresent(g, "environment", tx.environment());
-    g.writeStringField("platform", "java");
+    writeStringIfPresent(g, RELEASE, tx.release());
+    writeStringIfPresent(g, ENVIRONMENT, tx.environment());
+    g.writeFieldName(PLATFORM);
+    g.writeString("java");
     writeSdk(g);
     g.writeEndObject();
   }
 
   /** What the trace context and a span share. An unset status is sent as {@code ok}, as Sentry assumes. */
   private static void writeIdsOpStatusData(JsonGenerator g, SpanData span) throws IOException {
-    g.writeStringField("trace_id", span.traceId().toString());
-    g.writeStringField("span_id", span.spanId().toString());
-    if (span.parentSpanId() != null) g.writeStringField("parent_span_id", span.parentSpanId().toString());
-    writeStringIfPresent(g, "op", span.op());
+    g.writeFieldName(TRACE_ID);
+    g.writeString(span.traceId().toString());
+    g.writeFieldName(SPAN_ID);
+    g.writeString(span.spanId().toString());
+    if (span.parentSpanId() != null) {
+      g.writeFieldName(PARENT_SPAN_ID);
+      g.writeString(span.parentSpanId().toString());
+    }
+    writeStringIfPresent(g, OP, span.op());
     SpanStatus status = span.status();
-    g.writeStringField("status", status == null ? SpanStatus.OK.wireName() : status.wireName());
+    g.writeFieldName(STATUS);
+    g.writeString(status == null ? SpanStatus.OK.wireName() : status.wireName());
     if (!span.data().isEmpty()) {
-      g.writeObjectFieldStart("data");
+      g.writeFieldName(DATA);
+      g.writeStartObject();
       for (Map.Entry<String, Object> e : span.data().entrySet()) {
         g.writeFieldName(e.getKey());
         writeValue(g, e.getValue());
@@ -150,7 +215,9 @@ final class EnvelopeEncoder {
 
   /** Span data holds strings, numbers and booleans; anything else is sent as its string form. */
   private static void writeValue(JsonGenerator g, Object value) throws IOException {
-    if (value instanceof Boolean) {
+    if (value instanceof String) {
+      g.writeString((String) value);
+    } else if (value instanceof Boolean) {
       g.writeBoolean((Boolean) value);
     } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
         || value instanceof AtomicInteger || value instanceof AtomicLong) {
@@ -170,12 +237,16 @@ final class EnvelopeEncoder {
   }
 
   /** Seconds since the epoch as a decimal with microsecond precision, e.g. {@code 1700000000.123456}. */
-  private static void writeTimestamp(JsonGenerator g, String field, Instant instant) throws IOException {
-    long micros = Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
-    g.writeNumberField(field, BigDecimal.valueOf(micros, 6));
+  private static void writeTimestamp(JsonGenerator g, SerializableString field, Instant instant, char[] scratch)
+      throws IOException {
+    g.writeFieldName(field);
+    g.writeNumber(scratch, 0, Timestamps.epochSecondsWithMicros(instant, scratch));
   }
 
-  private static void writeStringIfPresent(JsonGenerator g, String field, String value) throws IOException {
-    if (value != null) g.writeStringField(field, value);
+  private static void writeStringIfPresent(JsonGenerator g, SerializableString field, String value) throws IOException {
+    if (value != null) {
+      g.writeFieldName(field);
+      g.writeString(value);
+    }
   }
 }
