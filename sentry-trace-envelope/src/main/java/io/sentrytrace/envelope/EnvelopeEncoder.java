@@ -1,19 +1,13 @@
 package io.sentrytrace.envelope;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.SerializedString;
 import io.sentrytrace.Dsn;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.TransactionData;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import io.sentrytrace.TransactionNameSource;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,49 +16,54 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes a finished transaction as a Sentry envelope: an envelope header line, one {@code
  * transaction} item header line (with the payload's byte length) and the transaction payload.
- * Stateless and thread-safe.
+ *
+ * <p>One encoder per exporter, used by its sender thread only (not thread-safe): it keeps its two
+ * buffers from one envelope to the next, so an envelope costs one allocation of its exact size.
+ * The payload is written first (the item header needs its length), then the header lines, then
+ * both are copied into the result.
  */
 final class EnvelopeEncoder {
   static final String CONTENT_TYPE = "application/x-sentry-envelope";
 
-  /** Thread-safe once built; generators are cheap to create from it. */
-  private static final JsonFactory JSON = JsonFactory.builder().build();
-  private static final byte NEWLINE = '\n';
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  // Field names quoted and UTF-8 encoded once: the generator copies them instead of escaping each.
-  private static final SerializableString TYPE = name("type");
-  private static final SerializableString EVENT_ID = name("event_id");
-  private static final SerializableString SENT_AT = name("sent_at");
-  private static final SerializableString DSN = name("dsn");
-  private static final SerializableString SDK = name("sdk");
-  private static final SerializableString NAME = name("name");
-  private static final SerializableString VERSION = name("version");
-  private static final SerializableString TRACE = name("trace");
-  private static final SerializableString LENGTH = name("length");
-  private static final SerializableString TRANSACTION = name("transaction");
-  private static final SerializableString TRANSACTION_INFO = name("transaction_info");
-  private static final SerializableString SOURCE = name("source");
-  private static final SerializableString START_TIMESTAMP = name("start_timestamp");
-  private static final SerializableString TIMESTAMP = name("timestamp");
-  private static final SerializableString CONTEXTS = name("contexts");
-  private static final SerializableString SPANS = name("spans");
-  private static final SerializableString TRACE_ID = name("trace_id");
-  private static final SerializableString SPAN_ID = name("span_id");
-  private static final SerializableString PARENT_SPAN_ID = name("parent_span_id");
-  private static final SerializableString OP = name("op");
-  private static final SerializableString STATUS = name("status");
-  private static final SerializableString DATA = name("data");
-  private static final SerializableString DESCRIPTION = name("description");
-  private static final SerializableString RELEASE = name("release");
-  private static final SerializableString ENVIRONMENT = name("environment");
-  private static final SerializableString PLATFORM = name("platform");
+  private static final byte[] EVENT_ID = JsonOut.quotedName("event_id");
+  private static final byte[] SENT_AT = JsonOut.quotedName("sent_at");
+  private static final byte[] DSN = JsonOut.quotedName("dsn");
+  private static final byte[] TRACE = JsonOut.quotedName("trace");
+  private static final byte[] LENGTH = JsonOut.quotedName("length");
+  private static final byte[] TRANSACTION = JsonOut.quotedName("transaction");
+  private static final byte[] TRANSACTION_INFO = JsonOut.quotedName("transaction_info");
+  private static final byte[] START_TIMESTAMP = JsonOut.quotedName("start_timestamp");
+  private static final byte[] TIMESTAMP = JsonOut.quotedName("timestamp");
+  private static final byte[] CONTEXTS = JsonOut.quotedName("contexts");
+  private static final byte[] SPANS = JsonOut.quotedName("spans");
+  private static final byte[] TRACE_ID = JsonOut.quotedName("trace_id");
+  private static final byte[] SPAN_ID = JsonOut.quotedName("span_id");
+  private static final byte[] PARENT_SPAN_ID = JsonOut.quotedName("parent_span_id");
+  private static final byte[] OP = JsonOut.quotedName("op");
+  private static final byte[] DATA = JsonOut.quotedName("data");
+  private static final byte[] DESCRIPTION = JsonOut.quotedName("description");
+  private static final byte[] RELEASE = JsonOut.quotedName("release");
+  private static final byte[] ENVIRONMENT = JsonOut.quotedName("environment");
+  // Members that are the same in every envelope, or one of a few: written once, copied each time.
+  private static final byte[] SDK = new JsonOut(128).name("sdk").beginObject()
+      .name("name").string(Sdk.NAME).name("version").string(Sdk.VERSION).endObject().toByteArray();
+  private static final byte[] TYPE_TRANSACTION = JsonOut.quotedMember("type", "transaction");
+  private static final byte[] TYPE_TRACE = JsonOut.quotedMember("type", "trace");
+  private static final byte[] PLATFORM_JAVA = JsonOut.quotedMember("platform", "java");
+  private static final byte[][] STATUS = new byte[SpanStatus.values().length][];
+  private static final byte[][] SOURCE = new byte[TransactionNameSource.values().length][];
 
-  private EnvelopeEncoder() {}
-
-  private static SerializableString name(String name) {
-    return new SerializedString(name);
+  static {
+    for (SpanStatus s : SpanStatus.values()) STATUS[s.ordinal()] = JsonOut.quotedMember("status", s.wireName());
+    for (TransactionNameSource s : TransactionNameSource.values()) {
+      SOURCE[s.ordinal()] = JsonOut.quotedMember("source", s.wireName());
+    }
   }
+
+  private final JsonOut header = new JsonOut(1024);
+  private final JsonOut payload = new JsonOut(4096);
 
   /**
    * A fresh event id: a random (version 4) UUID as 32 lowercase hex digits, as Sentry expects. From
@@ -85,168 +84,120 @@ final class EnvelopeEncoder {
     for (int i = 15; i >= 0; i--, bits >>>= 4) out[at + i] = HEX[(int) (bits & 0xF)];
   }
 
-  static byte[] encode(TransactionData tx, Dsn dsn, String eventId, Instant sentAt) throws IOException {
-    // The item header needs the payload's length, so the payload is written first.
-    ByteArrayOutputStream payload = new ByteArrayOutputStream(2048);
-    try (JsonGenerator g = JSON.createGenerator(payload)) {
-      writeTransaction(g, tx, eventId);
+  /**
+   * The envelope's bytes.
+   *
+   * @throws ArithmeticException for a timestamp beyond what Sentry's format can hold
+   */
+  byte[] encode(TransactionData tx, Dsn dsn, String eventId, Instant sentAt) {
+    try {
+      payload.reset();
+      writeTransaction(payload, tx, eventId);
+      header.reset();
+      writeEnvelopeHeader(header, tx, dsn, eventId, sentAt);
+      header.newline();
+      header.beginObject().member(TYPE_TRANSACTION).name(LENGTH).number(payload.size()).endObject();
+      header.newline();
+      byte[] envelope = new byte[header.size() + payload.size() + 1];
+      int at = header.copyTo(envelope, 0);
+      at = payload.copyTo(envelope, at);
+      envelope[at] = '\n';
+      return envelope;
+    } finally {
+      // Lets go of a buffer an unusually large transaction grew, rather than keep it until the next.
+      payload.reset();
+      header.reset();
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(payload.size() + 512);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.setRootValueSeparator(new SerializedString("\n")); // the two header lines in one generator
-      writeEnvelopeHeader(g, tx, dsn, eventId, sentAt);
-      g.writeStartObject();
-      g.writeFieldName(TYPE);
-      g.writeString("transaction");
-      g.writeFieldName(LENGTH);
-      g.writeNumber(payload.size());
-      g.writeEndObject();
-      g.flush();
-      out.write(NEWLINE);
-      payload.writeTo(out);
-      out.write(NEWLINE);
-    }
-    return out.toByteArray();
   }
 
-  private static void writeEnvelopeHeader(JsonGenerator g, TransactionData tx, Dsn dsn, String eventId, Instant sentAt)
-      throws IOException {
-    g.writeStartObject();
-    g.writeFieldName(EVENT_ID);
-    g.writeString(eventId);
-    g.writeFieldName(SENT_AT);
-    char[] iso = new char[Timestamps.MAX_ISO_LENGTH];
-    int length = Timestamps.isoInstant(sentAt, iso);
-    if (length > 0) g.writeString(iso, 0, length);
-    else g.writeString(DateTimeFormatter.ISO_INSTANT.format(sentAt));
-    g.writeFieldName(DSN);
-    g.writeString(dsn.toString());
-    writeSdk(g);
+  private static void writeEnvelopeHeader(JsonOut out, TransactionData tx, Dsn dsn, String eventId, Instant sentAt) {
+    out.beginObject();
+    out.name(EVENT_ID).plainString(eventId);
+    out.name(SENT_AT).isoInstant(sentAt);
+    out.name(DSN).string(dsn.toString());
+    out.member(SDK);
     Map<String, String> dsc = tx.dynamicSamplingContext().sentryValues();
     // A trace continued from an SDK that sent no baggage has no usable DSC: leave the header out
     // rather than send one without the trace id Sentry needs.
     if (dsc.containsKey("trace_id")) {
-      g.writeFieldName(TRACE);
-      g.writeStartObject();
-      for (Map.Entry<String, String> e : dsc.entrySet()) g.writeStringField(e.getKey(), e.getValue());
-      g.writeEndObject();
+      out.name(TRACE).beginObject();
+      for (Map.Entry<String, String> e : dsc.entrySet()) out.name(e.getKey()).string(e.getValue());
+      out.endObject();
     }
-    g.writeEndObject();
+    out.endObject();
   }
 
-  private static void writeSdk(JsonGenerator g) throws IOException {
-    g.writeFieldName(SDK);
-    g.writeStartObject();
-    g.writeFieldName(NAME);
-    g.writeString(Sdk.NAME);
-    g.writeFieldName(VERSION);
-    g.writeString(Sdk.VERSION);
-    g.writeEndObject();
-  }
-
-  private static void writeTransaction(JsonGenerator g, TransactionData tx, String eventId) throws IOException {
+  private static void writeTransaction(JsonOut out, TransactionData tx, String eventId) {
     SpanData root = tx.root();
-    char[] scratch = new char[Timestamps.MAX_DECIMAL_LENGTH];
-    g.writeStartObject();
-    g.writeFieldName(TYPE);
-    g.writeString("transaction");
-    g.writeFieldName(EVENT_ID);
-    g.writeString(eventId);
-    writeStringIfPresent(g, TRANSACTION, tx.name());
-    g.writeFieldName(TRANSACTION_INFO);
-    g.writeStartObject();
-    g.writeFieldName(SOURCE);
-    g.writeString(tx.nameSource().wireName());
-    g.writeEndObject();
-    writeTimestamp(g, START_TIMESTAMP, root.startTimestamp(), scratch);
-    writeTimestamp(g, TIMESTAMP, root.endTimestamp(), scratch);
-    g.writeFieldName(CONTEXTS);
-    g.writeStartObject();
-    g.writeFieldName(TRACE);
-    g.writeStartObject();
-    g.writeFieldName(TYPE);
-    g.writeString("trace");
-    writeIdsOpStatusData(g, root);
-    g.writeEndObject();
-    g.writeEndObject();
-    g.writeFieldName(SPANS);
-    g.writeStartArray();
+    out.beginObject();
+    out.member(TYPE_TRANSACTION);
+    out.name(EVENT_ID).plainString(eventId);
+    writeStringIfPresent(out, TRANSACTION, tx.name());
+    out.name(TRANSACTION_INFO).beginObject().member(SOURCE[tx.nameSource().ordinal()]).endObject();
+    out.name(START_TIMESTAMP).epochSecondsWithMicros(root.startTimestamp());
+    out.name(TIMESTAMP).epochSecondsWithMicros(root.endTimestamp());
+    out.name(CONTEXTS).beginObject().name(TRACE).beginObject();
+    out.member(TYPE_TRACE);
+    writeIdsOpStatusData(out, root);
+    out.endObject().endObject();
+    out.name(SPANS).beginArray();
     for (SpanData span : tx.spans()) {
-      g.writeStartObject();
-      writeIdsOpStatusData(g, span);
-      writeStringIfPresent(g, DESCRIPTION, span.description());
-      writeTimestamp(g, START_TIMESTAMP, span.startTimestamp(), scratch);
-      writeTimestamp(g, TIMESTAMP, span.endTimestamp(), scratch);
-      g.writeEndObject();
+      out.beginObject();
+      writeIdsOpStatusData(out, span);
+      writeStringIfPresent(out, DESCRIPTION, span.description());
+      out.name(START_TIMESTAMP).epochSecondsWithMicros(span.startTimestamp());
+      out.name(TIMESTAMP).epochSecondsWithMicros(span.endTimestamp());
+      out.endObject();
     }
-    g.writeEndArray();
-    writeStringIfPresent(g, RELEASE, tx.release());
-    writeStringIfPresent(g, ENVIRONMENT, tx.environment());
-    g.writeFieldName(PLATFORM);
-    g.writeString("java");
-    writeSdk(g);
-    g.writeEndObject();
+    out.endArray();
+    writeStringIfPresent(out, RELEASE, tx.release());
+    writeStringIfPresent(out, ENVIRONMENT, tx.environment());
+    out.member(PLATFORM_JAVA);
+    out.member(SDK);
+    out.endObject();
   }
 
   /** What the trace context and a span share. An unset status is sent as {@code ok}, as Sentry assumes. */
-  private static void writeIdsOpStatusData(JsonGenerator g, SpanData span) throws IOException {
-    g.writeFieldName(TRACE_ID);
-    g.writeString(span.traceId().toString());
-    g.writeFieldName(SPAN_ID);
-    g.writeString(span.spanId().toString());
-    if (span.parentSpanId() != null) {
-      g.writeFieldName(PARENT_SPAN_ID);
-      g.writeString(span.parentSpanId().toString());
-    }
-    writeStringIfPresent(g, OP, span.op());
+  private static void writeIdsOpStatusData(JsonOut out, SpanData span) {
+    // Ids are hex digits by construction: nothing to escape.
+    out.name(TRACE_ID).plainString(span.traceId().toString());
+    out.name(SPAN_ID).plainString(span.spanId().toString());
+    if (span.parentSpanId() != null) out.name(PARENT_SPAN_ID).plainString(span.parentSpanId().toString());
+    writeStringIfPresent(out, OP, span.op());
     SpanStatus status = span.status();
-    g.writeFieldName(STATUS);
-    g.writeString(status == null ? SpanStatus.OK.wireName() : status.wireName());
+    out.member(STATUS[(status == null ? SpanStatus.OK : status).ordinal()]);
     if (!span.data().isEmpty()) {
-      g.writeFieldName(DATA);
-      g.writeStartObject();
+      out.name(DATA).beginObject();
       for (Map.Entry<String, Object> e : span.data().entrySet()) {
-        g.writeFieldName(e.getKey());
-        writeValue(g, e.getValue());
+        out.name(e.getKey());
+        writeValue(out, e.getValue());
       }
-      g.writeEndObject();
+      out.endObject();
     }
   }
 
   /** Span data holds strings, numbers and booleans; anything else is sent as its string form. */
-  private static void writeValue(JsonGenerator g, Object value) throws IOException {
+  private static void writeValue(JsonOut out, Object value) {
     if (value instanceof String) {
-      g.writeString((String) value);
+      out.string((String) value);
     } else if (value instanceof Boolean) {
-      g.writeBoolean((Boolean) value);
+      out.bool((Boolean) value);
     } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
         || value instanceof AtomicInteger || value instanceof AtomicLong) {
-      g.writeNumber(((Number) value).longValue());
-    } else if (value instanceof BigInteger) {
-      g.writeNumber((BigInteger) value);
-    } else if (value instanceof BigDecimal) {
-      g.writeNumber((BigDecimal) value);
+      out.number(((Number) value).longValue());
+    } else if (value instanceof BigInteger || value instanceof BigDecimal) {
+      out.ascii(value.toString()); // digits, sign, point and exponent: a JSON number as it stands
     } else if (value instanceof Number) {
       double d = ((Number) value).doubleValue();
       // JSON has no NaN or infinity: send those as strings rather than break the payload.
-      if (Double.isFinite(d)) g.writeNumber(d);
-      else g.writeString(Double.toString(d));
+      if (Double.isFinite(d)) out.number(d);
+      else out.string(Double.toString(d));
     } else {
-      g.writeString(String.valueOf(value));
+      out.string(String.valueOf(value));
     }
   }
 
-  /** Seconds since the epoch as a decimal with microsecond precision, e.g. {@code 1700000000.123456}. */
-  private static void writeTimestamp(JsonGenerator g, SerializableString field, Instant instant, char[] scratch)
-      throws IOException {
-    g.writeFieldName(field);
-    g.writeNumber(scratch, 0, Timestamps.epochSecondsWithMicros(instant, scratch));
-  }
-
-  private static void writeStringIfPresent(JsonGenerator g, SerializableString field, String value) throws IOException {
-    if (value != null) {
-      g.writeFieldName(field);
-      g.writeString(value);
-    }
+  private static void writeStringIfPresent(JsonOut out, byte[] field, String value) {
+    if (value != null) out.name(field).string(value);
   }
 }

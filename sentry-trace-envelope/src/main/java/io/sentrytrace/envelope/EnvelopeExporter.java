@@ -68,6 +68,8 @@ public final class EnvelopeExporter implements SpanExporter {
   private final Duration closeTimeout;
   private final BlockingQueue<TransactionData> queue;
   private final RateLimits rateLimits = new RateLimits(System::nanoTime);
+  /** Used by the sender thread only. */
+  private final EnvelopeEncoder encoder = new EnvelopeEncoder();
   private final Thread sender;
   /** Closes this exporter at JVM exit; null when opted out. Package-private for tests. */
   final Thread shutdownHook;
@@ -293,8 +295,8 @@ public final class EnvelopeExporter implements SpanExporter {
     }
     byte[] body;
     try {
-      body = EnvelopeEncoder.encode(tx, dsn, EnvelopeEncoder.newEventId(), Instant.now());
-    } catch (IOException | RuntimeException e) {
+      body = encoder.encode(tx, dsn, EnvelopeEncoder.newEventId(), Instant.now());
+    } catch (RuntimeException e) {
       failed.incrementAndGet();
       warn(warnedFailure, () -> "could not encode transaction " + tx.name() + "; dropped", e);
       return;

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * The two ways an envelope writes time, digit by digit into a buffer: no {@code BigDecimal}, no
+ * The two ways an envelope writes time, as ASCII digits into a buffer: no {@code BigDecimal}, no
  * {@code DateTimeFormatter}, each of which cost more than the rest of a span's fields.
  */
 final class Timestamps {
@@ -20,35 +20,35 @@ final class Timestamps {
   /**
    * Seconds since the epoch as a decimal with exactly 6 fraction digits ({@code 1700000000.123456},
    * {@code -0.000001}), what {@code BigDecimal.valueOf(micros, 6).toString()} gives. Returns the
-   * length written.
+   * position after it.
    *
    * @throws ArithmeticException for an instant whose microseconds do not fit a long (years beyond
    *     about 292,000)
    */
-  static int epochSecondsWithMicros(Instant instant, char[] out) {
+  static int epochSecondsWithMicros(Instant instant, byte[] out, int start) {
     long micros = Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
-    int at = 0;
+    int at = start;
     if (micros < 0) {
       out[at++] = '-';
       micros = -micros; // never Long.MIN_VALUE: the product above would have overflowed first
     }
     at = digits(micros / 1_000_000L, out, at);
     out[at++] = '.';
-    return fixed(micros % 1_000_000L, 6, out, at);
+    return fixed((int) (micros % 1_000_000L), 6, out, at);
   }
 
   /**
    * The instant as {@code DateTimeFormatter.ISO_INSTANT} writes it ({@code
    * 2023-11-14T22:13:25.250Z}: the fraction in groups of 3 digits, as many as needed), for the
-   * years 1970 to 9999; returns the length written, or -1 for any other instant (the caller
+   * years 1970 to 9999; returns the position after it, or -1 for any other instant (the caller
    * formats those with {@code ISO_INSTANT}).
    */
-  static int isoInstant(Instant instant, char[] out) {
+  static int isoInstant(Instant instant, byte[] out, int start) {
     long seconds = instant.getEpochSecond();
     if (seconds < 0 || seconds > MAX_FOUR_DIGIT_YEAR_SECONDS) return -1;
     LocalDate date = LocalDate.ofEpochDay(seconds / 86_400);
     int secondOfDay = (int) (seconds % 86_400);
-    int at = fixed(date.getYear(), 4, out, 0);
+    int at = fixed(date.getYear(), 4, out, start);
     out[at++] = '-';
     at = fixed(date.getMonthValue(), 2, out, at);
     out[at++] = '-';
@@ -71,15 +71,20 @@ final class Timestamps {
   }
 
   /** A non-negative value in as many digits as it needs. */
-  private static int digits(long value, char[] out, int at) {
+  private static int digits(long value, byte[] out, int at) {
+    if (value > Integer.MAX_VALUE) { // after 2038: the digits past the last 9 first
+      at = digits(value / 1_000_000_000L, out, at);
+      return fixed((int) (value % 1_000_000_000L), 9, out, at);
+    }
+    int v = (int) value;
     int n = 1;
-    for (long v = value; v >= 10; v /= 10) n++;
-    return fixed(value, n, out, at);
+    for (int rest = v; rest >= 10; rest /= 10) n++;
+    return fixed(v, n, out, at);
   }
 
-  /** A non-negative value in exactly {@code width} digits, zero-padded. */
-  private static int fixed(long value, int width, char[] out, int at) {
-    for (int i = at + width - 1; i >= at; i--, value /= 10) out[i] = (char) ('0' + value % 10);
+  /** A non-negative value in exactly {@code width} digits, zero-padded (int arithmetic: cheaper). */
+  private static int fixed(int value, int width, byte[] out, int at) {
+    for (int i = at + width - 1; i >= at; i--, value /= 10) out[i] = (byte) ('0' + value % 10);
     return at + width;
   }
 }

@@ -1,14 +1,17 @@
 package io.sentrytrace.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.Dsn;
 import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Span;
+import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
+import io.sentrytrace.TransactionNameSource;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +57,7 @@ class EnvelopeEncoderTest {
   }
 
   private static ReceivedEnvelope encodeAndParse(TransactionData tx) throws IOException {
-    return ReceivedEnvelope.parse(EnvelopeEncoder.encode(tx, DSN, EVENT_ID, SENT_AT));
+    return ReceivedEnvelope.parse(new EnvelopeEncoder().encode(tx, DSN, EVENT_ID, SENT_AT));
   }
 
   @Test
@@ -111,7 +114,7 @@ class EnvelopeEncoderTest {
     clock.now = Instant.ofEpochSecond(1_700_000_002L, 999_999_999L);
     tx.finish();
 
-    byte[] body = EnvelopeEncoder.encode(memory.transactions().get(0), DSN, EVENT_ID, SENT_AT);
+    byte[] body = new EnvelopeEncoder().encode(memory.transactions().get(0), DSN, EVENT_ID, SENT_AT);
     String text = new String(body, StandardCharsets.UTF_8);
     ReceivedEnvelope envelope = ReceivedEnvelope.parse(body);
 
@@ -207,6 +210,52 @@ class EnvelopeEncoderTest {
   }
 
   @Test
+  void anEncoderReusedForManyEnvelopesWritesEachOnItsOwn() throws IOException {
+    Tracer tracer = tracer().release("shop@1.4.0").build();
+    Span big = tracer.startTransaction("big", "task");
+    for (int i = 0; i < 300; i++) big.startChild("step", "x".repeat(300)).finish(); // grows the buffer past its keep limit
+    big.finish();
+    Span small = tracer.startTransaction("small", "task");
+    Span db = small.startChild("db", "SELECT 1");
+    db.finish();
+    small.finish();
+    EnvelopeEncoder encoder = new EnvelopeEncoder();
+
+    byte[] first = encoder.encode(memory.transactions().get(1), DSN, EVENT_ID, SENT_AT);
+    ReceivedEnvelope bigEnvelope = ReceivedEnvelope.parse(encoder.encode(memory.transactions().get(0), DSN, EVENT_ID, SENT_AT));
+    byte[] again = encoder.encode(memory.transactions().get(1), DSN, EVENT_ID, SENT_AT);
+
+    assertThat(bigEnvelope.spans()).hasSize(300);
+    assertThat(again).isEqualTo(first);
+    ReceivedEnvelope.parse(again).assertCarries(small, List.of(db));
+  }
+
+  @Test
+  void anEnvelopeThatCannotBeEncodedLeavesTheEncoderReadyForTheNext() throws IOException {
+    Span ok = tracer().build().startTransaction("ok", "task");
+    ok.finish();
+    TransactionData good = memory.transactions().get(0);
+    SpanData farFuture = SpanData.create(good.root().traceId(), good.root().spanId(), null, "task", "far", null, Map.of(),
+        Instant.MAX.minusSeconds(1), Instant.MAX);
+    TransactionData unencodable = TransactionData.create("far", TransactionNameSource.CUSTOM, farFuture, List.of(),
+        good.dynamicSamplingContext(), null, null);
+    EnvelopeEncoder encoder = new EnvelopeEncoder();
+
+    assertThatThrownBy(() -> encoder.encode(unencodable, DSN, EVENT_ID, SENT_AT)).isInstanceOf(ArithmeticException.class);
+    assertThat(encoder.encode(good, DSN, EVENT_ID, SENT_AT)).isEqualTo(new EnvelopeEncoder().encode(good, DSN, EVENT_ID, SENT_AT));
+  }
+
+  @Test
+  void aLoneSurrogateInANameStillGivesAValidEnvelope() throws IOException {
+    Span tx = tracer().build().startTransaction("GET /\uD800x", "task"); // half of a surrogate pair
+    tx.finish();
+
+    ReceivedEnvelope envelope = encodeAndParse(memory.transactions().get(0));
+
+    assertThat(envelope.payload).containsEntry("transaction", "GET /?x");
+  }
+
+  @Test
   void eventIdsAre32LowercaseHexAndDistinct() {
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 1000; i++) {
@@ -223,7 +272,7 @@ class EnvelopeEncoderTest {
     Span tx = tracer.startTransaction("GET /", "http.server");
     tx.finish();
     Dsn withSecret = Dsn.parse("https://f00dcafe:SECRETKEY@o7.ingest.sentry.io/42");
-    byte[] bytes = EnvelopeEncoder.encode(memory.transactions().get(0), withSecret, EVENT_ID, SENT_AT);
+    byte[] bytes = new EnvelopeEncoder().encode(memory.transactions().get(0), withSecret, EVENT_ID, SENT_AT);
     assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("SECRETKEY");
     assertThat(ReceivedEnvelope.parse(bytes).header).containsEntry("dsn", "https://f00dcafe@o7.ingest.sentry.io/42");
   }

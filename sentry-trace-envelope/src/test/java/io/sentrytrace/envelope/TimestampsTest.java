@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -32,37 +33,42 @@ class TimestampsTest {
     return all;
   }
 
+  /** What was written from position 1 (position 0 shows that the start is respected) up to {@code end}. */
+  private static String ascii(byte[] out, int end) {
+    return new String(out, 1, end - 1, StandardCharsets.US_ASCII);
+  }
+
   @Test
   void epochSecondsWithMicrosIsWhatBigDecimalWrites() {
-    char[] out = new char[Timestamps.MAX_DECIMAL_LENGTH];
+    byte[] out = new byte[Timestamps.MAX_DECIMAL_LENGTH + 1];
     for (Instant instant : instants(-9_000_000_000_000L, 9_000_000_000_000L)) {
       long micros = instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
       String expected = BigDecimal.valueOf(micros, 6).toString();
-      assertThat(new String(out, 0, Timestamps.epochSecondsWithMicros(instant, out))).as("%s", instant).isEqualTo(expected);
+      assertThat(ascii(out, Timestamps.epochSecondsWithMicros(instant, out, 1))).as("%s", instant).isEqualTo(expected);
     }
   }
 
   @Test
   void epochSecondsWithMicrosRejectsInstantsBeyondALongOfMicros() {
-    char[] out = new char[Timestamps.MAX_DECIMAL_LENGTH];
-    assertThatThrownBy(() -> Timestamps.epochSecondsWithMicros(Instant.MAX, out)).isInstanceOf(ArithmeticException.class);
-    assertThatThrownBy(() -> Timestamps.epochSecondsWithMicros(Instant.MIN, out)).isInstanceOf(ArithmeticException.class);
+    byte[] out = new byte[Timestamps.MAX_DECIMAL_LENGTH + 1];
+    assertThatThrownBy(() -> Timestamps.epochSecondsWithMicros(Instant.MAX, out, 0)).isInstanceOf(ArithmeticException.class);
+    assertThatThrownBy(() -> Timestamps.epochSecondsWithMicros(Instant.MIN, out, 0)).isInstanceOf(ArithmeticException.class);
   }
 
   @Test
   void isoInstantIsWhatIsoInstantFormatterWrites() {
-    char[] out = new char[Timestamps.MAX_ISO_LENGTH];
+    byte[] out = new byte[Timestamps.MAX_ISO_LENGTH + 1];
     for (Instant instant : instants(0, YEAR_9999_END)) {
-      assertThat(new String(out, 0, Timestamps.isoInstant(instant, out))).as("%s", instant)
+      assertThat(ascii(out, Timestamps.isoInstant(instant, out, 1))).as("%s", instant)
           .isEqualTo(DateTimeFormatter.ISO_INSTANT.format(instant));
     }
   }
 
   @Test
   void isoInstantLeavesYearsOutsideFourDigitsToTheFormatter() {
-    char[] out = new char[Timestamps.MAX_ISO_LENGTH];
-    assertThat(Timestamps.isoInstant(Instant.ofEpochSecond(-1), out)).isEqualTo(-1);
-    assertThat(Timestamps.isoInstant(Instant.ofEpochSecond(YEAR_9999_END + 1), out)).isEqualTo(-1);
-    assertThat(Timestamps.isoInstant(Instant.MAX, out)).isEqualTo(-1);
+    byte[] out = new byte[Timestamps.MAX_ISO_LENGTH + 1];
+    assertThat(Timestamps.isoInstant(Instant.ofEpochSecond(-1), out, 0)).isEqualTo(-1);
+    assertThat(Timestamps.isoInstant(Instant.ofEpochSecond(YEAR_9999_END + 1), out, 0)).isEqualTo(-1);
+    assertThat(Timestamps.isoInstant(Instant.MAX, out, 0)).isEqualTo(-1);
   }
 }
