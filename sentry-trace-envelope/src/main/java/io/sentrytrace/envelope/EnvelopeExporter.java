@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * <p>{@link #export} only puts the transaction on a bounded queue and never blocks: when the queue
  * is full the transaction is dropped and counted ({@link #droppedCount()}). The sender encodes each
  * transaction and POSTs it to the DSN's envelope endpoint through an {@link EnvelopeTransport}
- * (by default {@link JdkHttpTransport}). A 5xx or an I/O error is retried with exponential backoff,
+ * (by default {@link UrlConnectionTransport}). A 5xx or an I/O error is retried with exponential backoff,
  * up to {@code maxAttempts} in all, then counted in {@link #failedCount()}. Rate limits ({@code 429},
  * {@code Retry-After}, {@code X-Sentry-Rate-Limits} for {@code transaction} or all categories) are
  * honoured as Sentry's SDKs do: until the limit expires nothing is sent, and transactions exported
@@ -101,7 +101,7 @@ public final class EnvelopeExporter implements SpanExporter {
         "Sentry sentry_version=7, sentry_key=" + b.dsn.publicKey() + ", sentry_client=" + Sdk.CLIENT);
     h.put("Content-Type", EnvelopeEncoder.CONTENT_TYPE);
     this.headers = Map.copyOf(h);
-    this.transport = b.transport != null ? b.transport : JdkHttpTransport.create();
+    this.transport = b.transport != null ? b.transport : UrlConnectionTransport.create();
     this.maxAttempts = b.maxAttempts;
     this.retryBaseDelay = b.retryBaseDelay;
     this.closeTimeout = b.closeTimeout;
@@ -444,7 +444,7 @@ public final class EnvelopeExporter implements SpanExporter {
       this.dsn = dsn;
     }
 
-    /** How envelopes are POSTed; default {@link JdkHttpTransport#create()}. Closed by {@link #close()}. */
+    /** How envelopes are POSTed; default {@link UrlConnectionTransport#create()}. Closed by {@link #close()}. */
     public Builder transport(EnvelopeTransport transport) {
       if (transport == null) throw new IllegalArgumentException("transport must not be null");
       this.transport = transport;

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,6 +72,25 @@ public abstract class EnvelopeTransportContract {
     try (EnvelopeTransport transport = newTransport()) {
       assertThat(transport.send(uri(), HEADERS, BODY)).isEqualTo(EnvelopeTransport.Response.of(429, "17", "17:transaction:key"));
     }
+  }
+
+  @Test
+  public void returnsRateLimitsThatComeWithASuccess() throws Exception {
+    sentry.enqueue(200, Map.of("X-Sentry-Rate-Limits", "60:transaction;error:organization"));
+    try (EnvelopeTransport transport = newTransport()) {
+      assertThat(transport.send(uri(), HEADERS, BODY)).isEqualTo(EnvelopeTransport.Response.of(200, null, "60:transaction;error:organization"));
+    }
+  }
+
+  @Test
+  public void reusesItsConnectionAfterSuccessesAndErrors() throws Exception {
+    sentry.enqueue(200).enqueue(429, Map.of("Retry-After", "1")).enqueue(500).enqueue(400).enqueue(200);
+    try (EnvelopeTransport transport = newTransport()) {
+      for (int i = 0; i < 5; i++) transport.send(uri(), HEADERS, BODY);
+    }
+    List<FakeSentry.Request> requests = sentry.requests();
+    assertThat(requests).extracting(r -> r.answeredStatus).containsExactly(200, 429, 500, 400, 200);
+    assertThat(requests).extracting(r -> r.remotePort).as("one connection for all").containsOnly(requests.get(0).remotePort);
   }
 
   @Test

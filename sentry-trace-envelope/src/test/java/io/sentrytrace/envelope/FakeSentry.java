@@ -2,10 +2,14 @@ package io.sentrytrace.envelope;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
@@ -18,6 +22,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Sentry's envelope endpoint on 127.0.0.1, for tests: records every request and answers with the
@@ -47,14 +54,18 @@ public final class FakeSentry implements AutoCloseable {
     public final byte[] body;
     public final long receivedNanos;
     public final int answeredStatus;
+    /** The client's port: the same on requests that came over the same connection. */
+    public final int remotePort;
 
-    Request(String method, String path, Map<String, String> headers, byte[] body, long receivedNanos, int answeredStatus) {
+    Request(String method, String path, Map<String, String> headers, byte[] body, long receivedNanos, int answeredStatus,
+        int remotePort) {
       this.method = method;
       this.path = path;
       this.headers = headers;
       this.body = body;
       this.receivedNanos = receivedNanos;
       this.answeredStatus = answeredStatus;
+      this.remotePort = remotePort;
     }
 
     public String header(String name) {
@@ -88,7 +99,46 @@ public final class FakeSentry implements AutoCloseable {
   }
 
   public static FakeSentry start() throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    return start(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+  }
+
+  /**
+   * The same over HTTPS, with a self-signed certificate for 127.0.0.1 (test resource {@code
+   * fake-sentry.p12}) that clients trust through {@link #clientTls()}; {@link #dsn()} is https.
+   */
+  public static FakeSentry startTls() throws IOException {
+    HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls(true)));
+    return start(server);
+  }
+
+  /** An SSLContext that trusts {@link #startTls()}'s certificate. */
+  public static SSLContext clientTls() {
+    return tls(false);
+  }
+
+  private static SSLContext tls(boolean server) {
+    try (InputStream in = FakeSentry.class.getResourceAsStream("fake-sentry.p12")) {
+      char[] password = "fake-sentry".toCharArray();
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(in, password);
+      SSLContext context = SSLContext.getInstance("TLS");
+      if (server) {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        context.init(kmf.getKeyManagers(), null, null);
+      } else {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(keys);
+        context.init(null, tmf.getTrustManagers(), null);
+      }
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("test TLS set-up", e);
+    }
+  }
+
+  private static FakeSentry start(HttpServer server) {
     ExecutorService executor = Executors.newFixedThreadPool(2);
     FakeSentry sentry = new FakeSentry(server, executor);
     server.createContext("/", sentry::handle);
@@ -98,7 +148,8 @@ public final class FakeSentry implements AutoCloseable {
   }
 
   public String dsn() {
-    return "http://" + PUBLIC_KEY + "@127.0.0.1:" + port() + PATH_PREFIX + "/" + PROJECT_ID;
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return scheme + "://" + PUBLIC_KEY + "@127.0.0.1:" + port() + PATH_PREFIX + "/" + PROJECT_ID;
   }
 
   public int port() {
@@ -163,7 +214,7 @@ public final class FakeSentry implements AutoCloseable {
       synchronized (this) {
         reply = replies.isEmpty() ? new Reply(200, Map.of()) : replies.poll();
         requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers, body,
-            received, reply.status));
+            received, reply.status, exchange.getRemoteAddress().getPort()));
         notifyAll();
       }
       reply.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));

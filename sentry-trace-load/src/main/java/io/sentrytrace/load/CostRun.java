@@ -80,6 +80,7 @@ final class CostRun {
       case "none-aa": return "no tracing (A/A)";
       case "sentry-trace": return "sentry-trace";
       case "sentry-trace-okhttp-transport": return "sentry-trace, OkHttpTransport";
+      case "sentry-trace-jdk-transport": return "sentry-trace, JdkHttpTransport";
       default: return "sentry-java 8.62.0";
     }
   }
@@ -94,6 +95,8 @@ final class CostRun {
       case "sentry-trace-okhttp-transport":
         return new SentryTraceSetup(rig.clients, rig.sink.dsn(),
             io.sentrytrace.okhttp.OkHttpTransport.create(rig.clients.okhttp));
+      case "sentry-trace-jdk-transport": // the default before UrlConnectionTransport
+        return new SentryTraceSetup(rig.clients, rig.sink.dsn(), io.sentrytrace.envelope.JdkHttpTransport.create());
       default:
         return new SentryJavaSetup(rig.clients, rig.sink.dsn());
     }

@@ -12,20 +12,23 @@ import java.util.Map;
  * <pre>{@code
  * java -jar sentry-trace-load/target/sentry-trace-load.jar cost   # the cost of a traced request
  * java -jar sentry-trace-load/target/sentry-trace-load.jar soak   # a million requests, failing Sentry
+ * java -jar sentry-trace-load/target/sentry-trace-load.jar transport   # CPU per envelope sent, per transport
  * }</pre>
  */
 public final class Load {
   private Load() {}
 
   /** {@code cost [--clients okhttp,apache,jdk] [--rounds 4] [--seconds 5] [--warmup 1] [--connections 32] [--aa]}
-   * or {@code soak [--requests 1000000] [--concurrency 64] [--max-minutes 25] [--ci]}. */
+   * or {@code soak [--requests 1000000] [--concurrency 64] [--max-minutes 25] [--ci]}
+   * or {@code transport [--transports urlconnection,jdk,okhttp] [--sends 20000] [--warmup 5000] [--rounds 3]}. */
   public static void main(String[] args) throws Exception {
     System.setProperty("java.util.logging.config.file", "/dev/null"); // instrumentation warnings stay quiet
     java.util.logging.LogManager.getLogManager().reset();
     PrintStream out = System.out;
     if (args.length == 0 || args[0].equals("--help")) {
-      out.println("usage: cost [--clients okhttp,apache,jdk] [--rounds N] [--seconds S] [--warmup S] [--connections N] [--aa] [--configs none,sentry-trace,sentry-java,sentry-trace-okhttp-transport]");
+      out.println("usage: cost [--clients okhttp,apache,jdk] [--rounds N] [--seconds S] [--warmup S] [--connections N] [--aa] [--configs none,sentry-trace,sentry-java,sentry-trace-okhttp-transport,sentry-trace-jdk-transport]");
       out.println("       soak [--requests N] [--concurrency N] [--max-minutes M] [--leak-every N] [--wrap-workers] [--ci]");
+      out.println("       transport [--transports " + TransportCost.DEFAULT_TRANSPORTS + "] [--sends N] [--warmup N] [--rounds N]");
       return;
     }
     Args a = new Args(args);
@@ -55,8 +58,14 @@ public final class Load {
       Soak.Result r = new Soak(o, out).run();
       Soak.print(r, out);
       ok = r.passed();
+    } else if (args[0].equals("transport")) {
+      TransportCost.Options o = new TransportCost.Options(
+          List.of(a.get("--transports", TransportCost.DEFAULT_TRANSPORTS).split(",")),
+          Integer.parseInt(a.get("--sends", "20000")), Integer.parseInt(a.get("--warmup", "5000")),
+          Integer.parseInt(a.get("--rounds", "3")));
+      ok = TransportCost.print(new TransportCost(o, out).run(), out);
     } else {
-      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak)");
+      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak, transport)");
     }
     out.printf(Locale.ROOT, "load average at the end: %.2f%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());

@@ -26,12 +26,12 @@ final class SentryTraceSetup implements Setup {
     this(base, dsn, null);
   }
 
-  /** {@code transport} null: the default ({@link io.sentrytrace.envelope.JdkHttpTransport}). */
+  /** {@code transport} null: the default ({@link io.sentrytrace.envelope.UrlConnectionTransport}). */
   SentryTraceSetup(BaseClients base, String dsn, io.sentrytrace.EnvelopeTransport transport) {
     EnvelopeExporter.Builder b = EnvelopeExporter.builder(dsn).shutdownHook(false);
     if (transport != null) b.transport(transport);
     exporter = b.build();
-    name = transport == null ? "sentry-trace" : "sentry-trace, OkHttpTransport";
+    name = transport == null ? "sentry-trace" : "sentry-trace, " + transport.getClass().getSimpleName();
     tracer = Tracer.builder().dsn(dsn).tracesSampleRate(1.0).release("shop@1.4.0").environment("production")
         .exporter(exporter).build();
     filter = SentryTraceFilter.create(tracer);

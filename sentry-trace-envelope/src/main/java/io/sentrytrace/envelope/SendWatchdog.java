@@ -1,0 +1,138 @@
+package io.sentrytrace.envelope;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Ends a blocking {@link HttpURLConnection} exchange from outside, which the connection cannot do
+ * by itself: when the request is past its deadline (a read timeout bounds each read, not the whole
+ * request) or the sending thread is interrupted (blocking socket I/O ignores interrupts), it
+ * disconnects, and the sender's read or write fails.
+ *
+ * <p>One daemon thread, started with the first request. It looks at the request in flight every
+ * {@link #TICK_NANOS} while requests keep coming, and parks after a second without any; so a
+ * request costs the sender two volatile writes, and one unpark only after such a pause. Not for
+ * concurrent requests: it watches one at a time, as the exporter sends.
+ */
+final class SendWatchdog {
+  static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** How long the thread keeps ticking after the last request before it parks. */
+  static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** One request being watched. */
+  static final class Watch {
+    private static final int ACTIVE = 0;
+    private static final int DONE = 1;
+    private static final int TIMED_OUT = 2;
+    private static final int INTERRUPTED = 3;
+
+    private final HttpURLConnection connection;
+    private final Thread sender;
+    private final long deadlineNanos;
+    private final long timeoutMillis;
+    private final AtomicInteger state = new AtomicInteger(ACTIVE);
+
+    Watch(HttpURLConnection connection, Thread sender, long deadlineNanos, long timeoutMillis) {
+      this.connection = connection;
+      this.sender = sender;
+      this.deadlineNanos = deadlineNanos;
+      this.timeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * From the watchdog: disconnects when the request is interrupted or past its deadline, again
+     * on every tick until the sender is out (should the connection try the request once more).
+     */
+    void check(long now) {
+      int reason = sender.isInterrupted() ? INTERRUPTED : now - deadlineNanos >= 0 ? TIMED_OUT : ACTIVE;
+      if (reason == ACTIVE) return;
+      state.compareAndSet(ACTIVE, reason);
+      if (state.get() != DONE) connection.disconnect();
+    }
+
+    /**
+     * From the sender, once the exchange is over: the exception to throw instead of {@code
+     * failure} when the watchdog ended the request, else {@code failure} itself (null: it
+     * succeeded).
+     */
+    IOException finish(IOException failure) {
+      int s = state.compareAndExchange(ACTIVE, DONE);
+      if (failure == null || s == ACTIVE) return failure;
+      InterruptedIOException why = s == INTERRUPTED
+          ? new InterruptedIOException("interrupted while sending the envelope")
+          : new SocketTimeoutException("no response within " + timeoutMillis + " ms");
+      why.initCause(failure);
+      return why;
+    }
+  }
+
+  private final String threadName;
+  private final Object lock = new Object();
+  private volatile Thread thread; // written under lock
+  private volatile Watch current;
+  private volatile boolean parked;
+  private volatile boolean closed;
+  private volatile long lastRequestNanos;
+
+  SendWatchdog(String threadName) {
+    this.threadName = threadName;
+  }
+
+  /** Starts watching a request that must end by {@code deadlineNanos} ({@link System#nanoTime()}). */
+  Watch watch(HttpURLConnection connection, long timeoutMillis) {
+    Watch w = new Watch(connection, Thread.currentThread(),
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), timeoutMillis);
+    current = w;
+    Thread t = thread;
+    if (t == null) t = start();
+    if (parked) LockSupport.unpark(t); // after a pause only: while busy it is ticking anyway
+    return w;
+  }
+
+  /** The request is over (and {@link Watch#finish} was called). */
+  void done(Watch w) {
+    lastRequestNanos = System.nanoTime();
+    if (current == w) current = null;
+  }
+
+  private Thread start() {
+    synchronized (lock) {
+      if (thread == null && !closed) {
+        Thread t = new Thread(this::run, threadName);
+        t.setDaemon(true);
+        t.start();
+        thread = t;
+      }
+      return thread;
+    }
+  }
+
+  void close() {
+    closed = true;
+    synchronized (lock) {
+      if (thread != null) LockSupport.unpark(thread);
+    }
+  }
+
+  private void run() {
+    while (!closed) {
+      Watch w = current;
+      long now = System.nanoTime();
+      if (w != null) {
+        w.check(now);
+      } else if (now - lastRequestNanos > LINGER_NANOS) {
+        parked = true;
+        // watch() writes current, then reads parked: it unparks us, or we see its request here.
+        if (current == null && !closed) LockSupport.park(this);
+        parked = false;
+        continue;
+      }
+      LockSupport.parkNanos(this, TICK_NANOS);
+    }
+  }
+}
