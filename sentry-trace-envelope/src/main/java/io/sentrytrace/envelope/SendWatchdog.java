@@ -83,7 +83,7 @@ final class SendWatchdog {
     this.threadName = threadName;
   }
 
-  /** Starts watching a request that must end by {@code deadlineNanos} ({@link System#nanoTime()}). */
+  /** Starts watching the calling thread's request on {@code connection}, which must end within {@code timeoutMillis}. */
   Watch watch(HttpURLConnection connection, long timeoutMillis) {
     Watch w = new Watch(connection, Thread.currentThread(),
         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), timeoutMillis);

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,52 @@ class UrlConnectionTransportTest extends EnvelopeTransportContract {
               .isInstanceOf(SocketTimeoutException.class)
               .hasMessageContaining("no response within 300 ms"));
     }
+  }
+
+  @Test
+  void aRequestAfterTheWatchdogWentToSleepIsWatchedToo() throws Exception {
+    try (EnvelopeTransport transport = new UrlConnectionTransport(Duration.ofSeconds(10), Duration.ofMillis(300))) {
+      Set<Thread> others = watchdogThreads();
+      assertThat(transport.send(uri(), HEADERS, BODY).statusCode()).isEqualTo(200);
+      Thread watchdog = newWatchdogThread(others);
+      long sleepsBy = System.nanoTime() + SendWatchdog.LINGER_NANOS + 2_000_000_000L; // bounded wait
+      while (watchdog.getState() != Thread.State.WAITING && System.nanoTime() < sleepsBy) Thread.sleep(20);
+      assertThat(watchdog.getState()).as("parked without a deadline after a pause").isEqualTo(Thread.State.WAITING);
+
+      sentry.stall();
+      assertTimeoutPreemptively(Duration.ofSeconds(20),
+          () -> assertThatThrownBy(() -> transport.send(uri(), HEADERS, BODY))
+              .isInstanceOf(SocketTimeoutException.class)
+              .hasMessageContaining("no response within 300 ms"));
+    }
+  }
+
+  @Test
+  void closingTheTransportEndsItsWatchdogThread() throws Exception {
+    EnvelopeTransport transport = UrlConnectionTransport.create();
+    Set<Thread> others = watchdogThreads();
+    transport.send(uri(), HEADERS, BODY);
+    Thread watchdog = newWatchdogThread(others);
+
+    transport.close();
+
+    watchdog.join(10_000);
+    assertThat(watchdog.isAlive()).isFalse();
+  }
+
+  /** The live watchdog threads (other tests' exporters may have theirs). */
+  private static Set<Thread> watchdogThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("sentry-trace-envelope-watchdog") && t.isAlive())
+        .collect(Collectors.toSet());
+  }
+
+  /** The one watchdog thread started since {@code others} were taken. */
+  private static Thread newWatchdogThread(Set<Thread> others) {
+    Set<Thread> started = watchdogThreads();
+    started.removeAll(others);
+    assertThat(started).hasSize(1);
+    return started.iterator().next();
   }
 
   @Test
