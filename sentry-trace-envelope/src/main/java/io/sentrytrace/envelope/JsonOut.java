@@ -17,7 +17,8 @@ import java.util.Arrays;
 final class JsonOut {
   /** A buffer grown past this is dropped after use rather than kept for the next envelope. */
   static final int KEEP_AT_MOST = 64 * 1024;
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  /** For \\u00XX escapes: upper case, as Jackson writes them. */
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
   /** For each ASCII byte: 0 when it is written as is, else the letter of its escape ('u': \\u00XX). */
   private static final byte[] ESCAPE = new byte[128];
 

@@ -48,7 +48,7 @@ class JsonOutTest {
   void escapesQuotesBackslashesAndControlCharacters() {
     JsonOut out = new JsonOut(4).string("a\"b\\c\nd\te\rf\bg\fh\u0001i\u001fj\u007fk/");
 
-    assertThat(written(out)).isEqualTo("\"a\\\"b\\\\c\\nd\\te\\rf\\bg\\fh\\u0001i\\u001fj\u007fk/\"");
+    assertThat(written(out)).isEqualTo("\"a\\\"b\\\\c\\nd\\te\\rf\\bg\\fh\\u0001i\\u001Fj\u007fk/\"");
   }
 
   @Test

@@ -179,16 +179,15 @@ final class Soak {
   }
 
   /**
-   * Threads of the JDK HttpClient's default executor (the exporter's own client: a cached pool,
-   * 60 s idle timeout) and OkHttp's task runner come and go with demand; all others are fixed.
-   */
-  /**
-   * Pools that grow and shrink by themselves, and the JDK HttpServer's own dispatcher and
-   * idle-timer threads (one each per running server): the stand-in Sentry's come and go with its
-   * DOWN windows, so a census taken while it is down has one of each fewer.
+   * Threads that come and go with demand: the JDK HttpClient's default executor (a cached pool,
+   * 60 s idle timeout), OkHttp's task runner, the JDK's keep-alive timer (alive while
+   * HttpURLConnection, under the exporter's default transport, holds idle connections); and the
+   * JDK HttpServer's own dispatcher and idle-timer threads (one each per running server): the
+   * stand-in Sentry's come and go with its DOWN windows, so a census taken while it is down has one
+   * of each fewer. All others are fixed.
    */
   private static boolean elastic(String name) {
-    return name.matches("HttpClient-\\d+-Worker") || name.equals("OkHttp TaskRunner")
+    return name.matches("HttpClient-\\d+-Worker") || name.equals("OkHttp TaskRunner") || name.equals("Keep-Alive-Timer")
         || name.equals("HTTP-Dispatcher") || name.equals("idle-timeout-task");
   }
 

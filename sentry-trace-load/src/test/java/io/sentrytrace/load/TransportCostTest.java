@@ -10,7 +10,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The transport measurement at a small size: every send counted and answered, a row per transport. */
+/**
+ * The transport measurement at a small size: every send counted and answered, a row per transport.
+ * Not with {@code jdk}: on JDK 17 an {@code HttpClient} cannot be closed, its selector thread ends
+ * when the client is collected, which SoakTest's thread census (in the same JVM) would see.
+ */
 class TransportCostTest {
   @Test
   @Timeout(60)
@@ -19,18 +23,18 @@ class TransportCostTest {
     Map<String, TransportCost.Totals> result;
     boolean allAnswered;
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-      result = new TransportCost(new TransportCost.Options(List.of("urlconnection", "jdk", "okhttp"), 200, 50, 2), out).run();
+      result = new TransportCost(new TransportCost.Options(List.of("urlconnection", "okhttp"), 200, 50, 2), out).run();
       allAnswered = TransportCost.print(result, out);
     }
 
     assertThat(allAnswered).isTrue();
-    assertThat(result).containsOnlyKeys("urlconnection", "jdk", "okhttp");
+    assertThat(result).containsOnlyKeys("urlconnection", "okhttp");
     assertThat(result.values()).allSatisfy(t -> {
       assertThat(t.sends).isEqualTo(400);
       assertThat(t.not200).isZero();
       assertThat(t.cpuMicros).hasSize(2);
     });
-    assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("| urlconnection |", "| jdk |", "| okhttp |");
+    assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("| urlconnection |", "| okhttp |");
   }
 
   @Test
