@@ -43,7 +43,8 @@ public final class Span {
   /** 1 once finished; a field, not an AtomicBoolean, to save an object per span. */
   private volatile int finished;
   private SpanDataMap data; // guarded by this
-  private SpanStatus status; // guarded by this
+  /** Volatile, not guarded: a status is set once or twice per span, without a lock. */
+  private volatile SpanStatus status;
 
   Span(
       Tracer tracer,
@@ -189,13 +190,11 @@ public final class Span {
   }
 
   public Span setStatus(SpanStatus status) {
-    synchronized (this) {
-      this.status = status;
-    }
+    this.status = status;
     return this;
   }
 
-  public synchronized SpanStatus status() {
+  public SpanStatus status() {
     return status;
   }
 

@@ -48,6 +48,26 @@ final class ApacheExchange implements EndingInputStream.End {
     }
   }
 
+  /** The final response's head arrived and no body follows: records it and ends the exchange. */
+  void finishAtHead(HttpResponse response, EntityDetails entity) {
+    if (cancelledByUser()) {
+      response(response, entity);
+      exchange.cancelled();
+      return;
+    }
+    long contentLength = -1;
+    int code = 0;
+    try {
+      code = response.getCode();
+      contentLength = contentLength(response, entity);
+    } catch (RuntimeException | LinkageError e) {
+      log.failed(e);
+      exchange.finish();
+      return;
+    }
+    exchange.finish(code, contentLength);
+  }
+
   /** The body was read to its end or closed; {@code cancelled} if the user cancelled the call. */
   @Override
   public void finish() {

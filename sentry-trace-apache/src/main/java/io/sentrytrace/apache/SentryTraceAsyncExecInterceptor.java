@@ -155,9 +155,9 @@ public final class SentryTraceAsyncExecInterceptor implements AsyncExecChainHand
     @Override
     public AsyncDataConsumer handleResponse(HttpResponse response, EntityDetails entityDetails)
         throws HttpException, IOException {
-      exchange.response(response, entityDetails);
       // No body: the consumer completes the caller's future inside handleResponse.
-      if (entityDetails == null) exchange.finish();
+      if (entityDetails == null) exchange.finishAtHead(response, null);
+      else exchange.response(response, entityDetails);
       AsyncDataConsumer consumer;
       try {
         consumer = delegate.handleResponse(response, entityDetails);

@@ -30,10 +30,10 @@ final class TracedEntity extends HttpEntityWrapper {
   static ClassicHttpResponse endWithBody(ClassicHttpResponse response, ApacheExchange exchange, InstrumentationLog log) {
     try {
       HttpEntity entity = response.getEntity();
-      exchange.response(response, entity);
       if (entity == null || !entity.isStreaming()) {
-        exchange.finish();
+        exchange.finishAtHead(response, entity);
       } else {
+        exchange.response(response, entity);
         response.setEntity(new TracedEntity(entity, exchange));
       }
     } catch (RuntimeException | LinkageError e) {

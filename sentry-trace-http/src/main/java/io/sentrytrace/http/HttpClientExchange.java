@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * <p><b>When the span ends.</b> The {@code http.client} span covers the whole exchange: request,
  * response headers and the response body, until the adapter calls {@link #finish()} because the
  * body was read to its end or closed (a streamed body of 2 s makes a span of at least 2 s). The time
- * to the response headers is kept as {@link HttpSpanData#TIME_TO_FIRST_BYTE}. A body the caller
+ * to the response headers is kept as {@link HttpSpanData#TIME_TO_FIRST_BYTE} when a body follows
+ * them (an exchange that ends with its headers, {@link #finish(int, long)}, has its span's duration
+ * for that). A body the caller
  * never closes leaves the span open, as it leaves the connection busy.
  */
 public final class HttpClientExchange implements EndingInputStream.End {
@@ -105,23 +107,33 @@ public final class HttpClientExchange implements EndingInputStream.End {
    * until {@link #finish()}, except after a {@code 101 Switching Protocols}, which ends it.
    */
   public void response(int statusCode, long contentLength) {
+    record(statusCode, contentLength, true);
+    if (statusCode == 101) finish();
+  }
+
+  /**
+   * The final response arrived and the exchange ends with it (no body follows, or the client hands
+   * the body over read): records as {@link #response} does, except the time to first byte, which
+   * would only repeat the span's duration, then ends the span.
+   */
+  public void finish(int statusCode, long contentLength) {
+    record(statusCode, contentLength, false);
+    finish();
+  }
+
+  private void record(int statusCode, long contentLength, boolean timeToFirstByte) {
     if (span == null || ended != 0) return;
     try {
-      long micros = span.elapsedNanos() / 1_000; // the span started with the exchange
       span.setData(HttpSpanData.STATUS_CODE, statusCode);
       if (contentLength >= 0) span.setData(HttpSpanData.RESPONSE_CONTENT_LENGTH, contentLength);
-      span.setData(HttpSpanData.TIME_TO_FIRST_BYTE, micros / 1_000.0);
+      if (timeToFirstByte) {
+        long micros = span.elapsedNanos() / 1_000; // the span started with the exchange
+        span.setData(HttpSpanData.TIME_TO_FIRST_BYTE, micros / 1_000.0);
+      }
       span.setStatus(SpanStatus.fromHttpStatus(statusCode));
     } catch (RuntimeException | LinkageError e) {
       handler.log.failed(e);
     }
-    if (statusCode == 101) finish();
-  }
-
-  /** {@link #response} and {@link #finish()} at once, for a client that hands over the body read. */
-  public void finish(int statusCode, long contentLength) {
-    response(statusCode, contentLength);
-    finish();
   }
 
   /** The exchange is over: the body was read to its end or closed. Ends the span. */

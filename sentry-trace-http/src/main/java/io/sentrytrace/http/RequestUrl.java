@@ -44,8 +44,8 @@ public final class RequestUrl {
    * @param query without {@code ?}; null or empty when there is none
    */
   public static RequestUrl of(String scheme, String host, int port, String path, String query) {
-    String s = scheme == null || scheme.isEmpty() ? "http" : lowerCase(scheme);
-    String h = host == null ? "" : lowerCase(host);
+    String s = scheme == null || scheme.isEmpty() ? "http" : lowerCaseScheme(scheme);
+    String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
     if (h.indexOf(':') >= 0 && !h.startsWith("[")) h = '[' + h + ']';
     int p = port < 1 || port > 65535 || port == defaultPort(s) ? -1 : port;
     String cleanPath = path == null ? "" : path;
@@ -120,16 +120,11 @@ public final class RequestUrl {
     return of(scheme, host, port, pathAndQuery);
   }
 
-  /**
-   * {@code s} in lower case; itself when it has no upper-case ASCII letter and nothing but ASCII,
-   * as clients usually hand over hosts (a cheaper test than {@code toLowerCase}'s own).
-   */
-  private static String lowerCase(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if ((c >= 'A' && c <= 'Z') || c >= 0x80) return s.toLowerCase(Locale.ROOT);
-    }
-    return s;
+  /** {@code scheme} in lower case; the usual two without a pass over their chars. */
+  private static String lowerCaseScheme(String scheme) {
+    if (scheme.equals("https")) return "https";
+    if (scheme.equals("http")) return "http";
+    return scheme.toLowerCase(Locale.ROOT);
   }
 
   private static int parsePort(String s, int from) {

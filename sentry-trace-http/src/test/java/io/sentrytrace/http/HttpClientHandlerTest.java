@@ -11,6 +11,7 @@ import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -130,6 +131,28 @@ class HttpClientHandlerTest {
     SpanData span = onlySpan();
     assertThat(span.status()).isEqualTo(SpanStatus.OK);
     assertThat(span.data()).containsEntry(HttpSpanData.STATUS_CODE, 101);
+  }
+
+  @Test
+  void aResponseEndingTheExchangeIsRecordedWithoutASeparateTimeToFirstByte() {
+    Span tx = tracer.startTransaction("checkout", "task");
+    handler.start(new MapRequest("http://h/empty"), handler.capture(tx)).finish(204, 0);
+    HttpClientExchange streamed = handler.start(new MapRequest("http://h/body"), handler.capture(tx));
+    streamed.response(200, 5);
+    streamed.finish();
+    tx.finish();
+
+    List<SpanData> spans = exporter.transactions().get(0).spans();
+    assertThat(spans.get(0).status()).isEqualTo(SpanStatus.OK);
+    assertThat(spans.get(0).data())
+        .containsEntry(HttpSpanData.STATUS_CODE, 204)
+        .containsEntry(HttpSpanData.RESPONSE_CONTENT_LENGTH, 0L)
+        .doesNotContainKey(HttpSpanData.TIME_TO_FIRST_BYTE);
+    assertThat(spans.get(1).data())
+        .containsEntry(HttpSpanData.STATUS_CODE, 200)
+        .containsKey(HttpSpanData.TIME_TO_FIRST_BYTE);
+    double ttfbMillis = (Double) spans.get(1).data().get(HttpSpanData.TIME_TO_FIRST_BYTE);
+    assertThat(ttfbMillis).isBetween(0.0, spans.get(1).duration().toNanos() / 1e6);
   }
 
   @Test

@@ -192,13 +192,14 @@ public final class SentryTraceInterceptor implements Interceptor {
 
   /** Records the response's head; with no listener to say when the call ends, its body does. */
   private Response endWithBody(HttpClientExchange exchange, Response response, Call call) {
-    recordHead(exchange, response);
     try {
       ResponseBody body = response.body();
       if (response.code() == 101 || body.contentLength() == 0) {
-        exchange.finish(); // nothing more will come as HTTP
+        // Nothing more will come as HTTP.
+        exchange.finish(response.code(), HeaderValues.contentLength(response.header("Content-Length")));
         return response;
       }
+      recordHead(exchange, response);
       return response.newBuilder().body(new TracedResponseBody(body, exchange, call)).build();
     } catch (RuntimeException | LinkageError e) {
       log.failed(e);
