@@ -10,12 +10,20 @@ final class Needle {
   private static final String COMMON = "/tp.s:he-acoirlmndug0w1b2fy=?v3k_j&x4q5z6789";
 
   final String lower;
+  /** Bit {@code l}: the needle has the letter {@code 'a' + l}. */
+  final int letters;
   private final int anchor;
   private final char anchorLower;
   private final char anchorUpper;
 
   Needle(String lower) {
     this.lower = lower;
+    int letters = 0;
+    for (int i = 0; i < lower.length(); i++) {
+      char c = lower.charAt(i);
+      if (c >= 'a' && c <= 'z') letters |= 1 << (c - 'a');
+    }
+    this.letters = letters;
     int best = 0;
     int bestScore = Integer.MAX_VALUE;
     for (int i = 0; i < lower.length(); i++) {

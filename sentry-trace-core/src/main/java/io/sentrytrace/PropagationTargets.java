@@ -29,32 +29,29 @@ public final class PropagationTargets {
   private static final PropagationTargets ALL = new PropagationTargets(true, new Needle[0], new RegexTarget[0]);
   private static final PropagationTargets NONE = new PropagationTargets(false, new Needle[0], new RegexTarget[0]);
 
-  /**
-   * Per thread: the part of a URL with upper case where a match that ignores case may lie, in ASCII
-   * lower case, so that every needle is found with the JDK's {@code indexOf} intrinsic, which a
-   * StringBuilder shares with String. Reused: matching allocates nothing.
-   */
-  private static final ThreadLocal<StringBuilder> FOLDED = ThreadLocal.withInitial(() -> new StringBuilder(256));
-  /** Longer parts are searched in place (and the buffer never grows beyond this). */
-  private static final int FOLD_LIMIT = 1024;
-
   private final boolean matchesAll;
-  /** Substring targets, lower case (ASCII). */
+  /** Substring targets, lower case (ASCII), in the order given. */
   private final Needle[] literals;
+  /** Those without any of the chars {@code [\\]^}. */
+  private final Needle[] plain;
+  /**
+   * Substring targets with one of those chars, which regex sources mostly have and URLs hardly
+   * ever do: only looked for in a URL that has one.
+   */
+  private final Needle[] gated;
   private final RegexTarget[] regexes;
-  /** The longest needle: literals and required literals. */
-  private final int longestNeedle;
   /** One matcher per regex per thread, reset for each URL: matching allocates nothing. */
   private final ThreadLocal<Matcher[]> matchers;
 
   private PropagationTargets(boolean matchesAll, Needle[] literals, RegexTarget[] regexes) {
     this.matchesAll = matchesAll;
     this.literals = literals;
+    List<Needle> plain = new ArrayList<>();
+    List<Needle> gated = new ArrayList<>();
+    for (Needle n : literals) (firstInRange(n.lower, 0, '[', '^') < 0 ? plain : gated).add(n);
+    this.plain = plain.toArray(new Needle[0]);
+    this.gated = gated.toArray(new Needle[0]);
     this.regexes = regexes;
-    int longest = 0;
-    for (Needle n : literals) longest = Math.max(longest, n.lower.length());
-    for (RegexTarget r : regexes) if (r.requiredLiteral != null) longest = Math.max(longest, r.requiredLiteral.lower.length());
-    this.longestNeedle = longest;
     this.matchers =
         ThreadLocal.withInitial(
             () -> {
@@ -150,118 +147,134 @@ public final class PropagationTargets {
   /** Whether trace headers go to {@code url}. Null never matches. Allocates nothing. */
   public boolean matches(CharSequence url) {
     if (matchesAll) return true;
-    if (url == null) return false;
+    if (url instanceof String) return matchesString((String) url);
+    return url != null && matchesSequence(url);
+  }
+
+  /** {@link #matches} for a String: the JDK's intrinsics search it. */
+  private boolean matchesString(String s) {
     // Most URLs have no upper case (OkHttp lower-cases hosts): then ignoring case is a plain
     // String.contains of the lower-case needle, a JDK intrinsic. Try that first.
-    String s = url instanceof String ? (String) url : null;
-    if (s != null) {
-      for (Needle literal : literals) {
+    for (Needle literal : plain) {
+      if (s.contains(literal.lower)) return true;
+    }
+    // One pass finds the first char in A..^ (upper case, and [\]^ for the gated literals): most
+    // URLs have none, and are done with the literals.
+    int special = firstInRange(s, 0, 'A', '^');
+    if (special < 0) return regexes.length != 0 && matchesRegex(s, s, 0, -1);
+    boolean upper = s.charAt(special) <= 'Z';
+    int firstUpper = upper ? special : firstInRange(s, special + 1, 'A', 'Z');
+    boolean gate = gated.length > 0 && (!upper || firstInRange(s, special + 1, '[', '^') >= 0);
+    if (gate) {
+      for (Needle literal : gated) {
         if (s.contains(literal.lower)) return true;
       }
     }
-    // Where contains() missed, a match that ignores case must cover an upper-case char: the
-    // search starts near the first one (often deep in the query), or not at all. From there on,
-    // the URL is lower-cased once and every needle looked up in it with the intrinsic.
-    int firstUpper = s == null ? 0 : firstUpperCase(s);
-    StringBuilder folded = null;
-    if (firstUpper >= 0 && longestNeedle > 0) {
-      int from = Math.max(0, firstUpper - longestNeedle + 1);
-      if (s != null && s.length() - from <= FOLD_LIMIT) {
-        folded = fold(s, from, firstUpper);
-        for (Needle literal : literals) {
-          if (folded.indexOf(literal.lower) >= 0) return true;
-        }
-      } else {
-        for (Needle literal : literals) {
-          if (literal.isIn(url, firstUpper)) return true;
-        }
+    if (firstUpper < 0) return regexes.length != 0 && matchesRegex(s, s, 0, -1);
+    // Where contains() missed, a match that ignores case covers an upper-case letter of the URL,
+    // from the first one on, and the needle has that letter: only such needles are searched, from
+    // there on.
+    int letters = upperLetters(s, firstUpper);
+    for (Needle literal : plain) {
+      if (isInIgnoringCase(literal, s, letters, firstUpper)) return true;
+    }
+    if (gate) {
+      for (Needle literal : gated) {
+        if (isInIgnoringCase(literal, s, letters, firstUpper)) return true;
       }
     }
-    if (regexes.length == 0) return false;
-    Matcher[] m = null;
+    return regexes.length != 0 && matchesRegex(s, s, letters, firstUpper);
+  }
+
+  /** {@link #matches} for a CharSequence other than String: no intrinsics; every search ignores case. */
+  private boolean matchesSequence(CharSequence url) {
+    for (Needle literal : literals) {
+      if (literal.isIn(url, 0)) return true;
+    }
+    return regexes.length != 0 && matchesRegex(url, null, 0, 0);
+  }
+
+  /**
+   * Whether {@code needle} is in {@code s} ignoring case, where contains() did not find it: over an
+   * upper-case letter (bits {@code letters}; none before {@code firstUpper}).
+   */
+  private static boolean isInIgnoringCase(Needle needle, String s, int letters, int firstUpper) {
+    return (needle.letters & letters) != 0 && needle.isIn(s, firstUpper);
+  }
+
+  /**
+   * Whether a regex matches: those whose required literal the URL has (a String: as written, or
+   * ignoring case as for the literals), by their DFA, else by java.util.regex.
+   */
+  private boolean matchesRegex(CharSequence url, String s, int letters, int firstUpper) {
     int length = url.length();
     for (int i = 0; i < regexes.length; i++) {
       RegexTarget regex = regexes[i];
       if (regex.fixedLength >= 0 && length != regex.fixedLength && !hasCodePoints(url, regex.fixedLength)) continue;
       Needle required = regex.requiredLiteral;
       if (required != null
-          && !(s != null && s.contains(required.lower))
-          && !(firstUpper >= 0
-              && (folded != null ? folded.indexOf(required.lower) >= 0 : required.isIn(url, firstUpper)))) {
+          && !(s != null
+              ? s.contains(required.lower) || isInIgnoringCase(required, s, letters, firstUpper)
+              : required.isIn(url, 0))) {
         continue;
       }
-      if (m == null) m = matchers.get();
-      boolean caseSensitive = firstUpper < 0 && regex.caseSensitive != null;
-      Matcher matcher = (caseSensitive ? m[regexes.length + i] : m[i]).reset(url);
-      boolean found;
-      switch (regex.run) {
-        case TAIL:
-          found = matcher.find() && !hasLineTerminator(url, 0, matcher.start());
-          break;
-        case HEAD:
-          // The rest after this match is what .* must cover; otherwise the regex itself decides.
-          found = matcher.lookingAt()
-              && (!hasLineTerminator(url, matcher.end(), length) || regex.matchesAsConfigured(url));
-          break;
-        case INFIX:
-          found = matcher.find()
-              && (!(hasLineTerminator(url, 0, matcher.start()) || hasLineTerminator(url, matcher.end(), length))
-                  || regex.matchesAsConfigured(url));
-          break;
-        case MATCH:
-          found = matcher.matches();
-          break;
-        default:
-          found = matcher.find();
+      int answer = regex.dfa != null ? regex.dfa.run(url) : RegexDfa.UNKNOWN;
+      if (answer == RegexDfa.MATCH || (answer == RegexDfa.UNKNOWN && matchesJavaRegex(i, url, s != null && firstUpper < 0))) {
+        return true;
       }
-      matcher.reset(""); // do not keep the URL reachable from this thread
-      if (found) return true;
     }
     return false;
   }
 
-  /**
-   * {@code s} from {@code from} on, ASCII lower case, in this thread's buffer: copied in bulk, then
-   * the upper-case chars (none before {@code firstUpper}) replaced.
-   */
-  private static StringBuilder fold(String s, int from, int firstUpper) {
-    StringBuilder b = FOLDED.get();
-    b.setLength(0);
-    b.append(s, from, s.length());
-    for (int i = Math.max(firstUpper, from), n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') b.setCharAt(i - from, (char) (c + ('a' - 'A')));
+  /** Bit {@code l}: {@code s} has {@code 'A' + l} from {@code from} on. */
+  private static int upperLetters(String s, int from) {
+    int letters = 0;
+    for (int i = from, n = s.length(); i < n; i++) {
+      int d = s.charAt(i) - 'A';
+      if (d >= 0 && d < 26) letters |= 1 << d;
     }
-    return b;
+    return letters;
   }
 
-  /** The index of the first ASCII upper-case char, or -1. */
-  private static int firstUpperCase(String s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
+  /** Regex {@code i} by java.util.regex, with the shortcuts its run allows; {@code lowerCase}: the URL has no upper case. */
+  private boolean matchesJavaRegex(int i, CharSequence url, boolean lowerCase) {
+    RegexTarget regex = regexes[i];
+    Matcher[] m = matchers.get();
+    boolean caseSensitive = lowerCase && regex.caseSensitive != null;
+    Matcher matcher = (caseSensitive ? m[regexes.length + i] : m[i]).reset(url);
+    int length = url.length();
+    boolean found;
+    switch (regex.run) {
+      case TAIL:
+        found = matcher.find() && !Strings.hasLineTerminator(url, 0, matcher.start());
+        break;
+      case HEAD:
+        // The rest after this match is what .* must cover; otherwise the regex itself decides.
+        found = matcher.lookingAt()
+            && (!Strings.hasLineTerminator(url, matcher.end(), length) || regex.matchesAsConfigured(url));
+        break;
+      case INFIX:
+        found = matcher.find()
+            && (!(Strings.hasLineTerminator(url, 0, matcher.start()) || Strings.hasLineTerminator(url, matcher.end(), length))
+                || regex.matchesAsConfigured(url));
+        break;
+      case MATCH:
+        found = matcher.matches();
+        break;
+      default:
+        found = matcher.find();
+    }
+    matcher.reset(""); // do not keep the URL reachable from this thread
+    return found;
+  }
+
+  /** The index of the first char in {@code lo..hi} from {@code from} on, or -1. */
+  private static int firstInRange(String s, int from, char lo, char hi) {
+    for (int i = from, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') return i;
+      if (c >= lo && c <= hi) return i;
     }
     return -1;
-  }
-
-  private static final char[] LINE_TERMINATORS = {'\n', '\r', '\u0085', '\u2028', '\u2029'};
-
-  /** Whether {@code s[from, to)} has a char {@code .} does not match (one vectorised sweep per kind). */
-  private static boolean hasLineTerminator(CharSequence s, int from, int to) {
-    if (from >= to) return false;
-    if (s instanceof String) {
-      String str = (String) s;
-      for (char t : LINE_TERMINATORS) {
-        int i = str.indexOf(t, from);
-        if (i >= 0 && i < to) return true;
-      }
-      return false;
-    }
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') return true;
-    }
-    return false;
   }
 
   /**

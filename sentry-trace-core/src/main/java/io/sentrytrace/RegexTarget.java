@@ -36,6 +36,8 @@ final class RegexTarget {
    * the case-sensitive engine is about twice as fast. Null when that does not hold.
    */
   final Pattern caseSensitive;
+  /** The regex as a DFA, which answers most URLs without java.util.regex; null when not supported. */
+  final RegexDfa dfa;
 
   private RegexTarget(Pattern configured, boolean fullMatch) {
     this.configured = configured;
@@ -57,6 +59,7 @@ final class RegexTarget {
     String required = RegexLiterals.required(configured);
     this.requiredLiteral = required == null ? null : new Needle(required);
     this.fixedLength = fullMatch ? RegexLiterals.fixedLength(configured) : -1;
+    this.dfa = RegexDfa.of(configured, fullMatch);
     this.caseSensitive =
         (pattern.flags() & Pattern.UNICODE_CASE) == 0 && RegexLiterals.isCaseFree(pattern.pattern())
             ? Pattern.compile(pattern.pattern(), pattern.flags() & ~Pattern.CASE_INSENSITIVE)

@@ -88,4 +88,32 @@ final class Strings {
     for (int i = 0; i < chars.length; i++) chars[i] = toLowerAscii(chars[i]);
     return new String(chars);
   }
+
+  private static final char[] LINE_TERMINATORS = {'\n', '\r', '\u0085', '\u2028', '\u2029'};
+
+  /**
+   * Whether {@code s[from, to)} has a char {@code .} does not match: a line terminator. A long part
+   * of a String is swept once per kind, vectorised; a short one (the rest of a URL after the host,
+   * mostly) is read once.
+   */
+  static boolean hasLineTerminator(CharSequence s, int from, int to) {
+    if (s instanceof String && to - from > 64) {
+      String str = (String) s;
+      for (char t : LINE_TERMINATORS) {
+        int i = str.indexOf(t, from);
+        if (i >= 0 && i < to) return true;
+      }
+      return false;
+    }
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      // One range check for the common chars: the terminators are below 0x0E or from 0x85 on.
+      if ((char) (c - 0x0E) >= 0x85 - 0x0E && isLineTerminator(c)) return true;
+    }
+    return false;
+  }
+
+  static boolean isLineTerminator(char c) {
+    return c == '\n' || c == '\r' || c == '\u0085' || (c | 1) == '\u2029';
+  }
 }

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.TestFactory;
  * matching.
  */
 class RegexLiteralsTest {
-  private static final int CANDIDATES_PER_REGEX = 3_000;
+  static final int CANDIDATES_PER_REGEX = 3_000;
 
   /** A regex with URLs it matches, to mutate into many more (some matching, some not). */
-  private static final class Case {
+  static final class Case {
     final String regex;
     final int flags;
     final List<String> seeds;
@@ -32,7 +32,7 @@ class RegexLiteralsTest {
     }
   }
 
-  private static final List<Case> CASES = List.of(
+  static final List<Case> CASES = List.of(
       new Case("^https://api\\.example\\.com/v[0-9]+/.*", 0, "https://api.example.com/v1/users", "HTTPS://API.EXAMPLE.COM/V22/"),
       new Case("api\\.example\\.com", 0, "https://api.example.com/v1", "http://x/API.EXAMPLE.COM"),
       new Case("^(http|https)://api\\..*$", 0, "http://api.foo.bar:8080/foo", "https://api.x"),
@@ -139,7 +139,8 @@ class RegexLiteralsTest {
     if (matchingSeeds > 0) assertThat(matched).as("matching candidates").isGreaterThanOrEqualTo(20);
   }
 
-  private static String candidate(Case c, Random random, int n) {
+  /** URL {@code n} for {@code c}: tokens strung together, or a seed with a few edits. */
+  static String candidate(Case c, Random random, int n) {
     if (n % 3 == 0) {
       StringBuilder b = new StringBuilder();
       int parts = 1 + random.nextInt(8);
