@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -243,5 +244,137 @@ class PropagationTargetsTest {
     } finally {
       logger.removeHandler(handler);
     }
+  }
+
+  // ---- the fast paths give the rule's answer
+
+  @Test
+  void aLiteralMatchesWhereTheUrlHasItInUpperCase() {
+    PropagationTargets targets = PropagationTargets.of(List.of("localhost", "api.example.com"));
+    assertThat(targets.matches("http://LOCALHOST:8080/")).isTrue();
+    assertThat(targets.matches("http://LocalHosT/")).isTrue(); // the match starts before the first upper case
+    assertThat(targets.matches("https://X.example/API.Example.COM/v1")).isTrue(); // and after it
+    assertThat(targets.matches("https://X.example/localhost")).isTrue(); // as written, behind upper case
+    assertThat(targets.matches("http://LOCALHOSX/")).isFalse();
+    assertThat(targets.matches("https://API.EXAMPLE.CO/")).isFalse();
+  }
+
+  @Test
+  void upperCaseLettersTheTargetDoesNotHaveChangeNothing() {
+    PropagationTargets targets = PropagationTargets.of(List.of("localhost", "127.0.0.1"));
+    assertThat(targets.matches("http://localhost/?token=QWERTYZ")).isTrue();
+    assertThat(targets.matches("http://127.0.0.1:9000/QWERTY")).isTrue();
+    assertThat(targets.matches("HTTP://127.0.0.2/")).isFalse();
+    assertThat(targets.matches("http://localhos/?q=T")).isFalse();
+  }
+
+  @Test
+  void aTargetLongerThanTheUrlNeverMatches() {
+    PropagationTargets targets = PropagationTargets.of(List.of("payments.internal.example.com", Pattern.compile("^https://api\\.example\\.com/")));
+    assertThat(targets.matches("http://a/")).isFalse();
+    assertThat(targets.matches("HTTP://A/")).isFalse();
+    assertThat(targets.matches("")).isFalse();
+    assertThat(targets.matches("PAYMENTS.internal")).isFalse();
+  }
+
+  @Test
+  void aTargetThatIsTheStartOfTheUrlMatches() {
+    PropagationTargets literal = PropagationTargets.of(List.of("https://api.example.com"));
+    assertThat(literal.matches("https://api.example.com/v1")).isTrue();
+    assertThat(literal.matches("HTTPS://API.EXAMPLE.COM/v1")).isTrue();
+    assertThat(literal.matches("https://api.example.co")).isFalse();
+    // A whole-URL regex that starts with a fixed text: the DFA compares that text first.
+    PropagationTargets regex = PropagationTargets.of(List.of("^https://api\\.example\\.com/.*"));
+    assertThat(regex.matches("HTTPS://API.example.com/x")).isTrue();
+    assertThat(regex.matches("https://api.example.com/")).isTrue();
+    assertThat(regex.matches("https://api.example.com")).isFalse();
+    assertThat(regex.matches("https://api.example.co")).isFalse();
+    assertThat(regex.matches("https://api.example.com/x\ny")).isFalse(); // . does not match a line terminator
+    assertThat(regex.matches("https://api.example.com/" + "x".repeat(100) + "\u2028")).isFalse();
+  }
+
+  @Test
+  void aTargetWithRegexCharsMatchesAsWrittenOnlyInAUrlThatHasThem() {
+    // Such a String is also its own substring target; [\]^ in the URL decide whether it is looked for.
+    PropagationTargets targets = PropagationTargets.of(List.of("^https://api\\.example\\.com/v[0-9]+/.*", "a[b"));
+    assertThat(targets.matches("https://x/?re=^https://api\\.example\\.com/v[0-9]+/.*")).isTrue();
+    assertThat(targets.matches("https://X/?re=^HTTPS://API\\.example\\.com/V[0-9]+/.*")).isTrue();
+    assertThat(targets.matches("https://x/A[B")).isTrue(); // upper case first, then the gate char
+    assertThat(targets.matches("https://x/a[c")).isFalse();
+    assertThat(targets.matches("https://x/ab")).isFalse();
+  }
+
+  @Test
+  void nonAsciiLettersKeepTheirCaseInRegexTargets() {
+    // Matching ignores ASCII case only, as java.util.regex without UNICODE_CASE.
+    PropagationTargets targets = PropagationTargets.of(List.of(".*caf\u00e9\\.example/.*"));
+    assertThat(targets.matches("https://CAF\u00e9.example/")).isTrue();
+    assertThat(targets.matches("https://caf\u00c9.example/")).isFalse();
+  }
+
+  @Test
+  void aSurrogatePairIsOneCharToARegex() {
+    // The DFA reads chars; java.util.regex reads code points and answers for such URLs.
+    PropagationTargets targets = PropagationTargets.of(List.of(".*/h.llo", Pattern.compile("^x.y$")));
+    assertThat(targets.matches("https://x/h\uD83D\uDE00llo")).isTrue();
+    assertThat(targets.matches("x\uD83D\uDE00y")).isTrue();
+    assertThat(targets.matches("https://x/h\uD83D\uDE00\uD83D\uDE00llo")).isFalse();
+  }
+
+  @Test
+  void answersAsTheRuleOnGeneratedUrls() {
+    // The rule, written plainly: a String by substring (ASCII case ignored) or as a whole-URL
+    // regex, a Pattern by find(), both ignoring case. Targets and URLs exercise every path:
+    // plain and gated literals, dotted hosts, DFA and java.util.regex regexes, upper case, line
+    // terminators, non-ASCII and surrogates.
+    List<Object> targetList = List.of(
+        "localhost", "api.example.com", "127.0.0.1", "a[b", "^https://api\\.example\\.com/v[0-9]+/.*",
+        ".*\\.svc\\.cluster\\.local(:[0-9]+)?/.*", "^https?://([a-z0-9-]+\\.)*shop\\.example\\.net(:[0-9]+)?/.*",
+        "(a)\\1b", Pattern.compile("cdn[0-9]*\\.example\\.io/a"), Pattern.compile("/v1$"), Pattern.compile("(?=x)xyz"));
+    PropagationTargets targets = PropagationTargets.of(targetList);
+    String[] parts = {
+      "https://", "http://", "api", "API", ".", "example", "com", "/", "v", "1", "2", ":", "8080", "local", "host",
+      "LOCAL", "HoSt", "127.0.0.1", "svc", "cluster", "SVC", "shop", "net", "eu.", "cdn", "3", "io", "a", "b", "[", "A",
+      "B", "\\", "^", "x", "y", "z", "X", "\n", "\r", "\u0085", "\u2028", "\u00e9", "\u00c9", "\uD83D\uDE00", "Ā",
+      "aab", "?q=", "&"
+    };
+    Random random = new Random(14);
+    int matched = 0;
+    for (int n = 0; n < 20_000; n++) {
+      StringBuilder url = new StringBuilder();
+      int count = 1 + random.nextInt(10);
+      for (int i = 0; i < count; i++) url.append(parts[random.nextInt(parts.length)]);
+      String u = url.toString();
+      boolean expected = byTheRule(targetList, u);
+      assertThat(targets.matches(u)).as("%s", u).isEqualTo(expected);
+      assertThat(targets.matches(new StringBuilder(u))).as("%s as a StringBuilder", u).isEqualTo(expected);
+      if (expected) matched++;
+    }
+    assertThat(matched).isGreaterThan(2_000);
+  }
+
+  private static boolean byTheRule(List<Object> targets, String url) {
+    String lower = lowerAscii(url);
+    for (Object t : targets) {
+      if (t instanceof Pattern) {
+        Pattern p = (Pattern) t;
+        if (Pattern.compile(p.pattern(), p.flags() | Pattern.CASE_INSENSITIVE).matcher(url).find()) return true;
+      } else {
+        String s = (String) t;
+        if (lower.contains(lowerAscii(s))) return true;
+        try {
+          if (Pattern.compile(s, Pattern.CASE_INSENSITIVE).matcher(url).matches()) return true;
+        } catch (java.util.regex.PatternSyntaxException e) {
+          // a substring only
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String lowerAscii(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) b.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+    return b.toString();
   }
 }
