@@ -39,6 +39,8 @@ public final class PropagationTargets {
    * ever do: only looked for in a URL that has one.
    */
   private final Needle[] gated;
+  /** The text of {@link #plain}, for the first search of every URL. */
+  private final String[] plainText;
   private final RegexTarget[] regexes;
   /** One matcher per regex per thread, reset for each URL: matching allocates nothing. */
   private final ThreadLocal<Matcher[]> matchers;
@@ -50,6 +52,7 @@ public final class PropagationTargets {
     List<Needle> gated = new ArrayList<>();
     for (Needle n : literals) (firstInRange(n.lower, 0, '[', '^') < 0 ? plain : gated).add(n);
     this.plain = plain.toArray(new Needle[0]);
+    this.plainText = plain.stream().map(n -> n.lower).toArray(String[]::new);
     this.gated = gated.toArray(new Needle[0]);
     this.regexes = regexes;
     this.matchers =
@@ -155,8 +158,8 @@ public final class PropagationTargets {
   private boolean matchesString(String s) {
     // Most URLs have no upper case (OkHttp lower-cases hosts): then ignoring case is a plain
     // String.contains of the lower-case needle, a JDK intrinsic. Try that first.
-    for (Needle literal : plain) {
-      if (s.contains(literal.lower)) return true;
+    for (String literal : plainText) {
+      if (s.contains(literal)) return true;
     }
     // One pass finds the first char in A..^ (upper case, and [\]^ for the gated literals): most
     // URLs have none, and are done with the literals.

@@ -354,14 +354,14 @@ class PropagationTargetsTest {
   }
 
   private static boolean byTheRule(List<Object> targets, String url) {
-    String lower = lowerAscii(url);
+    String lower = RegexLiteralsTest.lowerAscii(url);
     for (Object t : targets) {
       if (t instanceof Pattern) {
         Pattern p = (Pattern) t;
         if (Pattern.compile(p.pattern(), p.flags() | Pattern.CASE_INSENSITIVE).matcher(url).find()) return true;
       } else {
         String s = (String) t;
-        if (lower.contains(lowerAscii(s))) return true;
+        if (lower.contains(RegexLiteralsTest.lowerAscii(s))) return true;
         try {
           if (Pattern.compile(s, Pattern.CASE_INSENSITIVE).matcher(url).matches()) return true;
         } catch (java.util.regex.PatternSyntaxException e) {
@@ -370,11 +370,5 @@ class PropagationTargetsTest {
       }
     }
     return false;
-  }
-
-  private static String lowerAscii(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) b.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
-    return b.toString();
   }
 }

@@ -175,7 +175,8 @@ class RegexLiteralsTest {
     return b.toString();
   }
 
-  private static String lowerAscii(String s) {
+  /** ASCII lower case, written out here rather than taken from the code under test. */
+  static String lowerAscii(String s) {
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
