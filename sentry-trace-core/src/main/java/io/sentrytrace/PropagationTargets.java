@@ -32,7 +32,7 @@ public final class PropagationTargets {
   private final boolean matchesAll;
   /** Substring targets, lower case (ASCII), in the order given. */
   private final Needle[] literals;
-  /** Those without any of the chars {@code [\\]^}. */
+  /** Those without any of the chars {@code [\]^}. */
   private final Needle[] plain;
   /**
    * Substring targets with one of those chars, which regex sources mostly have and URLs hardly
@@ -189,6 +189,7 @@ public final class PropagationTargets {
     return false;
   }
 
+  /** Whether {@code s} has a gated literal as written (it has one of their chars {@code [\]^}). */
   private boolean containsGated(String s) {
     for (Needle literal : gated) {
       if (s.contains(literal.lower)) return true;

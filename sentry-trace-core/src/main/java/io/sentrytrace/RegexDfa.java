@@ -101,7 +101,10 @@ final class RegexDfa {
     }
   }
 
-  /** {@link #MATCH}, {@link #NO_MATCH} or {@link #UNKNOWN} for {@code s}; reads each char at most once. */
+  /**
+   * {@link #MATCH}, {@link #NO_MATCH} or {@link #UNKNOWN} for {@code s}. Reads each char once at
+   * most; twice those after a trailing {@code .*} begins when a line terminator follows.
+   */
   int run(CharSequence s) {
     int n = s.length();
     // $ in find() also matches before a line terminator that ends the input: rare in a URL, and
