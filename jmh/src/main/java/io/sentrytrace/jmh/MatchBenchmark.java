@@ -3,6 +3,7 @@ package io.sentrytrace.jmh;
 import io.sentry.util.PropagationTargetsUtils;
 import io.sentrytrace.PropagationTargets;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,6 +67,63 @@ public class MatchBenchmark {
         }
       }
     }
+    return n;
+  }
+
+  /**
+   * The floor when case is ignored, as the JDK offers it: the URL lower-cased ({@code toLowerCase}
+   * returns the same String when there is nothing to change, and allocates a copy when there is),
+   * then contains.
+   */
+  @Benchmark
+  public int matchLiteral_floorIgnoringCase() {
+    int n = 0;
+    for (String url : literalUrls) {
+      String lower = url.toLowerCase(Locale.ROOT);
+      for (String host : literalHosts) {
+        if (lower.contains(host)) {
+          n++;
+          break;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** URLs that {@link #matchLiteral_floorAndCaseCheck} found to have upper case: the test reads it. */
+  int upperCaseMisses;
+
+  /**
+   * Not a matcher, a lower bound on one: the floor, plus, for a URL it misses, the one pass that
+   * tells whether the URL has upper case (without which a miss ignoring case is a miss). Any
+   * case-insensitive matcher that starts with {@code contains} pays at least this; it does not yet
+   * search the URLs that have upper case.
+   */
+  @Benchmark
+  public int matchLiteral_floorAndCaseCheck() {
+    int n = 0;
+    int upper = 0;
+    for (String url : literalUrls) {
+      boolean found = false;
+      for (String host : literalHosts) {
+        if (url.contains(host)) {
+          found = true;
+          break;
+        }
+      }
+      if (found) {
+        n++;
+      } else {
+        for (int i = 0, length = url.length(); i < length; i++) {
+          char c = url.charAt(i);
+          if (c >= 'A' && c <= 'Z') {
+            upper++;
+            break;
+          }
+        }
+      }
+    }
+    upperCaseMisses = upper;
     return n;
   }
 

@@ -29,8 +29,25 @@ class MatchBenchmarkTest {
     assertThat(benchmark.matchLiteral_ours()).isEqualTo(Inputs.MATCHING_URLS);
     assertThat(benchmark.matchLiteral_sentryJava()).isEqualTo(Inputs.MATCHING_URLS);
     assertThat(benchmark.matchLiteral_floor()).isEqualTo(Inputs.MATCHING_URLS);
+    assertThat(benchmark.matchLiteral_floorIgnoringCase()).isEqualTo(Inputs.MATCHING_URLS);
     assertThat(benchmark.matchMixed_ours()).isEqualTo(Inputs.MATCHING_URLS);
     assertThat(benchmark.matchMixed_sentryJava()).isEqualTo(Inputs.MATCHING_URLS);
+  }
+
+  @Test
+  void theLowerBoundFindsTheHitsAndTheMissesWithUpperCase() {
+    assertThat(benchmark.matchLiteral_floorAndCaseCheck()).isEqualTo(Inputs.MATCHING_URLS);
+    // google-analytics (tid=G-...), fonts (family=Inter), slack (T0000/B0000/XXXXXXXX)
+    assertThat(benchmark.upperCaseMisses).isEqualTo(3);
+  }
+
+  @Test
+  void ignoringCaseMatchesUpperCaseUrlsThatTheCaseSensitiveFloorMisses() {
+    benchmark.literalUrls = new String[] {"HTTPS://API.EXAMPLE.COM/v1", "http://LocalHost:8080/", "https://example.org/API"};
+
+    assertThat(benchmark.matchLiteral_ours()).isEqualTo(2);
+    assertThat(benchmark.matchLiteral_floorIgnoringCase()).isEqualTo(2);
+    assertThat(benchmark.matchLiteral_floor()).isZero();
   }
 
   @Test
