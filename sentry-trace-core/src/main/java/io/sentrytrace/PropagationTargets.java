@@ -42,7 +42,7 @@ public final class PropagationTargets {
   /** The text of {@link #plain}, for the first search of every URL. */
   private final String[] plainText;
   private final RegexTarget[] regexes;
-  /** One matcher per regex per thread, reset for each URL: matching allocates nothing. */
+  /** One matcher per regex the DFA does not take, per thread, reset for each URL. */
   private final ThreadLocal<Matcher[]> matchers;
 
   private PropagationTargets(boolean matchesAll, Needle[] literals, RegexTarget[] regexes) {
@@ -58,13 +58,8 @@ public final class PropagationTargets {
     this.matchers =
         ThreadLocal.withInitial(
             () -> {
-              // [i]: the regex as configured; [n + i]: its case-sensitive twin, when it has one.
-              int n = regexes.length;
-              Matcher[] m = new Matcher[2 * n];
-              for (int i = 0; i < n; i++) {
-                m[i] = regexes[i].pattern.matcher("");
-                if (regexes[i].caseSensitive != null) m[n + i] = regexes[i].caseSensitive.matcher("");
-              }
+              Matcher[] m = new Matcher[regexes.length];
+              for (int i = 0; i < regexes.length; i++) if (regexes[i].dfa == null) m[i] = regexes[i].pattern.matcher("");
               return m;
             });
   }
@@ -96,8 +91,7 @@ public final class PropagationTargets {
     for (int i = 0; i < targets.size(); i++) {
       Object target = targets.get(i);
       if (target instanceof Pattern) {
-        Pattern p = (Pattern) target;
-        regexes.add(RegexTarget.find(p));
+        regexes.add(RegexTarget.find((Pattern) target));
       } else if (target instanceof String) {
         String s = (String) target;
         if (s.equals(".*") || s.equals("^.*$") || s.isEmpty()) {
@@ -106,7 +100,7 @@ public final class PropagationTargets {
         }
         literals.add(new Needle(Strings.lowerAscii(s)));
         // Without metacharacters the whole-URL regex is plain equality, which containment covers.
-        if (!RegexLiterals.hasMetacharacters(s)) continue;
+        if (!hasMetacharacters(s)) continue;
         try {
           regexes.add(RegexTarget.fullMatch(Pattern.compile(s, Pattern.CASE_INSENSITIVE)));
           if (readsLikeAPrefix(s)) {
@@ -132,6 +126,16 @@ public final class PropagationTargets {
           "tracePropagationTargets: {0} must match a URL as a whole, so each matches only the one URL it spells."
               + " To match every URL that starts with it, append \".*\" or pass a java.util.regex.Pattern (matched with find())",
           prefixLike);
+    }
+    for (RegexTarget regex : regexes) {
+      if (regex.unsupported == null) continue;
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "tracePropagationTargets: /{0}/ has {1}, which the linear-time matcher does not take; it runs on java.util.regex,"
+              + " whose time on a URL an attacker shapes can grow exponentially with its length. Write it without that construct"
+              + " (see the README, \"Which URLs get the headers\")",
+          regex.pattern.pattern(),
+          regex.unsupported);
     }
     if (matchesAll) return ALL;
     return new PropagationTargets(false, literals.toArray(new Needle[0]), regexes.toArray(new RegexTarget[0]));
@@ -176,15 +180,11 @@ public final class PropagationTargets {
         if (containsIgnoringCase(s, letters, firstUpper, gate)) return true;
       }
     }
-    // The regexes whose required literal the URL has, as written or ignoring case. Written out
-    // here rather than shared with matchesSequence: a shared loop, when the JIT happened to
-    // compile it on its own first, was not inlined here, and mixed targets took 10-20% longer.
+    // The regexes whose required literal the URL has, as written or ignoring case.
     for (int i = 0; i < regexes.length; i++) {
-      RegexTarget regex = regexes[i];
-      if (!fitsLength(regex, s)) continue;
-      Needle required = regex.requiredLiteral;
+      Needle required = regexes[i].requiredLiteral;
       if (required != null && !s.contains(required.lower) && !isInIgnoringCase(required, s, letters, firstUpper)) continue;
-      if (matchesRegex(i, s, firstUpper < 0)) return true;
+      if (matchesRegex(i, s)) return true;
     }
     return false;
   }
@@ -219,10 +219,8 @@ public final class PropagationTargets {
       if (literal.isIn(url, 0)) return true;
     }
     for (int i = 0; i < regexes.length; i++) {
-      RegexTarget regex = regexes[i];
-      if (!fitsLength(regex, url)) continue;
-      if (regex.requiredLiteral != null && !regex.requiredLiteral.isIn(url, 0)) continue;
-      if (matchesRegex(i, url, false)) return true;
+      if (regexes[i].requiredLiteral != null && !regexes[i].requiredLiteral.isIn(url, 0)) continue;
+      if (matchesRegex(i, url)) return true;
     }
     return false;
   }
@@ -235,16 +233,14 @@ public final class PropagationTargets {
     return (needle.letters & letters) != 0 && needle.isIn(s, firstUpper);
   }
 
-  /** Whether {@code url} has a length {@code regex} may match: a fixed-length regex skips all others. */
-  private static boolean fitsLength(RegexTarget regex, CharSequence url) {
-    return regex.fixedLength < 0 || url.length() == regex.fixedLength || hasCodePoints(url, regex.fixedLength);
-  }
-
-  /** Regex {@code i} on {@code url}: its DFA, or java.util.regex where the DFA cannot tell. */
-  private boolean matchesRegex(int i, CharSequence url, boolean lowerCase) {
-    RegexDfa dfa = regexes[i].dfa;
-    int answer = dfa != null ? dfa.run(url) : RegexDfa.UNKNOWN;
-    return answer == RegexDfa.UNKNOWN ? matchesJavaRegex(i, url, lowerCase) : answer == RegexDfa.MATCH;
+  /** Regex {@code i} on {@code url}: its DFA, else java.util.regex as compiled. */
+  private boolean matchesRegex(int i, CharSequence url) {
+    RegexTarget regex = regexes[i];
+    if (regex.dfa != null) return regex.dfa.matches(url);
+    Matcher matcher = matchers.get()[i].reset(url);
+    boolean found = regex.fullMatch ? matcher.matches() : matcher.find();
+    matcher.reset(""); // do not keep the URL reachable from this thread
+    return found;
   }
 
   /** Bit {@code l}: {@code s} has {@code 'A' + l} from {@code from} on. */
@@ -257,38 +253,6 @@ public final class PropagationTargets {
     return letters;
   }
 
-  /** Regex {@code i} by java.util.regex, with the shortcuts its run allows; {@code lowerCase}: the URL has no upper case. */
-  private boolean matchesJavaRegex(int i, CharSequence url, boolean lowerCase) {
-    RegexTarget regex = regexes[i];
-    Matcher[] m = matchers.get();
-    boolean caseSensitive = lowerCase && regex.caseSensitive != null;
-    Matcher matcher = (caseSensitive ? m[regexes.length + i] : m[i]).reset(url);
-    int length = url.length();
-    boolean found;
-    switch (regex.run) {
-      case TAIL:
-        found = matcher.find() && !Strings.hasLineTerminator(url, 0, matcher.start());
-        break;
-      case HEAD:
-        // The rest after this match is what .* must cover; otherwise the regex itself decides.
-        found = matcher.lookingAt()
-            && (!Strings.hasLineTerminator(url, matcher.end(), length) || regex.matchesAsConfigured(url));
-        break;
-      case INFIX:
-        found = matcher.find()
-            && (!(Strings.hasLineTerminator(url, 0, matcher.start()) || Strings.hasLineTerminator(url, matcher.end(), length))
-                || regex.matchesAsConfigured(url));
-        break;
-      case MATCH:
-        found = matcher.matches();
-        break;
-      default:
-        found = matcher.find();
-    }
-    matcher.reset(""); // do not keep the URL reachable from this thread
-    return found;
-  }
-
   /** The index of the first char in {@code lo..hi} from {@code from} on, or -1. */
   private static int firstInRange(String s, int from, char lo, char hi) {
     for (int i = from, n = s.length(); i < n; i++) {
@@ -298,16 +262,12 @@ public final class PropagationTargets {
     return -1;
   }
 
-  /**
-   * Whether {@code url} has exactly {@code codePoints} code points although its length in chars
-   * differs (surrogate pairs). A String counts them without a scan when it has none.
-   */
-  private static boolean hasCodePoints(CharSequence url, int codePoints) {
-    int length = url.length();
-    if (length < codePoints || length > 2 * codePoints) return false;
-    return url instanceof String
-        ? ((String) url).codePointCount(0, length) == codePoints
-        : Character.codePointCount(url, 0, length) == codePoints;
+  /** Whether a String target has regex metacharacters: without any, it is a substring only. */
+  private static boolean hasMetacharacters(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if ("\\^$.|?*+()[]{}".indexOf(s.charAt(i)) >= 0) return true;
+    }
+    return false;
   }
 
   @Override

@@ -10,144 +10,617 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A regex of the kind URL targets are written in, compiled into a DFA: one table look-up per char
- * of the URL, no backtracking, nothing allocated, and the run stops as soon as the answer is known
- * (no match can follow, or every continuation matches: the {@code .*} that ends most targets).
- * Gives the answer {@code java.util.regex} gives: whether a match exists does not depend on the
- * order in which a backtracking engine tries alternatives, so it is a property of the regular
- * language, which the DFA decides.
+ * The engine every regex URL target runs on when it can: the regex compiled into a DFA, which reads
+ * each char of the URL once with one table look-up, never backtracks, allocates nothing and stops as
+ * soon as the answer is known (no match can follow, or every continuation matches: the {@code .*}
+ * that ends most targets). It exists because part of an outgoing URL is often user input, and a
+ * backtracking engine takes time exponential in the URL's length on regexes such as {@code
+ * (\w+\.?)+!}. Whether a regex has a match does not depend on the order in which a backtracking
+ * engine tries alternatives; it is a property of the regular language, which the DFA decides: it
+ * gives {@code java.util.regex}'s answer for every input.
  *
- * <p>Only what that holds for is compiled; for anything else {@link #of} returns null and the
- * caller keeps {@code java.util.regex}. Supported: chars up to U+00FF, escaped punctuation, {@code
- * \t \n \r \f \a \e}, {@code .}, {@code \d \D \w \W \s \S}, classes with ranges and negation
- * (without nesting or {@code &&}), groups (plain, {@code (?:)}, named), alternation, greedy and lazy
- * quantifiers, {@code ^} at the start and {@code $} at the end of a pattern without top-level
- * alternation; the flag {@code CASE_INSENSITIVE} and no other. Not supported: back references,
- * look-around, possessive and atomic forms, inline flags, {@code \b}, quoting, properties, other
- * anchors.
+ * <p>Syntax it takes (anything else is {@link Unsupported}, with the construct named): chars up to
+ * U+00FF, escaped punctuation, {@code \t \n \r \f \a \e}, octal ({@code \0}), hex ({@code \x}, &#92;u) and
+ * control ({@code \c}) escapes of chars up to U+00FF, {@code \Q…\E} outside classes, {@code .}, {@code \d
+ * \D \w \W \s \S}, classes with ranges and negation (without nesting or {@code &&}), groups (plain,
+ * {@code (?:)}, named), alternation, greedy and lazy quantifiers (counts up to 64), {@code ^} and
+ * {@code $} anywhere (as {@code java.util.regex} reads them without MULTILINE), and the flag {@code
+ * CASE_INSENSITIVE}. Not taken: back references, look-around, possessive and atomic forms, inline
+ * flags, word boundaries and other anchors, properties, chars above U+00FF in the regex, other flags.
  *
- * <p>Chars beyond the regex's own are in a few classes that every supported construct treats
- * alike: other chars up to U+FFFF, the line terminators U+2028/U+2029, and surrogates, on which a
- * run gives up ({@link #UNKNOWN}): {@code java.util.regex} reads a surrogate pair as one code point.
+ * <p>Input chars beyond the regex's own fall into two classes that every construct it takes treats
+ * alike: U+2028/U+2029 (line terminators), and every other char above U+00FF. A surrogate pair is
+ * read as one code point of the latter, a lone surrogate as itself, as {@code java.util.regex}
+ * does.
+ *
+ * <p>Automata up to {@value #MAX_TABLE_STATES} states are built whole, ahead of time. Bigger ones
+ * are built as they run, a state at a time, into a bounded cache per thread that is emptied when
+ * full: each char then costs at most one step of the underlying NFA, still linear in the URL.
  */
 final class RegexDfa {
-  static final int NO_MATCH = 0;
-  static final int MATCH = 1;
-  /** The DFA cannot tell (a surrogate, or a line terminator where {@code $} may stand): ask the regex. */
-  static final int UNKNOWN = 2;
+  /** Why a regex is not taken: the message names the construct. */
+  static final class Unsupported extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Unsupported(String construct) {
+      super(construct, null, false, false);
+    }
+  }
 
   private static final int MAX_NFA_STATES = 2_000;
-  private static final int MAX_DFA_STATES = 400;
+  private static final int MAX_TABLE_STATES = 400;
+  /** States a thread's cache holds for an automaton built as it runs; emptied when full. */
+  private static final int MAX_CACHED_STATES = 1_000;
   private static final int MAX_REPEAT = 64;
 
-  /** The class of each char up to U+00FF; then the wide, wide-terminator and surrogate classes. */
-  private final byte[] classOf;
-  private final int wideClass;
-  private final int wideTerminatorClass;
-  private final int surrogateClass;
-  /** Next state by state (a multiple of the class count) plus class. */
-  private final int[] next;
-  private final int start;
-  /**
-   * States from here on end the run: first those where every continuation matches, then those
-   * where every continuation without a line terminator does, then those that cannot match, then
-   * the give-up state.
-   */
-  private final int firstExit;
-  private final int firstMatchUnlessTerminator;
-  private final int firstNoMatch;
-  private final int giveUp;
-  /** Per state (divided by the class count): whether it matches where the input ends. */
-  private final boolean[] acceptsAtEnd;
-  /** A find() regex ending in {@code $}, which also matches before a line terminator that ends the input. */
-  private final boolean dollarFind;
-  private final int classCount;
-  /** What every match starts with (lower case; ASCII letters in either case), when anchored; else empty. */
-  private final String prefix;
-  /** The state after {@link #prefix}. */
-  private final int afterPrefix;
+  private final Subsets subsets;
+  /** Null for an automaton built as it runs. */
+  private final Table table;
+  private final ThreadLocal<Subsets> cache;
+  private final String requiredLiteral;
 
-  private RegexDfa(
-      byte[] classOf, int wideClass, int wideTerminatorClass, int surrogateClass, int[] next, int start,
-      int firstExit, int firstMatchUnlessTerminator, int firstNoMatch, int giveUp, boolean[] acceptsAtEnd,
-      boolean dollarFind, int classCount, String prefix, int afterPrefix) {
-    this.classOf = classOf;
-    this.wideClass = wideClass;
-    this.wideTerminatorClass = wideTerminatorClass;
-    this.surrogateClass = surrogateClass;
-    this.next = next;
-    this.start = start;
-    this.firstExit = firstExit;
-    this.firstMatchUnlessTerminator = firstMatchUnlessTerminator;
-    this.firstNoMatch = firstNoMatch;
-    this.giveUp = giveUp;
-    this.acceptsAtEnd = acceptsAtEnd;
-    this.dollarFind = dollarFind;
-    this.classCount = classCount;
-    this.prefix = prefix;
-    this.afterPrefix = afterPrefix;
+  private RegexDfa(Subsets subsets, Table table, String requiredLiteral) {
+    this.subsets = subsets;
+    this.table = table;
+    this.cache = table == null ? ThreadLocal.withInitial(subsets::emptyCopy) : null;
+    this.requiredLiteral = requiredLiteral;
   }
 
   /**
-   * The DFA for {@code pattern} as {@code matches()} ({@code fullMatch}) or {@code find()} runs it;
-   * null when the pattern or its flags are beyond what it supports, or its automaton is too big.
+   * The DFA for {@code pattern} as {@code matches()} ({@code fullMatch}) or {@code find()} runs it.
+   *
+   * @throws Unsupported when the pattern or its flags use a construct it does not take
    */
-  static RegexDfa of(Pattern pattern, boolean fullMatch) {
-    if ((pattern.flags() & ~Pattern.CASE_INSENSITIVE) != 0) return null;
-    try {
-      return build(pattern.pattern(), (pattern.flags() & Pattern.CASE_INSENSITIVE) != 0, fullMatch);
-    } catch (Unsupported e) {
-      return null;
-    }
+  static RegexDfa compile(Pattern pattern, boolean fullMatch) throws Unsupported {
+    return compile(pattern, fullMatch, MAX_TABLE_STATES, MAX_CACHED_STATES);
+  }
+
+  /** {@link #compile(Pattern, boolean)} with other limits, for tests of the automaton built as it runs. */
+  static RegexDfa compile(Pattern pattern, boolean fullMatch, int maxTableStates, int maxCachedStates) throws Unsupported {
+    int other = pattern.flags() & ~Pattern.CASE_INSENSITIVE;
+    if (other != 0) throw new Unsupported("the flag " + flagName(other));
+    boolean ignoreCase = (pattern.flags() & Pattern.CASE_INSENSITIVE) != 0;
+    Parser parser = new Parser(pattern.pattern(), ignoreCase);
+    Node root = parser.parse();
+    Nfa nfa = new Nfa();
+    int begin = nfa.state();
+    int accept = nfa.build(root, begin);
+    Subsets subsets = new Subsets(nfa, begin, accept, !fullMatch, Math.max(maxCachedStates, 2));
+    Table table = Table.build(subsets, fullMatch, maxTableStates);
+    if (table == null) subsets.empty(); // a prototype for each thread's cache: keep nothing
+    return new RegexDfa(subsets, table, requiredLiteral(root, ignoreCase));
   }
 
   /**
-   * {@link #MATCH}, {@link #NO_MATCH} or {@link #UNKNOWN} for {@code s}. Reads each char once at
-   * most; twice those after a trailing {@code .*} begins when a line terminator follows.
+   * Text (lower case) that every match contains, for a cheaper search to rule a URL out before the
+   * run; empty when there is none worth searching for.
    */
-  int run(CharSequence s) {
+  String requiredLiteral() {
+    return requiredLiteral;
+  }
+
+  /** Whether the automaton is built as it runs (over {@value #MAX_TABLE_STATES} states). */
+  boolean buildsAsItRuns() {
+    return table == null;
+  }
+
+  /** {@code java.util.regex}'s answer for {@code s}: {@code matches()} or {@code find()}, as compiled. */
+  boolean matches(CharSequence s) {
+    return table != null ? table.run(s, subsets.hasDollar) : runBuildingStates(s);
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /**
+   * Where a {@code $} may stand before the end of {@code s}: before a line terminator that ends it
+   * ({@code \r\n} as one), as {@code java.util.regex} reads {@code $} without MULTILINE; {@code n}
+   * when {@code s} does not end in one.
+   */
+  private static int finalTerminatorStart(CharSequence s, int n) {
+    if (n == 0) return n;
+    char last = s.charAt(n - 1);
+    if (last == '\n' && n >= 2 && s.charAt(n - 2) == '\r') return n - 2;
+    return Strings.isLineTerminator(last) ? n - 1 : n;
+  }
+
+  /** The index after the char at {@code i}: a surrogate pair is one code point. */
+  private static int after(CharSequence s, int i, char c, int n) {
+    return Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1)) ? i + 2 : i + 1;
+  }
+
+  /** The run of an automaton built as it runs: one NFA step per char at most. */
+  private boolean runBuildingStates(CharSequence s) {
+    Subsets m = cache.get();
     int n = s.length();
-    // $ in find() also matches before a line terminator that ends the input: rare in a URL, and
-    // left to the regex. Without one, $ is the end of the input.
-    if (dollarFind && n > 0 && Strings.isLineTerminator(s.charAt(n - 1))) return UNKNOWN;
-    int state = start;
+    int tail = subsets.hasDollar ? finalTerminatorStart(s, n) : n;
+    if (tail == 0) return n == 0 ? m.startAcceptsAtEnd() : m.finish(s, 0, m.startDollar()) || m.finish(s, 0, m.start());
+    int state = m.start();
     int i = 0;
-    int p = prefix.length();
-    if (p > 0 && n >= p) { // shorter: the run decides, the input may end in the prefix's states
-      for (; i < p; i++) {
-        char c = s.charAt(i);
-        // Any other char leaves no match possible (a surrogate: no telling).
-        if (Strings.toLowerAscii(c) != prefix.charAt(i)) return Character.isSurrogate(c) ? UNKNOWN : NO_MATCH;
+    while (i < tail) {
+      if (m.decided(state)) return m.accepting(state);
+      char c = s.charAt(i);
+      i = after(s, i, c, n);
+      state = m.step(state, m.classOf(c));
+    }
+    if (tail == n) return m.acceptsAtEnd(state);
+    BitSet here = m.sets.get(state); // building the state after $ may empty the cache
+    return m.finish(s, tail, m.dollar(state)) || m.finish(s, tail, m.intern(here));
+  }
+
+  // ---------------------------------------------------------------- the table
+
+  /** An automaton built whole: states numbered by what they mean for a run, one row per state. */
+  private static final class Table {
+    final char[] classOf;
+    final int wideClass;
+    final int wideTerminatorClass;
+    final int classCount;
+    /** Next state (a multiple of the class count) by state plus class. */
+    final int[] next;
+    final int start;
+    /**
+     * States from here on end the run: first those where every continuation matches, then those
+     * where every continuation without a line terminator does, then those that cannot match.
+     */
+    final int firstExit;
+    final int firstMatchUnlessTerminator;
+    final int firstNoMatch;
+    /** Per state (divided by the class count): whether it matches where the input ends. */
+    final boolean[] acceptsAtEnd;
+    /** Per state: the state once a {@code $} is passed, before a final line terminator. */
+    final int[] dollar;
+    /** Position 0, where {@code ^} holds too: a match of the empty input, and the state after {@code $}. */
+    final boolean startAcceptsAtEnd;
+    final int startDollar;
+    /** What every match starts with (lower case; ASCII letters in either case), when anchored; else empty. */
+    final String prefix;
+    /** The state after {@link #prefix}. */
+    final int afterPrefix;
+
+    private Table(
+        Subsets m, int[] next, int start, int[] firstOfKind, boolean[] acceptsAtEnd, int[] dollar,
+        boolean startAcceptsAtEnd, int startDollar, String prefix, int afterPrefix) {
+      this.classOf = m.classOf;
+      this.wideClass = m.wideClass;
+      this.wideTerminatorClass = m.wideTerminatorClass;
+      this.classCount = m.classCount;
+      this.next = next;
+      this.start = start;
+      this.firstExit = firstOfKind[Kind.MATCH] * classCount;
+      this.firstMatchUnlessTerminator = firstOfKind[Kind.MATCH_UNLESS_TERMINATOR] * classCount;
+      this.firstNoMatch = firstOfKind[Kind.NO_MATCH] * classCount;
+      this.acceptsAtEnd = acceptsAtEnd;
+      this.dollar = dollar;
+      this.startAcceptsAtEnd = startAcceptsAtEnd;
+      this.startDollar = startDollar;
+      this.prefix = prefix;
+      this.afterPrefix = afterPrefix;
+    }
+
+    private int classOf(char c) {
+      if (c < 256) return classOf[c];
+      return (c | 1) == '\u2029' ? wideTerminatorClass : wideClass;
+    }
+
+    boolean run(CharSequence s, boolean hasDollar) {
+      int n = s.length();
+      int tail = hasDollar ? finalTerminatorStart(s, n) : n;
+      if (tail == 0) return n == 0 ? startAcceptsAtEnd : finish(s, 0, startDollar) || finish(s, 0, start);
+      int state = start;
+      int i = 0;
+      int p = prefix.length();
+      if (p > 0 && tail >= p) { // shorter: the run decides, the input may end in the prefix's states
+        for (; i < p; i++) {
+          if (Strings.toLowerAscii(s.charAt(i)) != prefix.charAt(i)) return false; // no match can follow
+        }
+        state = afterPrefix;
       }
-      state = afterPrefix;
+      int terminator = -1; // the first line terminator at or after i, once looked for; n when none
+      while (true) {
+        if (state >= firstExit) {
+          if (state < firstMatchUnlessTerminator) return true;
+          if (state >= firstNoMatch) return false;
+          // Every continuation but one with a line terminator matches (the .* that ends most
+          // targets): a scan for one costs less than stepping through the table.
+          if (terminator < i) terminator = firstLineTerminator(s, i, n);
+          if (terminator == n) return true;
+        }
+        if (i == tail) break;
+        char c = s.charAt(i);
+        i = after(s, i, c, n);
+        state = next[state + classOf(c)];
+      }
+      if (tail == n) return acceptsAtEnd[state / classCount];
+      // $ may stand here, before the line terminator that ends the input: a match takes it or not.
+      return finish(s, tail, dollar[state / classCount]) || finish(s, tail, state);
     }
-    while (state < firstExit) {
-      if (i == n) return acceptsAtEnd[state / classCount] ? MATCH : NO_MATCH;
-      char c = s.charAt(i++);
-      state = next[state + (c < 256 ? classOf[c] : wideClassOf(c))];
+
+    /** The run through the line terminator that ends the input (one or two chars). */
+    private boolean finish(CharSequence s, int i, int state) {
+      int n = s.length();
+      while (true) {
+        if (state >= firstExit && state < firstMatchUnlessTerminator) return true;
+        if (state >= firstNoMatch) return false;
+        if (i == n) return acceptsAtEnd[state / classCount];
+        state = next[state + classOf(s.charAt(i++))];
+      }
     }
-    if (state < firstMatchUnlessTerminator) return MATCH;
-    if (state >= firstNoMatch) return state < giveUp ? NO_MATCH : UNKNOWN;
-    // Every continuation matches but one with a line terminator, which . does not match (the .*
-    // that ends most targets): a plain scan for one costs less than stepping through the table.
-    return Strings.hasLineTerminator(s, i, n) ? runOn(s, i, state) : MATCH;
+
+    private static int firstLineTerminator(CharSequence s, int from, int n) {
+      for (int i = from; i < n; i++) {
+        if (Strings.isLineTerminator(s.charAt(i))) return i;
+      }
+      return n;
+    }
+
+    /** What a state means for a run. */
+    private static final class Kind {
+      static final int RUN = 0;
+      static final int MATCH = 1;
+      static final int MATCH_UNLESS_TERMINATOR = 2;
+      static final int NO_MATCH = 3;
+    }
+
+    /** Every state reachable from the start, then what each means for a run, then the rows in that order. */
+    static Table build(Subsets m, boolean fullMatch, int maxStates) {
+      if (!m.exploreAll(maxStates)) return null;
+      int count = m.size();
+      int[] kind = kinds(m, fullMatch);
+      int[] rank = new int[count];
+      int[] firstOfKind = new int[Kind.NO_MATCH + 1];
+      int placed = 0;
+      for (int k = Kind.RUN; k <= Kind.NO_MATCH; k++) {
+        firstOfKind[k] = placed;
+        for (int d = 0; d < count; d++) if (kind[d] == k) rank[d] = placed++;
+      }
+      int cc = m.classCount;
+      int[] next = new int[count * cc];
+      boolean[] acceptsAtEnd = new boolean[count];
+      int[] dollar = new int[count];
+      for (int d = 0; d < count; d++) {
+        int r = rank[d];
+        for (int cls = 0; cls < cc; cls++) next[r * cc + cls] = rank[m.step(d, cls)] * cc;
+        acceptsAtEnd[r] = m.acceptsAtEnd(d);
+        dollar[r] = rank[m.dollar(d)] * cc;
+      }
+      // The text every match starts with: states where one char (in either ASCII case) is all that
+      // keeps a match possible. A run compares it in one go rather than step through the table.
+      StringBuilder prefix = new StringBuilder();
+      int after = m.start();
+      boolean[] live = live(m);
+      while (kind[after] == Kind.RUN && prefix.length() < 256) {
+        int only = -1;
+        for (int cls = 0; cls < cc; cls++) {
+          if (live[m.step(after, cls)]) only = only == -1 ? cls : -2;
+        }
+        if (only < 0 || only == m.wideClass || only == m.wideTerminatorClass) break;
+        int first = -1;
+        int members = 0;
+        for (int c = 0; c < 256; c++) {
+          if (m.classOf[c] != only) continue;
+          if (first < 0) first = c;
+          members++;
+        }
+        boolean letter = first >= 'A' && first <= 'Z' && m.classOf[first + 32] == only;
+        if (!(members == 1 && !Character.isLetter(first) || members == 2 && letter)) break;
+        prefix.append((char) (letter ? first + 32 : first));
+        after = m.step(after, only);
+      }
+      return new Table(
+          m, next, rank[m.start()] * cc, firstOfKind, acceptsAtEnd, dollar, m.startAcceptsAtEnd(),
+          rank[m.startDollar()] * cc, prefix.toString(), rank[after] * cc);
+    }
+
+    /**
+     * Per state: {@link Kind#MATCH} where every continuation matches (and, for {@code find()},
+     * where a match has been read), {@link Kind#MATCH_UNLESS_TERMINATOR} where every continuation
+     * without a line terminator does, {@link Kind#NO_MATCH} where none can, else {@link Kind#RUN}.
+     */
+    private static int[] kinds(Subsets m, boolean fullMatch) {
+      int count = m.size();
+      int cc = m.classCount;
+      boolean[] live = live(m);
+      boolean[] sure = new boolean[count];
+      for (int d = 0; d < count; d++) sure[d] = m.acceptsAtEnd(d);
+      shrink(m, sure, cls -> true);
+      // Sure but for line terminators, where the classes of line terminators hold nothing else
+      // (else a scan for terminators would not tell).
+      boolean[] terminatorClass = new boolean[cc];
+      terminatorClass[m.classOf['\n']] = terminatorClass[m.classOf['\r']] = terminatorClass[m.classOf['\u0085']] = true;
+      terminatorClass[m.wideTerminatorClass] = true;
+      boolean pure = !terminatorClass[m.wideClass];
+      for (int c = 0; c < 256; c++) if (terminatorClass[m.classOf[c]] && !Strings.isLineTerminator((char) c)) pure = false;
+      boolean[] sureUnlessTerminator = new boolean[count];
+      if (pure) {
+        for (int d = 0; d < count; d++) sureUnlessTerminator[d] = m.acceptsAtEnd(d);
+        shrink(m, sureUnlessTerminator, cls -> !terminatorClass[cls]);
+      }
+      int[] kind = new int[count];
+      for (int d = 0; d < count; d++) {
+        if (sure[d] || (!fullMatch && m.accepting(d))) kind[d] = Kind.MATCH;
+        else if (!live[d]) kind[d] = Kind.NO_MATCH;
+        else if (sureUnlessTerminator[d]) kind[d] = Kind.MATCH_UNLESS_TERMINATOR;
+      }
+      return kind;
+    }
+
+    /** Clears {@code set[d]} until every state in it moves, on each class {@code over} takes, into it. */
+    private static void shrink(Subsets m, boolean[] set, java.util.function.IntPredicate over) {
+      for (boolean changed = true; changed; ) {
+        changed = false;
+        for (int d = 0; d < set.length; d++) {
+          if (!set[d]) continue;
+          for (int cls = 0; cls < m.classCount; cls++) {
+            if (over.test(cls) && !set[m.step(d, cls)]) {
+              set[d] = false;
+              changed = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+
+    /** Per state: whether a match can still come, by more chars, at the end, or past a {@code $}. */
+    private static boolean[] live(Subsets m) {
+      int count = m.size();
+      boolean[] live = new boolean[count];
+      for (int d = 0; d < count; d++) live[d] = m.accepting(d) || m.acceptsAtEnd(d);
+      for (boolean changed = true; changed; ) {
+        changed = false;
+        for (int d = 0; d < count; d++) {
+          if (live[d]) continue;
+          boolean any = live[m.dollar(d)];
+          for (int cls = 0; cls < m.classCount && !any; cls++) any = live[m.step(d, cls)];
+          if (any) {
+            live[d] = changed = true;
+          }
+        }
+      }
+      return live;
+    }
   }
 
-  /** The rest of a run that {@link #run} could not shortcut: states that match unless a line terminator follows run on. */
-  private int runOn(CharSequence s, int i, int state) {
-    int n = s.length();
-    while (true) {
-      if (i == n) return acceptsAtEnd[state / classCount] ? MATCH : NO_MATCH;
-      char c = s.charAt(i++);
-      state = next[state + (c < 256 ? classOf[c] : wideClassOf(c))];
-      if (state < firstMatchUnlessTerminator && state >= firstExit) return MATCH;
-      if (state >= firstNoMatch) return state < giveUp ? NO_MATCH : UNKNOWN;
-    }
-  }
+  // ---------------------------------------------------------------- subset construction
 
-  private int wideClassOf(char c) {
-    if (Character.isSurrogate(c)) return surrogateClass;
-    return (c | 1) == '\u2029' ? wideTerminatorClass : wideClass;
+  /**
+   * DFA states as sets of NFA states, built on demand: the whole automaton for a {@link Table}, or
+   * a thread's bounded cache of it for an automaton built as it runs.
+   */
+  private static final class Subsets {
+    final Nfa nfa;
+    final int begin;
+    final int accept;
+    /** {@code find()}: a match may start at every position, so each step adds the start states. */
+    final boolean unanchored;
+    final boolean hasDollar;
+    final char[] classOf;
+    final int wideClass;
+    final int wideTerminatorClass;
+    final int classCount;
+    /** Per class, a char of it, to move on. */
+    final int[] representative;
+    /** NFA states from which the accepting state can be reached. */
+    final BitSet liveNfa;
+    /** States a cache holds before it is emptied. */
+    final int maxCached;
+
+    final List<BitSet> sets = new ArrayList<>();
+    final Map<BitSet, Integer> ids = new HashMap<>();
+    /** Per state, per class: the next state, or -1 until built. */
+    int[] moves = new int[0];
+    int[] dollars = new int[0];
+    /** Per state: bit 0 accepting, bit 1 accepts at the end, bit 2 dead, bit 3 known. */
+    byte[] flags = new byte[0];
+    private int start = -1;
+    private int startDollar = -1;
+
+    Subsets(Nfa nfa, int begin, int accept, boolean unanchored, int maxCached) {
+      this.maxCached = maxCached;
+      this.nfa = nfa;
+      this.begin = begin;
+      this.accept = accept;
+      this.unanchored = unanchored;
+      this.hasDollar = nfa.hasEnd;
+      // Classes: chars that every set of the regex treats alike.
+      List<CharSet> charSets = new ArrayList<>();
+      for (CharSet s : nfa.onSet) if (s != null) charSets.add(s);
+      Map<BitSet, Integer> classIds = new HashMap<>();
+      this.classOf = new char[256];
+      List<Integer> representatives = new ArrayList<>();
+      for (int c = 0; c < 256; c++) {
+        BitSet signature = new BitSet();
+        for (int k = 0; k < charSets.size(); k++) if (charSets.get(k).has(c)) signature.set(k);
+        classOf[c] = (char) classId(classIds, signature, representatives, c);
+      }
+      BitSet wide = new BitSet();
+      BitSet wideTerminators = new BitSet();
+      for (int k = 0; k < charSets.size(); k++) {
+        if (charSets.get(k).wide) wide.set(k);
+        if (charSets.get(k).wideTerminators) wideTerminators.set(k);
+      }
+      this.wideClass = classId(classIds, wide, representatives, 0x100);
+      this.wideTerminatorClass = classId(classIds, wideTerminators, representatives, 0x2028);
+      this.classCount = classIds.size();
+      this.representative = representatives.stream().mapToInt(Integer::intValue).toArray();
+      this.liveNfa = nfa.canReach(accept);
+    }
+
+    private Subsets(Subsets o) {
+      this.maxCached = o.maxCached;
+      this.nfa = o.nfa;
+      this.begin = o.begin;
+      this.accept = o.accept;
+      this.unanchored = o.unanchored;
+      this.hasDollar = o.hasDollar;
+      this.classOf = o.classOf;
+      this.wideClass = o.wideClass;
+      this.wideTerminatorClass = o.wideTerminatorClass;
+      this.classCount = o.classCount;
+      this.representative = o.representative;
+      this.liveNfa = o.liveNfa;
+    }
+
+    Subsets emptyCopy() {
+      return new Subsets(this);
+    }
+
+    private static int classId(Map<BitSet, Integer> ids, BitSet signature, List<Integer> representatives, int c) {
+      Integer id = ids.get(signature);
+      if (id == null) {
+        id = ids.size();
+        ids.put(signature, id);
+        representatives.add(c);
+      }
+      return id;
+    }
+
+    int classOf(char c) {
+      if (c < 256) return classOf[c];
+      return (c | 1) == '\u2029' ? wideTerminatorClass : wideClass;
+    }
+
+    int size() {
+      return sets.size();
+    }
+
+    /** Position 0: {@code ^} holds. */
+    int start() {
+      if (start < 0) start = intern(nfa.closure(single(begin), true, false));
+      return start;
+    }
+
+    int startDollar() {
+      if (startDollar < 0) startDollar = intern(nfa.closure(single(begin), true, true));
+      return startDollar;
+    }
+
+    boolean startAcceptsAtEnd() {
+      return nfa.closure(single(begin), true, true).get(accept);
+    }
+
+    /** Builds every state reachable from the start; false when there are more than {@code max}. */
+    boolean exploreAll(int max) {
+      start();
+      startDollar();
+      for (int d = 0; d < sets.size(); d++) {
+        if (sets.size() + classCount + 1 >= maxCached) return false; // the row could empty the cache
+        for (int cls = 0; cls < classCount; cls++) step(d, cls);
+        dollar(d);
+        if (sets.size() > max) return false;
+      }
+      return true;
+    }
+
+    int step(int state, int cls) {
+      int known = moves[state * classCount + cls];
+      if (known >= 0) return known;
+      BitSet from = sets.get(state);
+      BitSet to = new BitSet();
+      for (int s = from.nextSetBit(0); s >= 0; s = from.nextSetBit(s + 1)) {
+        CharSet on = nfa.onSet.get(s);
+        if (on != null && on.hasClassOf(representative[cls])) to.set(nfa.onTarget.get(s));
+      }
+      BitSet closed = nfa.closure(to, false, false);
+      if (unanchored) closed.or(restart());
+      int id = intern(closed);
+      if (isStill(state, from)) moves[state * classCount + cls] = id;
+      return id;
+    }
+
+    /** The state once {@code $} edges are passed (before a final line terminator). */
+    int dollar(int state) {
+      int known = dollars[state];
+      if (known >= 0) return known;
+      BitSet from = sets.get(state);
+      int id = hasDollar ? intern(nfa.closure(from, false, true)) : state;
+      if (isStill(state, from)) dollars[state] = id;
+      return id;
+    }
+
+    boolean accepting(int state) {
+      return (flags(state) & 1) != 0;
+    }
+
+    boolean acceptsAtEnd(int state) {
+      return (flags(state) & 2) != 0;
+    }
+
+    /** Whether the run can stop here: a match read by {@code find()}, or none possible. */
+    boolean decided(int state) {
+      return (unanchored && accepting(state)) || (flags(state) & 4) != 0;
+    }
+
+    private int flags(int state) {
+      byte f = flags[state];
+      if (f != 0) return f;
+      BitSet set = sets.get(state);
+      boolean accepting = set.get(accept);
+      boolean atEnd = accepting || (hasDollar && nfa.closure(set, false, true).get(accept));
+      boolean dead = !set.intersects(liveNfa);
+      f = (byte) (8 | (accepting ? 1 : 0) | (atEnd ? 2 : 0) | (dead ? 4 : 0));
+      flags[state] = f;
+      return f;
+    }
+
+    /** The run through the line terminator that ends the input, built as it runs. */
+    boolean finish(CharSequence s, int i, int state) {
+      int n = s.length();
+      while (true) {
+        if (decided(state)) return accepting(state);
+        if (i == n) return acceptsAtEnd(state);
+        state = step(state, classOf(s.charAt(i++)));
+      }
+    }
+
+    private BitSet restartSet;
+
+    private BitSet restart() {
+      if (restartSet == null) restartSet = nfa.closure(single(begin), false, false);
+      return restartSet;
+    }
+
+    /** Whether {@code state} still stands for {@code set}: interning may have emptied the cache. */
+    private boolean isStill(int state, BitSet set) {
+      return state < sets.size() && sets.get(state) == set;
+    }
+
+    private int intern(BitSet set) {
+      Integer id = ids.get(set);
+      if (id != null) return id;
+      if (sets.size() >= maxCached) empty();
+      int next = sets.size();
+      sets.add(set);
+      ids.put(set, next);
+      if (moves.length < (next + 1) * classCount) {
+        int capacity = Math.max(16, 2 * (next + 1));
+        int old = moves.length;
+        moves = Arrays.copyOf(moves, capacity * classCount);
+        Arrays.fill(moves, old, moves.length, -1);
+        int oldStates = dollars.length;
+        dollars = Arrays.copyOf(dollars, capacity);
+        Arrays.fill(dollars, oldStates, capacity, -1);
+        flags = Arrays.copyOf(flags, capacity);
+      }
+      return next;
+    }
+
+    /** Empties a full cache (only an automaton built as it runs gets here: a table stops at its cap first). */
+    private void empty() {
+      sets.clear();
+      ids.clear();
+      Arrays.fill(moves, -1);
+      Arrays.fill(dollars, -1);
+      Arrays.fill(flags, (byte) 0);
+      start = -1;
+      startDollar = -1;
+    }
+
+    private static BitSet single(int s) {
+      BitSet b = new BitSet();
+      b.set(s);
+      return b;
+    }
   }
 
   // ---------------------------------------------------------------- sets of chars
@@ -160,6 +633,11 @@ final class RegexDfa {
 
     boolean has(int c) {
       return (bits[c >>> 6] & 1L << c) != 0;
+    }
+
+    /** Whether the set has the class of {@code c}: a char up to U+00FF, U+0100 for wide, U+2028 for wide terminators. */
+    boolean hasClassOf(int c) {
+      return c < 256 ? has(c) : c == 0x2028 ? wideTerminators : wide;
     }
 
     CharSet add(int c) {
@@ -179,6 +657,21 @@ final class RegexDfa {
       wide = !wide;
       wideTerminators = !wideTerminators;
       return this;
+    }
+
+    /** The one char this set stands for as a literal (either ASCII case), or -1. */
+    int single(boolean ignoreCase) {
+      if (wide || wideTerminators) return -1;
+      int first = -1;
+      int count = 0;
+      for (int c = 0; c < 256; c++) {
+        if (!has(c)) continue;
+        if (first < 0) first = c;
+        count++;
+      }
+      if (count == 1 && !(ignoreCase && Character.isLetter(first) && first < 128)) return first;
+      if (count == 2 && ignoreCase && first >= 'A' && first <= 'Z' && has(first + 32)) return first + 32;
+      return -1;
     }
 
     /** A char as a literal: ignoring case, an ASCII letter stands for both of its cases. */
@@ -239,17 +732,7 @@ final class RegexDfa {
 
   // ---------------------------------------------------------------- parsing
 
-  /** Beyond what the DFA supports: the caller keeps java.util.regex. */
-  private static final class Unsupported extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    static final Unsupported INSTANCE = new Unsupported();
-
-    private Unsupported() {
-      super(null, null, false, false);
-    }
-  }
-
-  /** The syntax tree: a char set, a sequence, an alternation or a repetition. */
+  /** The syntax tree: a char set, a sequence, an alternation, a repetition or an anchor. */
   private abstract static class Node {}
 
   private static final class Chars extends Node {
@@ -289,6 +772,15 @@ final class RegexDfa {
     }
   }
 
+  /** {@code ^} (the start of the input) or {@code $} (its end, or before a line terminator that ends it). */
+  private static final class Anchor extends Node {
+    final boolean end;
+
+    Anchor(boolean end) {
+      this.end = end;
+    }
+  }
+
   private static final class Parser {
     final String re;
     final boolean ignoreCase;
@@ -299,7 +791,13 @@ final class RegexDfa {
       this.ignoreCase = ignoreCase;
     }
 
-    Node alternation() {
+    Node parse() throws Unsupported {
+      Node root = alternation();
+      if (pos != re.length()) throw new Unsupported("an unbalanced ')'");
+      return root;
+    }
+
+    Node alternation() throws Unsupported {
       List<Node> options = new ArrayList<>();
       options.add(sequence());
       while (pos < re.length() && re.charAt(pos) == '|') {
@@ -309,15 +807,32 @@ final class RegexDfa {
       return options.size() == 1 ? options.get(0) : new Alternation(options);
     }
 
-    Node sequence() {
+    Node sequence() throws Unsupported {
       List<Node> items = new ArrayList<>();
       while (pos < re.length() && re.charAt(pos) != '|' && re.charAt(pos) != ')') {
-        items.add(quantified(atom()));
+        if (re.startsWith("\\Q", pos)) {
+          quoted(items);
+        } else {
+          items.add(quantified(atom()));
+        }
       }
       return new Sequence(items);
     }
 
-    Node atom() {
+    /** {@code \Q…\E}: each char a literal; a quantifier after it applies to the last one. */
+    void quoted(List<Node> items) throws Unsupported {
+      int end = re.indexOf("\\E", pos + 2);
+      String text = re.substring(pos + 2, end < 0 ? re.length() : end);
+      pos = end < 0 ? re.length() : end + 2;
+      if (text.isEmpty()) {
+        if (pos < re.length() && "?*+{".indexOf(re.charAt(pos)) >= 0) throw new Unsupported("a quantifier after an empty \\Q\\E");
+        return;
+      }
+      for (int i = 0; i < text.length() - 1; i++) items.add(new Chars(CharSet.literal(checkedChar(text.charAt(i)), ignoreCase)));
+      items.add(quantified(new Chars(CharSet.literal(checkedChar(text.charAt(text.length() - 1)), ignoreCase))));
+    }
+
+    Node atom() throws Unsupported {
       char c = re.charAt(pos);
       switch (c) {
         case '(':
@@ -328,14 +843,14 @@ final class RegexDfa {
                 pos += 2;
               } else if (peek(1) == '<' && peek(2) != '=' && peek(2) != '!') {
                 int close = re.indexOf('>', pos);
-                if (close < 0) throw Unsupported.INSTANCE;
+                if (close < 0) throw new Unsupported("an unterminated group name");
                 pos = close + 1;
               } else {
-                throw Unsupported.INSTANCE; // look-around, atomic group, inline flags
+                throw new Unsupported(groupKind(peek(1), peek(2)));
               }
             }
             Node inner = alternation();
-            if (peek(0) != ')') throw Unsupported.INSTANCE;
+            if (peek(0) != ')') throw new Unsupported("an unterminated group");
             pos++;
             return inner;
           }
@@ -344,20 +859,29 @@ final class RegexDfa {
         case '.':
           pos++;
           return new Chars(CharSet.dot());
+        case '^':
+        case '$':
+          pos++;
+          if (pos < re.length() && "?*+{".indexOf(re.charAt(pos)) >= 0) throw new Unsupported("a quantified " + c);
+          return new Anchor(c == '$');
         case '\\':
-          {
-            CharSet escaped = escape();
-            return new Chars(escaped);
-          }
-        case '^': case '$': case '*': case '+': case '?': case '{': case ')': case '|':
-          throw Unsupported.INSTANCE;
+          return new Chars(escape());
+        case '*': case '+': case '?': case '{': case ')': case '|':
+          throw new Unsupported("a dangling '" + c + "'");
         default:
           pos++;
           return new Chars(CharSet.literal(checkedChar(c), ignoreCase));
       }
     }
 
-    Node quantified(Node atom) {
+    private static String groupKind(char a, char b) {
+      if (a == '=' || a == '!') return "look-ahead (?" + a;
+      if (a == '<') return "look-behind (?<" + b;
+      if (a == '>') return "an atomic group (?>";
+      return "inline flags (?" + a;
+    }
+
+    Node quantified(Node atom) throws Unsupported {
       if (pos >= re.length()) return atom;
       char c = re.charAt(pos);
       int min;
@@ -387,46 +911,49 @@ final class RegexDfa {
               pos++;
               max = peek(0) == '}' ? -1 : number();
             }
-            if (peek(0) != '}') throw Unsupported.INSTANCE;
+            if (peek(0) != '}') throw new Unsupported("a malformed count");
             pos++;
-            if (min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && max < min)) throw Unsupported.INSTANCE;
+            if (min > MAX_REPEAT || max > MAX_REPEAT) throw new Unsupported("a count over " + MAX_REPEAT);
+            if (max >= 0 && max < min) throw new Unsupported("a count whose maximum is below its minimum");
             break;
           }
         default:
           return atom;
       }
       if (peek(0) == '?') pos++; // lazy: the same language
-      // Possessive quantifiers change which inputs match; stacked quantifiers are left alone.
+      else if (peek(0) == '+') throw new Unsupported("a possessive quantifier");
       char after = peek(0);
-      if (after == '+' || after == '*' || after == '?' || after == '{') throw Unsupported.INSTANCE;
+      if (after == '*' || after == '?' || after == '{' || after == '+') throw new Unsupported("stacked quantifiers");
       return new Repeat(atom, min, max);
     }
 
-    int number() {
+    int number() throws Unsupported {
       int start = pos;
       int value = 0;
       while (pos < re.length() && re.charAt(pos) >= '0' && re.charAt(pos) <= '9' && pos - start < 4) {
         value = value * 10 + (re.charAt(pos++) - '0');
       }
-      if (pos == start || (pos < re.length() && Character.isDigit(re.charAt(pos)))) throw Unsupported.INSTANCE;
+      if (pos == start || (pos < re.length() && Character.isDigit(re.charAt(pos)))) throw new Unsupported("a count over " + MAX_REPEAT);
       return value;
     }
 
     /** An escape outside or inside a class: a predefined class or one char. */
-    CharSet escape() {
-      if (pos + 1 >= re.length()) throw Unsupported.INSTANCE;
+    CharSet escape() throws Unsupported {
+      if (pos + 1 >= re.length()) throw new Unsupported("a trailing \\");
       char e = re.charAt(pos + 1);
-      pos += 2;
       switch (e) {
         case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
+          pos += 2;
           return CharSet.predefined(e);
         default:
-          return CharSet.literal(escapedChar(e), ignoreCase);
+          return CharSet.literal(escapedChar(), ignoreCase);
       }
     }
 
-    /** The char an escape other than a predefined class stands for. */
-    int escapedChar(char e) {
+    /** The char of the escape at {@code pos} (not a predefined class); moves past it. */
+    int escapedChar() throws Unsupported {
+      char e = re.charAt(pos + 1);
+      pos += 2;
       switch (e) {
         case 't':
           return '\t';
@@ -440,27 +967,77 @@ final class RegexDfa {
           return '\u0007';
         case 'e':
           return '\u001B';
+        case '0':
+          return octal();
+        case 'x':
+          return checkedChar(peek(0) == '{' ? hexInBraces() : hex(2));
+        case 'u':
+          return checkedChar(hex(4));
+        case 'c':
+          if (pos >= re.length()) throw new Unsupported("a trailing \\c");
+          return re.charAt(pos++) ^ 64;
         default:
-          // Letters and digits are constructs of their own (\b, \x41, \1 ...); other ASCII is itself.
-          if (e >= 128 || Character.isLetterOrDigit(e)) throw Unsupported.INSTANCE;
-          return e;
+          if (e >= 128 || Character.isLetterOrDigit(e)) throw new Unsupported("the escape \\" + e);
+          return e; // other ASCII punctuation stands for itself
       }
     }
 
-    CharSet charClass() {
+    /** {@code \0n}, {@code \0nn}, {@code \0mnn} (m up to 3), as java.util.regex reads them. */
+    int octal() throws Unsupported {
+      char first = peek(0);
+      if (!isOctal(first)) throw new Unsupported("a malformed octal escape");
+      int value = re.charAt(pos++) - '0';
+      if (!isOctal(peek(0))) return value;
+      value = value * 8 + (re.charAt(pos++) - '0');
+      if (!isOctal(peek(0)) || first > '3') return value;
+      return value * 8 + (re.charAt(pos++) - '0');
+    }
+
+    private static boolean isOctal(char c) {
+      return c >= '0' && c <= '7';
+    }
+
+    int hex(int digits) throws Unsupported {
+      if (pos + digits > re.length()) throw new Unsupported("a malformed hex escape");
+      int value = 0;
+      for (int k = 0; k < digits; k++) value = value * 16 + hexDigit(re.charAt(pos++));
+      return value;
+    }
+
+    int hexInBraces() throws Unsupported {
+      int close = re.indexOf('}', pos);
+      if (close < 0 || close - pos > 9) throw new Unsupported("a malformed hex escape");
+      pos++;
+      int value = 0;
+      while (pos < close) {
+        value = value * 16 + hexDigit(re.charAt(pos++));
+        if (value > 0xFF) throw new Unsupported("a char above U+00FF");
+      }
+      pos++;
+      return value;
+    }
+
+    private static int hexDigit(char c) throws Unsupported {
+      int d = Character.digit(c, 16);
+      if (d < 0) throw new Unsupported("a malformed hex escape");
+      return d;
+    }
+
+    CharSet charClass() throws Unsupported {
       pos++; // [
       boolean negate = peek(0) == '^';
       if (negate) pos++;
-      if (peek(0) == ']') throw Unsupported.INSTANCE; // a leading ] is read differently by engines
+      if (peek(0) == ']') throw new Unsupported("a class starting with ]");
       CharSet set = new CharSet();
       while (true) {
-        if (pos >= re.length()) throw Unsupported.INSTANCE;
+        if (pos >= re.length()) throw new Unsupported("an unterminated class");
         char c = re.charAt(pos);
         if (c == ']') {
           pos++;
           break;
         }
-        if (c == '[' || (c == '&' && peek(1) == '&')) throw Unsupported.INSTANCE; // nesting, intersection
+        if (c == '[') throw new Unsupported("a nested class");
+        if (c == '&' && peek(1) == '&') throw new Unsupported("a class intersection &&");
         int lo;
         if (c == '\\') {
           char e = peek(1);
@@ -468,8 +1045,8 @@ final class RegexDfa {
             set.addAll(escape());
             continue;
           }
-          pos += 2;
-          lo = escapedChar(e);
+          if (e == 'Q') throw new Unsupported("\\Q in a class");
+          lo = escapedChar();
         } else {
           pos++;
           lo = checkedChar(c);
@@ -477,15 +1054,13 @@ final class RegexDfa {
         if (peek(0) == '-' && peek(1) != ']' && peek(1) != '[') {
           pos++;
           int hi;
-          char h = peek(0);
-          if (h == '\\') {
-            pos += 2;
-            hi = escapedChar(peek(-1));
+          if (peek(0) == '\\') {
+            if ("dDwWsSQ".indexOf(peek(1)) >= 0) throw new Unsupported("a range ending in \\" + peek(1));
+            hi = escapedChar();
           } else {
-            pos++;
-            hi = checkedChar(h);
+            hi = checkedChar(re.charAt(pos++));
           }
-          if (hi < lo) throw Unsupported.INSTANCE;
+          if (hi < lo) throw new Unsupported("an empty range");
           set.addAll(CharSet.range(lo, hi, ignoreCase));
         } else {
           set.addAll(CharSet.literal(lo, ignoreCase));
@@ -495,8 +1070,8 @@ final class RegexDfa {
     }
 
     /** A char written in the regex: up to U+00FF (classes of wider chars are not modelled). */
-    int checkedChar(char c) {
-      if (c > 0xFF) throw Unsupported.INSTANCE;
+    int checkedChar(int c) throws Unsupported {
+      if (c > 0xFF) throw new Unsupported("a char above U+00FF");
       return c;
     }
 
@@ -506,19 +1081,60 @@ final class RegexDfa {
     }
   }
 
+  /** Lower-case text every match contains: the longest run of single chars in the top-level sequence. */
+  private static String requiredLiteral(Node root, boolean ignoreCase) {
+    List<Node> items = new ArrayList<>();
+    flatten(root, items);
+    String best = "";
+    StringBuilder run = new StringBuilder();
+    for (Node item : items) {
+      int c = item instanceof Chars ? ((Chars) item).set.single(ignoreCase) : -1;
+      if (item instanceof Anchor) continue; // takes no chars: the run is still contiguous
+      if (c >= 0) { // ignoring case or not: the search for it ignores ASCII case, which only finds more
+        run.append(Strings.toLowerAscii((char) c));
+        continue;
+      }
+      if (run.length() > best.length()) best = run.toString();
+      run.setLength(0);
+    }
+    if (run.length() > best.length()) best = run.toString();
+    return best.length() >= 2 ? best : "";
+  }
+
+  private static void flatten(Node node, List<Node> into) {
+    if (node instanceof Sequence) {
+      for (Node item : ((Sequence) node).items) flatten(item, into);
+    } else {
+      into.add(node);
+    }
+  }
+
+  private static String flagName(int flags) {
+    String[] names = {"UNIX_LINES", "CASE_INSENSITIVE", "COMMENTS", "MULTILINE", "LITERAL", "DOTALL", "UNICODE_CASE", "CANON_EQ", "UNICODE_CHARACTER_CLASS"};
+    int[] values = {Pattern.UNIX_LINES, Pattern.CASE_INSENSITIVE, Pattern.COMMENTS, Pattern.MULTILINE, Pattern.LITERAL, Pattern.DOTALL, Pattern.UNICODE_CASE, Pattern.CANON_EQ, Pattern.UNICODE_CHARACTER_CLASS};
+    for (int k = 0; k < values.length; k++) if ((flags & values[k]) != 0) return names[k];
+    return "0x" + Integer.toHexString(flags);
+  }
+
   // ---------------------------------------------------------------- NFA
 
-  /** A Thompson NFA: per state, empty moves and at most one move on a set of chars. */
+  /** A Thompson NFA: per state, empty moves, at most one move on a set of chars, at most one anchor. */
   private static final class Nfa {
     final List<int[]> empty = new ArrayList<>();
     final List<CharSet> onSet = new ArrayList<>();
     final List<Integer> onTarget = new ArrayList<>();
+    /** Per state: 0, or 1 for a {@code ^} move, 2 for a {@code $} move, to {@link #anchorTarget}. */
+    final List<Integer> anchor = new ArrayList<>();
+    final List<Integer> anchorTarget = new ArrayList<>();
+    boolean hasEnd;
 
-    int state() {
-      if (empty.size() >= MAX_NFA_STATES) throw Unsupported.INSTANCE;
+    int state() throws Unsupported {
+      if (empty.size() >= MAX_NFA_STATES) throw new Unsupported("an automaton over " + MAX_NFA_STATES + " NFA states");
       empty.add(new int[0]);
       onSet.add(null);
       onTarget.add(-1);
+      anchor.add(0);
+      anchorTarget.add(-1);
       return empty.size() - 1;
     }
 
@@ -530,11 +1146,20 @@ final class RegexDfa {
     }
 
     /** Builds {@code node} from {@code from}; returns the state where it ends. */
-    int build(Node node, int from) {
+    int build(Node node, int from) throws Unsupported {
       if (node instanceof Chars) {
         int to = state();
         onSet.set(from, ((Chars) node).set);
         onTarget.set(from, to);
+        return to;
+      }
+      if (node instanceof Anchor) {
+        boolean end = ((Anchor) node).end;
+        hasEnd |= end;
+        int to = state();
+        int at = fresh(from);
+        anchor.set(at, end ? 2 : 1);
+        anchorTarget.set(at, to);
         return to;
       }
       if (node instanceof Sequence) {
@@ -574,20 +1199,30 @@ final class RegexDfa {
       return end;
     }
 
-    /** {@code at} itself when it has no char move yet, else a new state reached from it. */
-    private int fresh(int at) {
-      if (onSet.get(at) == null) return at;
+    /** {@code at} itself when it has no char or anchor move yet, else a new state reached from it. */
+    private int fresh(int at) throws Unsupported {
+      if (onSet.get(at) == null && anchor.get(at) == 0) return at;
       int s = state();
       epsilon(at, s);
       return s;
     }
 
-    BitSet closure(BitSet states) {
+    /** The states reached from {@code states} by empty moves, and {@code ^} or {@code $} moves where they hold. */
+    BitSet closure(BitSet states, boolean atStart, boolean atEnd) {
       BitSet out = (BitSet) states.clone();
       ArrayDeque<Integer> todo = new ArrayDeque<>();
       for (int s = states.nextSetBit(0); s >= 0; s = states.nextSetBit(s + 1)) todo.push(s);
       while (!todo.isEmpty()) {
-        for (int t : empty.get(todo.pop())) {
+        int s = todo.pop();
+        for (int t : empty.get(s)) {
+          if (!out.get(t)) {
+            out.set(t);
+            todo.push(t);
+          }
+        }
+        int a = anchor.get(s);
+        if ((a == 1 && atStart) || (a == 2 && atEnd)) {
+          int t = anchorTarget.get(s);
           if (!out.get(t)) {
             out.set(t);
             todo.push(t);
@@ -596,230 +1231,30 @@ final class RegexDfa {
       }
       return out;
     }
-  }
 
-  // ---------------------------------------------------------------- DFA
-
-  private static RegexDfa build(String source, boolean ignoreCase, boolean fullMatch) {
-    boolean anchoredStart = source.startsWith("^");
-    String body = anchoredStart ? source.substring(1) : source;
-    boolean anchoredEnd = false;
-    if (body.endsWith("$")) {
-      int backslashes = 0;
-      for (int i = body.length() - 2; i >= 0 && body.charAt(i) == '\\'; i--) backslashes++;
-      if (backslashes % 2 == 0) {
-        anchoredEnd = true;
-        body = body.substring(0, body.length() - 1);
+    /** The states from which {@code target} can be reached by any moves. */
+    BitSet canReach(int target) {
+      int n = empty.size();
+      List<List<Integer>> back = new ArrayList<>();
+      for (int s = 0; s < n; s++) back.add(new ArrayList<>());
+      for (int s = 0; s < n; s++) {
+        for (int t : empty.get(s)) back.get(t).add(s);
+        if (onTarget.get(s) >= 0) back.get(onTarget.get(s)).add(s);
+        if (anchorTarget.get(s) >= 0) back.get(anchorTarget.get(s)).add(s);
       }
-    }
-    Parser parser = new Parser(body, ignoreCase);
-    Node root = parser.alternation();
-    if (parser.pos != body.length()) throw Unsupported.INSTANCE; // an unbalanced ')'
-    if ((anchoredStart || anchoredEnd) && root instanceof Alternation) throw Unsupported.INSTANCE;
-
-    Nfa nfa = new Nfa();
-    int begin = nfa.state();
-    int accept = nfa.build(root, begin);
-    int nfaStates = nfa.empty.size();
-
-    // Classes: chars that every set of the regex treats alike.
-    List<CharSet> sets = new ArrayList<>();
-    for (CharSet s : nfa.onSet) if (s != null) sets.add(s);
-    Map<BitSet, Integer> classIds = new HashMap<>();
-    byte[] classOf = new byte[256];
-    for (int c = 0; c < 256; c++) {
-      BitSet signature = new BitSet();
-      for (int k = 0; k < sets.size(); k++) if (sets.get(k).has(c)) signature.set(k);
-      classOf[c] = (byte) classId(classIds, signature);
-    }
-    BitSet wideSignature = new BitSet();
-    BitSet terminatorSignature = new BitSet();
-    for (int k = 0; k < sets.size(); k++) {
-      if (sets.get(k).wide) wideSignature.set(k);
-      if (sets.get(k).wideTerminators) terminatorSignature.set(k);
-    }
-    int wideClass = classId(classIds, wideSignature);
-    int wideTerminatorClass = classId(classIds, terminatorSignature);
-    int surrogateClass = classIds.size();
-    int classCount = surrogateClass + 1;
-    if (classCount > 127) throw Unsupported.INSTANCE;
-    // A representative set membership per class, to move on.
-    boolean[][] classIn = new boolean[classCount - 1][sets.size()];
-    for (Map.Entry<BitSet, Integer> e : classIds.entrySet()) {
-      for (int k = e.getKey().nextSetBit(0); k >= 0; k = e.getKey().nextSetBit(k + 1)) classIn[e.getValue()][k] = true;
-    }
-    int[] setIndexOfState = new int[nfaStates];
-    for (int s = 0, k = 0; s < nfaStates; s++) setIndexOfState[s] = nfa.onSet.get(s) == null ? -1 : k++;
-
-    // Subset construction. find() without ^ may start anywhere: the start states join every state.
-    boolean unanchored = !fullMatch && !anchoredStart;
-    boolean matchEndsRun = !fullMatch && !anchoredEnd; // find() without $: the first match decides
-    BitSet startSet = new BitSet();
-    startSet.set(begin);
-    BitSet startClosure = nfa.closure(startSet);
-    List<BitSet> states = new ArrayList<>();
-    Map<BitSet, Integer> ids = new HashMap<>();
-    states.add(startClosure);
-    ids.put(startClosure, 0);
-    List<int[]> moves = new ArrayList<>();
-    for (int d = 0; d < states.size(); d++) {
-      BitSet current = states.get(d);
-      int[] row = new int[classCount - 1];
-      for (int cls = 0; cls < classCount - 1; cls++) {
-        BitSet target = new BitSet();
-        for (int s = current.nextSetBit(0); s >= 0; s = current.nextSetBit(s + 1)) {
-          int k = setIndexOfState[s];
-          if (k >= 0 && classIn[cls][k]) target.set(nfa.onTarget.get(s));
-        }
-        BitSet closed = nfa.closure(target);
-        if (unanchored) closed.or(startClosure);
-        Integer id = ids.get(closed);
-        if (id == null) {
-          if (states.size() >= MAX_DFA_STATES) throw Unsupported.INSTANCE;
-          id = states.size();
-          states.add(closed);
-          ids.put(closed, id);
-        }
-        row[cls] = id;
-      }
-      moves.add(row);
-    }
-    int count = states.size();
-    boolean[] accepting = new boolean[count];
-    for (int d = 0; d < count; d++) accepting[d] = states.get(d).get(accept);
-
-    // Live: a match can still come. Sure: every continuation matches (a .* to the end).
-    boolean[] live = new boolean[count];
-    for (int d = 0; d < count; d++) live[d] = accepting[d];
-    for (boolean changed = true; changed; ) {
-      changed = false;
-      for (int d = 0; d < count; d++) {
-        if (live[d]) continue;
-        for (int t : moves.get(d)) {
-          if (live[t]) {
-            live[d] = true;
-            changed = true;
-            break;
+      BitSet reach = new BitSet();
+      reach.set(target);
+      ArrayDeque<Integer> todo = new ArrayDeque<>();
+      todo.push(target);
+      while (!todo.isEmpty()) {
+        for (int s : back.get(todo.pop())) {
+          if (!reach.get(s)) {
+            reach.set(s);
+            todo.push(s);
           }
         }
       }
+      return reach;
     }
-    boolean[] sure = accepting.clone();
-    for (boolean changed = true; changed; ) {
-      changed = false;
-      for (int d = 0; d < count; d++) {
-        if (!sure[d]) continue;
-        for (int t : moves.get(d)) {
-          if (!sure[t]) {
-            sure[d] = false;
-            changed = true;
-            break;
-          }
-        }
-      }
-    }
-
-    // Sure but for line terminators: the same over the classes of chars other than line
-    // terminators, where those classes hold nothing else (else a search for terminators would not do).
-    boolean[] sureUnlessTerminator = new boolean[count];
-    boolean[] terminatorClass = new boolean[classCount];
-    terminatorClass[classOf['\n']] = terminatorClass[classOf['\r']] = terminatorClass[classOf['\u0085']] = true;
-    terminatorClass[wideTerminatorClass] = true;
-    boolean pure = !terminatorClass[wideClass];
-    for (int c = 0; c < 256; c++) if (terminatorClass[classOf[c]] && !Strings.isLineTerminator((char) c)) pure = false;
-    if (pure) {
-      sureUnlessTerminator = accepting.clone();
-      for (boolean changed = true; changed; ) {
-        changed = false;
-        for (int d = 0; d < count; d++) {
-          if (!sureUnlessTerminator[d]) continue;
-          int[] row = moves.get(d);
-          for (int cls = 0; cls < row.length; cls++) {
-            if (!terminatorClass[cls] && !sureUnlessTerminator[row[cls]]) {
-              sureUnlessTerminator[d] = false;
-              changed = true;
-              break;
-            }
-          }
-        }
-      }
-    }
-
-    // Renumber: running states first, then those that end the run: by the kinds below, in order.
-    int[] kind = new int[count]; // 0 run, 1 match, 2 match unless a line terminator follows, 3 no match
-    for (int d = 0; d < count; d++) {
-      if (matchEndsRun ? accepting[d] : sure[d]) kind[d] = 1;
-      else if (!live[d]) kind[d] = 3;
-      else if (!matchEndsRun && sureUnlessTerminator[d]) kind[d] = 2;
-    }
-    int[] order = new int[count];
-    int[] rank = new int[count];
-    int[] firstOfKind = new int[5];
-    int placed = 0;
-    for (int k = 0; k <= 3; k++) {
-      firstOfKind[k] = placed;
-      for (int d = 0; d < count; d++) {
-        if (kind[d] == k) {
-          rank[d] = placed;
-          order[placed++] = d;
-        }
-      }
-    }
-    int firstExitRank = firstOfKind[1];
-    int firstMatchUnlessTerminatorRank = firstOfKind[2];
-    int firstNoMatchRank = firstOfKind[3];
-    int giveUpRank = count;
-    int[] next = new int[(count + 1) * classCount];
-    boolean[] acceptsAtEnd = new boolean[count + 1];
-    for (int r = 0; r < count; r++) {
-      int d = order[r];
-      int[] row = moves.get(d);
-      for (int cls = 0; cls < classCount - 1; cls++) next[r * classCount + cls] = rank[row[cls]] * classCount;
-      next[r * classCount + surrogateClass] = giveUpRank * classCount;
-      acceptsAtEnd[r] = accepting[d];
-    }
-    for (int cls = 0; cls < classCount; cls++) next[giveUpRank * classCount + cls] = giveUpRank * classCount;
-
-    // The text every match starts with, when anchored: states where one char (in either ASCII
-    // case) is all that keeps a match possible. A run compares it in one go rather than step
-    // through the table char by char.
-    StringBuilder prefix = new StringBuilder();
-    int after = 0;
-    if (!unanchored) {
-      while (kind[after] == 0 && prefix.length() < 256) {
-        int[] row = moves.get(after);
-        int only = -1;
-        for (int cls = 0; cls < row.length; cls++) {
-          if (!live[row[cls]]) continue;
-          only = only == -1 ? cls : -2;
-        }
-        if (only < 0 || only == wideClass || only == wideTerminatorClass) break;
-        int first = -1;
-        int members = 0;
-        for (int c = 0; c < 256; c++) {
-          if (classOf[c] != only) continue;
-          if (first < 0) first = c;
-          members++;
-        }
-        boolean letter = first >= 'A' && first <= 'Z' && classOf[first + 32] == only;
-        if (!(members == 1 && !Character.isLetter(first) || members == 2 && letter)) break;
-        prefix.append((char) (letter ? first + 32 : first));
-        after = row[only];
-      }
-    }
-    return new RegexDfa(
-        classOf, wideClass, wideTerminatorClass, surrogateClass, next, rank[0] * classCount,
-        firstExitRank * classCount, firstMatchUnlessTerminatorRank * classCount, firstNoMatchRank * classCount,
-        giveUpRank * classCount, acceptsAtEnd,
-        !fullMatch && anchoredEnd, classCount, prefix.toString(), rank[after] * classCount);
-  }
-
-  private static int classId(Map<BitSet, Integer> ids, BitSet signature) {
-    Integer id = ids.get(signature);
-    if (id == null) {
-      id = ids.size();
-      ids.put(signature, id);
-    }
-    return id;
   }
 }

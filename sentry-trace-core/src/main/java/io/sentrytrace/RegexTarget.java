@@ -2,99 +2,82 @@ package io.sentrytrace;
 
 import java.util.regex.Pattern;
 
-/** A compiled regex target with the literal every match must contain, if one is known. */
+/**
+ * A regex target: its DFA when {@link RegexDfa} takes it, else the {@code Pattern} itself, run by
+ * {@code java.util.regex} as compiled (nothing rewritten).
+ */
 final class RegexTarget {
-  /** How {@link #pattern} answers for the target; see {@link PropagationTargets#matches}. */
-  enum Run {
-    /** A {@code Pattern} target: {@code find()}. */
-    FIND,
-    /** A whole-URL target: {@code matches()}. */
-    MATCH,
-    /**
-     * {@code .*R} as {@code find(R\\z)}, without backtracking through {@code .*}, given no line
-     * terminator before the match (which {@code .} would not have crossed).
-     */
-    TAIL,
-    /** {@code X.*} as {@code lookingAt(X)}, given no line terminator in the URL. */
-    HEAD,
-    /** {@code .*X.*} as {@code find(X)}, given no line terminator in the URL. */
-    INFIX
-  }
-
-  /** The regex as configured (with CASE_INSENSITIVE): the answer for URLs the shortcuts do not cover. */
-  final Pattern configured;
-  /** What runs: the configured regex or its shortcut, without capturing groups. */
+  /** The regex as it runs: for a {@code Pattern} target, the user's own or a case-insensitive copy. */
   final Pattern pattern;
-  final Run run;
+  /** {@code matches()} (a {@code String} target) or {@code find()} (a {@code Pattern} target). */
   final boolean fullMatch;
-  final Needle requiredLiteral;
-  /** The length of every URL a whole-URL regex can match; -1 when it varies. */
-  final int fixedLength;
-  /**
-   * The same regex without CASE_INSENSITIVE, for URLs without upper case: when neither the regex
-   * source nor the URL has an ASCII upper-case letter, ignoring ASCII case changes nothing, and
-   * the case-sensitive engine is about twice as fast. Null when that does not hold.
-   */
-  final Pattern caseSensitive;
-  /** The regex as a DFA, which answers most URLs without java.util.regex; null when not supported. */
+  /** Null when the DFA does not take the regex. */
   final RegexDfa dfa;
+  /** Text every match contains, to rule a URL out before the DFA runs; null when none. */
+  final Needle requiredLiteral;
+  /** Why the DFA does not take the regex (the construct); null when it does. */
+  final String unsupported;
 
-  private RegexTarget(Pattern configured, boolean fullMatch) {
-    this.configured = configured;
+  private RegexTarget(Pattern pattern, boolean fullMatch) {
+    this.pattern = pattern;
     this.fullMatch = fullMatch;
-    RegexLiterals.DotStarCore core = fullMatch ? RegexLiterals.dotStarCore(configured) : null;
-    Pattern tailPattern = fullMatch && core == null ? RegexLiterals.tailOfLeadingDotStar(configured) : null;
-    Pattern chosen;
-    if (core != null) {
-      chosen = core.core;
-      this.run = core.anywhere ? Run.INFIX : Run.HEAD;
-    } else if (tailPattern != null) {
-      chosen = tailPattern;
-      this.run = Run.TAIL;
+    RegexDfa dfa = null;
+    String unsupported = null;
+    if (hasInlineFlags(pattern.pattern(), pattern.flags())) {
+      unsupported = "inline flags"; // before the DFA looks at flags(), which has them mixed in
     } else {
-      chosen = configured;
-      this.run = fullMatch ? Run.MATCH : Run.FIND;
+      try {
+        dfa = RegexDfa.compile(pattern, fullMatch);
+      } catch (RegexDfa.Unsupported e) {
+        unsupported = e.getMessage();
+      }
     }
-    this.pattern = withoutCaptures(chosen);
-    String required = RegexLiterals.required(configured);
-    this.requiredLiteral = required == null ? null : new Needle(required);
-    this.fixedLength = fullMatch ? RegexLiterals.fixedLength(configured) : -1;
-    this.dfa = RegexDfa.of(configured, fullMatch);
-    this.caseSensitive =
-        (pattern.flags() & Pattern.UNICODE_CASE) == 0 && RegexLiterals.isCaseFree(pattern.pattern())
-            ? Pattern.compile(pattern.pattern(), pattern.flags() & ~Pattern.CASE_INSENSITIVE)
-            : null;
+    this.dfa = dfa;
+    this.unsupported = unsupported;
+    this.requiredLiteral = dfa == null || dfa.requiredLiteral().isEmpty() ? null : new Needle(dfa.requiredLiteral());
   }
 
-  /**
-   * {@code p} compiled without capturing groups; {@code p} itself where its text is not plain regex
-   * syntax (LITERAL, or COMMENTS, where whitespace may sit inside a group's opening) or the result
-   * does not compile.
-   */
-  private static Pattern withoutCaptures(Pattern p) {
-    if ((p.flags() & (Pattern.LITERAL | Pattern.COMMENTS)) != 0) return p;
-    String plain = RegexLiterals.withoutCaptures(p.pattern());
-    if (plain.equals(p.pattern())) return p;
-    try {
-      return Pattern.compile(plain, p.flags());
-    } catch (java.util.regex.PatternSyntaxException e) {
-      return p;
-    }
-  }
-
-  /**
-   * The configured regex's own answer, for a URL with a line terminator where a {@link Run#HEAD}
-   * or {@link Run#INFIX} shortcut matched. Allocates a matcher: such URLs are not well-formed.
-   */
-  boolean matchesAsConfigured(CharSequence url) {
-    return configured.matcher(url).matches();
-  }
-
+  /** A {@code String} target compiled case-insensitively: matches the URL as a whole. */
   static RegexTarget fullMatch(Pattern p) {
     return new RegexTarget(p, true);
   }
 
+  /**
+   * A {@code Pattern} target: found anywhere in the URL, ignoring case. A pattern with inline flags
+   * runs as the user compiled it: its flags cannot be told from the ones it was compiled with
+   * ({@code Pattern.flags()} includes inline ones), so it is not recompiled.
+   */
   static RegexTarget find(Pattern p) {
-    return new RegexTarget(Pattern.compile(p.pattern(), p.flags() | Pattern.CASE_INSENSITIVE), false);
+    boolean asCompiled = hasInlineFlags(p.pattern(), p.flags()) || (p.flags() & Pattern.CASE_INSENSITIVE) != 0;
+    return new RegexTarget(asCompiled ? p : Pattern.compile(p.pattern(), p.flags() | Pattern.CASE_INSENSITIVE), false);
+  }
+
+  /** Whether {@code re} has an inline flag group ({@code (?i)}, {@code (?-s:…)}, …) outside classes and quotes. */
+  static boolean hasInlineFlags(String re, int flags) {
+    if ((flags & Pattern.LITERAL) != 0) return false;
+    int n = re.length();
+    int classDepth = 0;
+    for (int i = 0; i < n; i++) {
+      char c = re.charAt(i);
+      if (c == '\\') {
+        if (i + 1 < n && re.charAt(i + 1) == 'Q') {
+          int end = re.indexOf("\\E", i + 2);
+          if (end < 0) return false;
+          i = end + 1;
+        } else {
+          i++;
+        }
+      } else if (c == '[') {
+        classDepth++;
+        // A ] right after [ or [^ is a member, as java.util.regex reads it.
+        if (i + 1 < n && re.charAt(i + 1) == '^') i++;
+        if (i + 1 < n && re.charAt(i + 1) == ']') i++;
+      } else if (classDepth > 0) {
+        if (c == ']') classDepth--;
+      } else if (c == '(' && i + 2 < n && re.charAt(i + 1) == '?' && "idmsuxU-".indexOf(re.charAt(i + 2)) >= 0) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -9,11 +9,12 @@ import java.util.logging.Logger;
 
 /**
  * Records what one logger logs (System.Logger goes to java.util.logging when nothing else is
- * installed), at every level, until closed.
+ * installed), at every level, until closed; nothing of it reaches the console meanwhile.
  */
 final class LogRecords implements AutoCloseable {
   private final Logger logger;
   private final Level previousLevel;
+  private final boolean previousUseParentHandlers;
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
   private final Handler handler =
       new Handler() {
@@ -32,7 +33,9 @@ final class LogRecords implements AutoCloseable {
   private LogRecords(String name) {
     this.logger = Logger.getLogger(name);
     this.previousLevel = logger.getLevel();
+    this.previousUseParentHandlers = logger.getUseParentHandlers();
     logger.setLevel(Level.ALL);
+    logger.setUseParentHandlers(false); // recorded to be asserted, not printed
     logger.addHandler(handler);
   }
 
@@ -53,5 +56,6 @@ final class LogRecords implements AutoCloseable {
   public void close() {
     logger.removeHandler(handler);
     logger.setLevel(previousLevel);
+    logger.setUseParentHandlers(previousUseParentHandlers);
   }
 }

@@ -9,11 +9,113 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
 
 class PropagationTargetsTest {
+  /** What building targets logs: each test that provokes a line asserts it; none is printed. */
+  private LogRecords log;
+
+  @BeforeEach
+  void captureLog() {
+    log = LogRecords.of(PropagationTargets.class);
+  }
+
+  @AfterEach
+  void releaseLog() {
+    log.close();
+  }
+
+  private List<String> logged(Level level) {
+    java.util.logging.SimpleFormatter f = new java.util.logging.SimpleFormatter();
+    return log.records().stream().filter(r -> r.getLevel().equals(level)).map(f::formatMessage).toList();
+  }
+
+  // ---- issue 18: every input answered as documented, in time linear in the URL
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  void aSurrogateInTheUrlDoesNotSendTheRegexToABacktrackingEngine() {
+    // Exponential on java.util.regex: 28 chars took 5 s there, each 2 more chars 4 times as long.
+    PropagationTargets targets = PropagationTargets.of(List.of(Pattern.compile("^https://api\\.example\\.com/(\\w*/?)*?/v1$")));
+    for (String end : List.of("\uD83D\uDE00", "\uD83D", "\uDE00", "\u00e9", "!")) {
+      String url = "https://api.example.com/" + "a".repeat(40) + end;
+      assertThat(targets.matches(url)).as(end).isFalse();
+      assertThat(targets.matches(new StringBuilder(url))).as(end).isFalse();
+    }
+    assertThat(targets.matches("https://api.example.com/a/b\uD83D\uDE00/v1")).isFalse(); // \\w is ASCII
+    assertThat(targets.matches("https://api.example.com/a/b//v1")).isTrue();
+    assertThat(logged(Level.WARNING)).isEmpty();
+  }
+
+  @Test
+  void aRangeThatSpansUpperCaseLettersIgnoresCaseAsDocumented() {
+    // [.-_] spans A-Z without naming a letter: ignoring case, it has every ASCII letter.
+    PropagationTargets excluding = PropagationTargets.of(List.of(Pattern.compile("^https://api\\.example\\.com/|^http://[^.-_]+/")));
+    assertThat(excluding.matches("http://evil/v1")).isFalse();
+    assertThat(excluding.matches("https://api.example.com/v1")).isTrue();
+    PropagationTargets including = PropagationTargets.of(List.of(Pattern.compile("^https://api\\.example\\.com/|^http://[0-9.-_]+:8080/")));
+    assertThat(including.matches("http://svc:8080/v1")).isTrue();
+    assertThat(including.matches("http://svc:8081/v1")).isFalse();
+  }
+
+  @Test
+  void aPatternWithInlineFlagsRunsAsTheUserCompiledIt() {
+    // Pattern.flags() includes inline flags, so the flags it was compiled with cannot be told: it is not recompiled.
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("x.*(?d)y"))).matches("http://h/x\u2028y")).isFalse();
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("http://h/x.*(?s)y"))).matches("http://h/x\ny")).isFalse();
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("http://h/x.*(?s)y"))).matches("http://h/xzy")).isTrue();
+    PropagationTargets caseSensitive = PropagationTargets.of(List.of(Pattern.compile("api\\.example(?-i)")));
+    assertThat(caseSensitive.matches("https://api.example/")).isTrue();
+    assertThat(caseSensitive.matches("https://API.example/")).isFalse();
+    PropagationTargets ignoringCase = PropagationTargets.of(List.of(Pattern.compile("api\\.example(?-i)", Pattern.CASE_INSENSITIVE)));
+    assertThat(ignoringCase.matches("https://API.EXAMPLE/")).isTrue();
+    // Without inline flags a Pattern is recompiled to ignore case, as documented.
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("api\\.example"))).matches("https://API.EXAMPLE/")).isTrue();
+    assertThat(logged(Level.WARNING)).hasSize(5).allMatch(m -> m.contains("inline flags"));
+  }
+
+  @Test
+  void octalAndOtherNumericEscapesAreReadAsJavaUtilRegexReadsThem() {
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("\\056|internal"))).matches("https://api.example.com/")).isTrue();
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("\\0560|internal"))).matches("https://api.example.com/")).isFalse();
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("\\0560|internal"))).matches("https://x/.0")).isTrue();
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("api\\x2eexample"))).matches("https://API.example/")).isTrue();
+    assertThat(PropagationTargets.of(List.of(Pattern.compile("\\Qapi.example\\E"))).matches("https://apiXexample/")).isFalse();
+    assertThat(logged(Level.WARNING)).isEmpty();
+  }
+
+  @Test
+  void anchorsBesideAlternationAreAnsweredByTheDfa() {
+    PropagationTargets targets = PropagationTargets.of(List.of(Pattern.compile("^https://a\\.example/|/v1$")));
+    assertThat(targets.matches("https://a.example/x")).isTrue();
+    assertThat(targets.matches("https://b.example/v1")).isTrue();
+    assertThat(targets.matches("https://b.example/v1/x")).isFalse();
+    assertThat(targets.matches("x https://a.example/")).isFalse();
+    assertThat(logged(Level.WARNING)).isEmpty();
+  }
+
+  @Test
+  void aTargetTheDfaDoesNotTakeIsReportedOnceWhenBuilt() {
+    PropagationTargets targets = PropagationTargets.of(List.of(Pattern.compile("(api)\\.\\1"), "^https://(?=x)x\\.example/.*", "localhost"));
+    assertThat(logged(Level.WARNING))
+        .containsExactly(
+            "tracePropagationTargets: /(api)\\.\\1/ has the escape \\1, which the linear-time matcher does not take; it runs"
+                + " on java.util.regex, whose time on a URL an attacker shapes can grow exponentially with its length. Write it"
+                + " without that construct (see the README, \"Which URLs get the headers\")",
+            "tracePropagationTargets: /^https://(?=x)x\\.example/.*/ has look-ahead (?=, which the linear-time matcher does not"
+                + " take; it runs on java.util.regex, whose time on a URL an attacker shapes can grow exponentially with its"
+                + " length. Write it without that construct (see the README, \"Which URLs get the headers\")");
+    assertThat(targets.matches("https://api.api/")).isTrue();
+    assertThat(targets.matches("https://x.example/v1")).isTrue();
+    assertThat(logged(Level.WARNING)).hasSize(2); // matching reports nothing more
+  }
 
   @TestFactory
   Stream<DynamicTest> matchesEveryConformanceVector() {
@@ -99,6 +201,8 @@ class PropagationTargetsTest {
     PropagationTargets targets = PropagationTargets.of(List.of("api[v1"));
     assertThat(targets.matches("https://x/api[v1/users")).isTrue();
     assertThat(targets.matches("https://x/apiv1/users")).isFalse();
+    assertThat(logged(Level.INFO)).containsExactly(
+        "tracePropagationTargets: \"api[v1\" is not a valid regex (Unclosed character class); it matches as a substring only");
   }
 
   @Test
@@ -132,6 +236,7 @@ class PropagationTargetsTest {
     assertThat(PropagationTargets.of(List.of(Pattern.compile("\\x41pi\\.example"))).matches("https://api.example/")).isTrue();
     assertThat(PropagationTargets.of(List.of(".*\\u0041pi\\.example/.*")).matches("https://API.example/x")).isTrue();
     assertThat(PropagationTargets.of(List.of(Pattern.compile("(?<h>svc)\\.\\k<h>"))).matches("http://svc.svc/")).isTrue();
+    assertThat(logged(Level.WARNING)).hasSize(2).anyMatch(m -> m.contains("UNICODE_CASE")).anyMatch(m -> m.contains("\\k"));
   }
 
   @Test
@@ -139,6 +244,7 @@ class PropagationTargetsTest {
     PropagationTargets targets = PropagationTargets.of(List.of(Pattern.compile("api . example", Pattern.COMMENTS)));
     assertThat(targets.matches("https://apiXexample/")).isTrue();
     assertThat(targets.matches("https://api x example/")).isFalse();
+    assertThat(logged(Level.WARNING)).singleElement().asString().contains("the flag COMMENTS");
   }
 
   @Test
@@ -149,6 +255,7 @@ class PropagationTargetsTest {
     PropagationTargets commented = PropagationTargets.of(List.of(Pattern.compile("( ?<n> api )\\. x", Pattern.COMMENTS)));
     assertThat(commented.matches("https://api.x/")).isTrue();
     assertThat(commented.matches("https://apl.x/")).isFalse();
+    assertThat(logged(Level.WARNING)).hasSize(2).anyMatch(m -> m.contains("the flag LITERAL")).anyMatch(m -> m.contains("the flag COMMENTS"));
   }
 
   @Test
@@ -192,7 +299,7 @@ class PropagationTargetsTest {
 
 
   @Test
-  void dottedHostStillMatchesAsAWholeUrlRegexOfItsLength() {
+  void dottedHostStillMatchesAsAWholeUrlRegex() {
     // "api.example.com" is also a regex: '.' matches any char, and only a URL of 15 chars can match.
     PropagationTargets targets = PropagationTargets.of(List.of("api.example.com"));
     assertThat(targets.matches("apiXexample.com")).isTrue();
@@ -202,19 +309,17 @@ class PropagationTargetsTest {
 
   @Test
   void urlWithSurrogatePairsIsNotJudgedByLengthInChars() {
-    // 15 code points, 16 chars: the length shortcut must not reject it.
+    // 15 code points, 16 chars.
     PropagationTargets targets = PropagationTargets.of(List.of("api.example.co."));
     assertThat(targets.matches("api.example.co\uD83D\uDE00")).isTrue();
   }
 
   @Test
   void regexIgnoresCaseWhetherOrNotTheUrlHasUpperCase() {
-    // Lower-case regex: URLs without upper case take its case-sensitive twin, others the original.
     PropagationTargets targets = PropagationTargets.of(List.of("^https://api\\.example\\.com/v[0-9]+/.*"));
     assertThat(targets.matches("https://api.example.com/v1/users")).isTrue();
     assertThat(targets.matches("https://API.example.com/V1/users")).isTrue();
     assertThat(targets.matches("https://api.example.com/x/users")).isFalse();
-    // Upper case in the regex source: no twin, and lower-case URLs still match.
     PropagationTargets upper = PropagationTargets.of(List.of(Pattern.compile("API\\.EXAMPLE\\.COM/V[0-9]")));
     assertThat(upper.matches("https://api.example.com/v1/users")).isTrue();
   }
@@ -314,7 +419,7 @@ class PropagationTargetsTest {
 
   @Test
   void aSurrogatePairIsOneCharToARegex() {
-    // The DFA reads chars; java.util.regex reads code points and answers for such URLs.
+    // java.util.regex reads code points, and so does the DFA.
     PropagationTargets targets = PropagationTargets.of(List.of(".*/h.llo", Pattern.compile("^x.y$")));
     assertThat(targets.matches("https://x/h\uD83D\uDE00llo")).isTrue();
     assertThat(targets.matches("x\uD83D\uDE00y")).isTrue();
@@ -351,17 +456,18 @@ class PropagationTargetsTest {
       if (expected) matched++;
     }
     assertThat(matched).isGreaterThan(2_000);
+    assertThat(logged(Level.WARNING)).hasSize(2); // (a)\\1b and (?=x)xyz run on java.util.regex
   }
 
   private static boolean byTheRule(List<Object> targets, String url) {
-    String lower = RegexLiteralsTest.lowerAscii(url);
+    String lower = RegexCases.lowerAscii(url);
     for (Object t : targets) {
       if (t instanceof Pattern) {
         Pattern p = (Pattern) t;
         if (Pattern.compile(p.pattern(), p.flags() | Pattern.CASE_INSENSITIVE).matcher(url).find()) return true;
       } else {
         String s = (String) t;
-        if (lower.contains(RegexLiteralsTest.lowerAscii(s))) return true;
+        if (lower.contains(RegexCases.lowerAscii(s))) return true;
         try {
           if (Pattern.compile(s, Pattern.CASE_INSENSITIVE).matcher(url).matches()) return true;
         } catch (java.util.regex.PatternSyntaxException e) {

@@ -80,6 +80,55 @@ class ScalingTest {
     }
   }
 
+  /**
+   * Regexes that take exponential time on a backtracking engine, on URLs of ASCII, Latin-1,
+   * surrogate pairs and lone surrogates. The CharSequence path counts chars read; the String path
+   * every adapter uses runs the same DFA (no target is left to java.util.regex: nothing is logged)
+   * and allocates nothing; its CPU time at 8n is bounded too, by a margin only a blow-up exceeds.
+   */
+  @Test
+  void propagationTargetsMatchLinearlyOnCatastrophicRegexes() {
+    List<Object> catastrophic = List.of(
+        Pattern.compile("^https://api\\.example\\.com/(\\w*/?)*?/v1$"),
+        Pattern.compile("(a+)+b"),
+        Pattern.compile("(a|aa)*c"),
+        Pattern.compile("(\\w|\\d|a)+!"),
+        "^https://x/(.*a){12}$",
+        "^https://x/([a-z]+.?)+\\.example$",
+        Pattern.compile("(?:.*[a-z]){10}[0-9]"));
+    PropagationTargets targets;
+    try (LogRecords log = LogRecords.of(PropagationTargets.class)) {
+      targets = PropagationTargets.of(catastrophic);
+      assertThat(log.records()).as("every target runs on the DFA").isEmpty();
+    }
+    String[] ends = {"\uD83D\uDE00", "\uD83D", "\u00e9", "!", "\n"};
+    String[] bodies = {"a", "\u00e9a", "a\uD83D\uDE00"};
+    for (String body : bodies) {
+      for (String end : ends) {
+        java.util.function.IntFunction<String> url = size -> "https://api.example.com/" + body.repeat(size / body.length()) + end;
+        Work.assertLinear("catastrophic targets read /" + body + "/" + end, 256, url, s -> Work.charsRead(s, targets::matches));
+        assertThat(Work.allocatedBytes(() -> targets.matches(url.apply(8 * 256)))).as("bytes allocated matching a String").isZero();
+        long small = cpuNanos(targets, url.apply(256));
+        long large = cpuNanos(targets, url.apply(8 * 256));
+        assertThat(large).as("CPU time on a String at n=256: %d ns, at 8n: %d ns", small, large)
+            .isLessThanOrEqualTo(10 * small + 5_000_000L);
+      }
+    }
+  }
+
+  /** The least thread CPU time of 5 runs of 20 matches each, after a warm-up. */
+  private static long cpuNanos(PropagationTargets targets, String url) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    for (int i = 0; i < 20; i++) targets.matches(url);
+    long least = Long.MAX_VALUE;
+    for (int run = 0; run < 5; run++) {
+      long before = threads.getCurrentThreadCpuTime();
+      for (int i = 0; i < 20; i++) targets.matches(url);
+      least = Math.min(least, threads.getCurrentThreadCpuTime() - before);
+    }
+    return least;
+  }
+
   @Test
   void dsnParseAllocatesLinearly() {
     for (int n : SIZES) {
