@@ -121,7 +121,7 @@ public class SentryTraceAutoConfiguration {
    * The targets as bound; one that reads like a regex but does not compile throws. Spring Boot
    * binds {@code a,b} to a list at every comma, commas in {@code {2,8}}, {@code [,;]} or {@code
    * (a,b)} too, and the core would take each broken piece as a substring that matches nothing: a
-   * silent miss. A piece without any of {@code [{(\^$} stays a substring target, as in the core.
+   * silent miss. A piece without any of [ { ( \ ^ $ stays a substring target, as in the core.
    */
   static List<String> targets(SentryTraceProperties properties) {
     List<String> targets = properties.getTracePropagationTargets();
@@ -131,16 +131,14 @@ public class SentryTraceAutoConfiguration {
       PatternSyntaxException error = regexError(target);
       if (error == null || !readsLikeARegex(target)) continue;
       List<String> rejoined = rejoined(targets);
-      throw rejoined == null
-          ? notARegex(target, i, error, targets)
-          : splitAtCommas(target, error, rejoined);
+      if (rejoined == null) throw notARegex(target, i, error, targets);
+      throw splitAtCommas(target, error, String.join(",", targets.subList(i, wholeUntil(targets, i))), rejoined);
     }
     return targets;
   }
 
   private static InvalidSentryTracePropertyException splitAtCommas(
-      String piece, PatternSyntaxException error, List<String> rejoined) {
-    String whole = rejoined.stream().filter(t -> t.startsWith(piece + ",")).findFirst().orElseThrow();
+      String piece, PatternSyntaxException error, String whole, List<String> rejoined) {
     return new InvalidSentryTracePropertyException(TARGETS,
         "was split at commas: \"" + piece + "\" is not a valid regex (" + describe(error) + "), but \""
             + whole + "\" is. Spring Boot reads a comma-separated value as a list, commas inside a regex too.",
@@ -157,22 +155,28 @@ public class SentryTraceAutoConfiguration {
   }
 
   /**
-   * The list with each piece that does not compile joined to the pieces after it, up to the first
-   * join that compiles; null when some piece compiles with none of them.
+   * The list with each piece that reads like a regex but does not compile joined (with commas) to
+   * the pieces after it, up to the first join that compiles; null when there is no such join.
    */
   private static List<String> rejoined(List<String> pieces) {
     List<String> whole = new ArrayList<>();
-    for (int i = 0; i < pieces.size(); i++) {
-      String target = pieces.get(i);
-      if (regexError(target) != null && readsLikeARegex(target)) {
-        int j = i + 1;
-        while (j < pieces.size() && regexError(target) != null) target += "," + pieces.get(j++);
-        if (regexError(target) != null) return null;
-        i = j - 1;
-      }
-      whole.add(target);
+    for (int i = 0; i < pieces.size(); ) {
+      int end = regexError(pieces.get(i)) != null && readsLikeARegex(pieces.get(i)) ? wholeUntil(pieces, i) : i + 1;
+      if (end < 0) return null;
+      whole.add(String.join(",", pieces.subList(i, end)));
+      i = end;
     }
     return whole;
+  }
+
+  /** The end (exclusive) of the shortest run of pieces from {@code start} whose join compiles; -1 if none. */
+  private static int wholeUntil(List<String> pieces, int start) {
+    String joined = pieces.get(start);
+    for (int end = start + 1; end <= pieces.size(); end++) {
+      if (end > start + 1) joined += "," + pieces.get(end - 1);
+      if (regexError(joined) == null) return end;
+    }
+    return -1;
   }
 
   /** The targets as application.properties lines and as an application.yaml list. */
