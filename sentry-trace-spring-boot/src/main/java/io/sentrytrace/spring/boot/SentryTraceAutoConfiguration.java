@@ -4,11 +4,13 @@ import io.sentrytrace.Dsn;
 import io.sentrytrace.SpanExporter;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.envelope.EnvelopeExporter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -34,9 +36,11 @@ import org.springframework.util.StringUtils;
  * still queued (up to its close timeout) first.
  */
 @AutoConfiguration
-@ConditionalOnBooleanProperty(name = SentryTraceProperties.PREFIX + ".enabled", matchIfMissing = true)
+@Conditional(SentryTraceEnabled.class)
 @EnableConfigurationProperties(SentryTraceProperties.class)
 public class SentryTraceAutoConfiguration {
+  private static final String TARGETS = SentryTraceProperties.PREFIX + ".trace-propagation-targets";
+
   /** Created by Spring Boot's auto-configuration. */
   public SentryTraceAutoConfiguration() {}
 
@@ -75,7 +79,7 @@ public class SentryTraceAutoConfiguration {
     Dsn dsn = dsn(properties);
     if (dsn != null) builder.dsn(dsn.toString());
     builder.tracesSampleRate(sampleRate(properties));
-    List<String> targets = properties.getTracePropagationTargets();
+    List<String> targets = targets(properties);
     if (targets != null) builder.tracePropagationTargets(targets);
     return builder
         .release(properties.getRelease())
@@ -111,6 +115,103 @@ public class SentryTraceAutoConfiguration {
               + "or remove it to record no transactions while still propagating traces.", null);
     }
     return rate;
+  }
+
+  /**
+   * The targets as bound; one that reads like a regex but does not compile throws. Spring Boot
+   * binds {@code a,b} to a list at every comma, commas in {@code {2,8}}, {@code [,;]} or {@code
+   * (a,b)} too, and the core would take each broken piece as a substring that matches nothing: a
+   * silent miss. A piece without any of [ { ( \ ^ $ stays a substring target, as in the core.
+   */
+  static List<String> targets(SentryTraceProperties properties) {
+    List<String> targets = properties.getTracePropagationTargets();
+    if (targets == null) return null;
+    for (int i = 0; i < targets.size(); i++) {
+      String target = targets.get(i);
+      PatternSyntaxException error = regexError(target);
+      if (error == null || !readsLikeARegex(target)) continue;
+      List<String> rejoined = rejoined(targets);
+      if (rejoined == null) throw notARegex(target, i, error, targets);
+      throw splitAtCommas(target, error, String.join(",", targets.subList(i, wholeUntil(targets, i))), rejoined);
+    }
+    return targets;
+  }
+
+  private static InvalidSentryTracePropertyException splitAtCommas(
+      String piece, PatternSyntaxException error, String whole, List<String> rejoined) {
+    return new InvalidSentryTracePropertyException(TARGETS,
+        "was split at commas: \"" + piece + "\" is not a valid regex (" + describe(error) + "), but \""
+            + whole + "\" is. Spring Boot reads a comma-separated value as a list, commas inside a regex too.",
+        "Give each target its own index, so that none is split:" + indexed(rejoined), null);
+  }
+
+  private static InvalidSentryTracePropertyException notARegex(
+      String target, int index, PatternSyntaxException error, List<String> targets) {
+    return new InvalidSentryTracePropertyException(TARGETS,
+        "has \"" + target + "\" at [" + index + "], which reads like a regex but is not one: " + describe(error) + ".",
+        "Correct the regex (java.util.regex syntax), or, to match a part of the URL as it is, write it without any of "
+            + "[ { ( \\ ^ $. A value with a comma is split into several targets: give each target its own index, "
+            + "so that none is split:" + indexed(targets), null);
+  }
+
+  /**
+   * The list with each piece that reads like a regex but does not compile joined (with commas) to
+   * the pieces after it, up to the first join that compiles; null when there is no such join.
+   */
+  private static List<String> rejoined(List<String> pieces) {
+    List<String> whole = new ArrayList<>();
+    for (int i = 0; i < pieces.size(); ) {
+      int end = regexError(pieces.get(i)) != null && readsLikeARegex(pieces.get(i)) ? wholeUntil(pieces, i) : i + 1;
+      if (end < 0) return null;
+      whole.add(String.join(",", pieces.subList(i, end)));
+      i = end;
+    }
+    return whole;
+  }
+
+  /** The end (exclusive) of the shortest run of pieces from {@code start} whose join compiles; -1 if none. */
+  private static int wholeUntil(List<String> pieces, int start) {
+    String joined = pieces.get(start);
+    for (int end = start + 1; end <= pieces.size(); end++) {
+      if (end > start + 1) joined += "," + pieces.get(end - 1);
+      if (regexError(joined) == null) return end;
+    }
+    return -1;
+  }
+
+  /** The targets as application.properties lines and as an application.yaml list. */
+  private static String indexed(List<String> targets) {
+    StringBuilder text = new StringBuilder("\n\n  # application.properties\n");
+    for (int i = 0; i < targets.size(); i++) {
+      // In a .properties file a backslash escapes the next char: a regex's \. is written \\.
+      text.append("  ").append(TARGETS).append('[').append(i).append("]=")
+          .append(targets.get(i).replace("\\", "\\\\")).append('\n');
+    }
+    text.append("\n  # application.yaml\n  sentry-trace:\n    trace-propagation-targets:");
+    // Single-quoted YAML keeps backslashes as they are; a quote is doubled.
+    for (String t : targets) text.append("\n      - '").append(t.replace("'", "''")).append('\'');
+    return text.toString();
+  }
+
+  private static boolean readsLikeARegex(String target) {
+    for (int i = 0; i < target.length(); i++) {
+      if ("[{(\\^$".indexOf(target.charAt(i)) >= 0) return true;
+    }
+    return false;
+  }
+
+  /** Why {@code target} does not compile as a regex; null when it does. */
+  private static PatternSyntaxException regexError(String target) {
+    try {
+      Pattern.compile(target);
+      return null;
+    } catch (PatternSyntaxException e) {
+      return e;
+    }
+  }
+
+  private static String describe(PatternSyntaxException e) {
+    return e.getIndex() < 0 ? e.getDescription() : e.getDescription() + " near index " + e.getIndex();
   }
 
   /** {@code sentry-trace.dsn} has text: a blank value counts as unset. */

@@ -21,7 +21,10 @@ public class SentryTraceProperties {
   /** The prefix of every property here. */
   public static final String PREFIX = "sentry-trace";
 
-  /** Whether sentry-trace is on at all: false leaves no tracer, filter, interceptor or header. */
+  /**
+   * Whether sentry-trace is on at all: false leaves no tracer, filter, interceptor or header. Only
+   * true or false (in any case) is taken; any other value stops start-up.
+   */
   private boolean enabled = true;
 
   /**
@@ -40,7 +43,9 @@ public class SentryTraceProperties {
   /**
    * The URLs outgoing requests send trace headers to: each entry matches a URL that contains it
    * or, when it is a valid regex, that it matches as a whole (case-insensitive). Unset: every URL;
-   * set to an empty value: none.
+   * set to an empty value: none. A comma-separated value is split at every comma, including one
+   * inside a regex ({2,8}, [,;]): give such a regex its own index (trace-propagation-targets[0]=...)
+   * or use a YAML list. An entry with any of [ { ( \ ^ $ that is not a valid regex stops start-up.
    */
   private List<String> tracePropagationTargets;
 

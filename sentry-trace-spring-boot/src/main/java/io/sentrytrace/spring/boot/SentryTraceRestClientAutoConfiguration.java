@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
@@ -13,6 +12,7 @@ import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFacto
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.web.client.RestClient;
@@ -47,7 +47,7 @@ import org.springframework.web.client.RestTemplate;
  */
 @AutoConfiguration(after = SentryTraceAutoConfiguration.class)
 @ConditionalOnClass(ClientHttpRequestInterceptor.class)
-@ConditionalOnBooleanProperty(name = SentryTraceProperties.PREFIX + ".enabled", matchIfMissing = true)
+@Conditional(SentryTraceEnabled.class)
 @ConditionalOnBean(Tracer.class)
 public class SentryTraceRestClientAutoConfiguration {
   /** Created by Spring Boot's auto-configuration. */

@@ -5,13 +5,13 @@ import io.sentrytrace.servlet.SentryTraceServletFilter;
 import jakarta.servlet.DispatcherType;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingFilterBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -38,7 +38,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @AutoConfiguration(after = SentryTraceAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({SentryTraceServletFilter.class, FilterRegistrationBean.class})
-@ConditionalOnBooleanProperty(name = SentryTraceProperties.PREFIX + ".enabled", matchIfMissing = true)
+@Conditional(SentryTraceEnabled.class)
 @ConditionalOnBean(Tracer.class)
 public class SentryTraceServletAutoConfiguration {
   /** The filter's order: {@code Ordered.HIGHEST_PRECEDENCE + 10}, well before Spring Security's -100. */
