@@ -23,6 +23,8 @@ final class SendWatchdog {
   static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** How long the thread keeps ticking after the last request before it parks. */
   static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Bounds close()'s wait for the thread, which never blocks but on park. */
+  private static final long STOP_JOIN_MILLIS = 100;
 
   /** One request being watched. */
   static final class Watch {
@@ -42,6 +44,11 @@ final class SendWatchdog {
       this.sender = sender;
       this.deadlineNanos = deadlineNanos;
       this.timeoutMillis = timeoutMillis;
+    }
+
+    /** When the request must be over (System.nanoTime()). */
+    long deadlineNanos() {
+      return deadlineNanos;
     }
 
     /**
@@ -112,10 +119,19 @@ final class SendWatchdog {
     }
   }
 
+  /** Stops the thread and waits (briefly: it only ticks and parks) until it has ended. */
   void close() {
     closed = true;
+    Thread t;
     synchronized (lock) {
-      if (thread != null) LockSupport.unpark(thread);
+      t = thread;
+      if (t != null) LockSupport.unpark(t);
+    }
+    if (t == null || t == Thread.currentThread()) return;
+    try {
+      t.join(STOP_JOIN_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
