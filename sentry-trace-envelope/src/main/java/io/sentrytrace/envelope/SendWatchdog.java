@@ -34,13 +34,15 @@ final class SendWatchdog {
     private static final int INTERRUPTED = 3;
 
     private final HttpURLConnection connection;
+    private final Runnable abort;
     private final Thread sender;
-    private final long deadlineNanos;
+    private volatile long deadlineNanos;
     private final long timeoutMillis;
     private final AtomicInteger state = new AtomicInteger(ACTIVE);
 
-    Watch(HttpURLConnection connection, Thread sender, long deadlineNanos, long timeoutMillis) {
+    Watch(HttpURLConnection connection, Runnable abort, Thread sender, long deadlineNanos, long timeoutMillis) {
       this.connection = connection;
+      this.abort = abort;
       this.sender = sender;
       this.deadlineNanos = deadlineNanos;
       this.timeoutMillis = timeoutMillis;
@@ -51,6 +53,11 @@ final class SendWatchdog {
       return deadlineNanos;
     }
 
+    /** From the sender: the request must now be over by {@code nanos}, if that is sooner. */
+    void endBy(long nanos) {
+      if (nanos - deadlineNanos < 0) deadlineNanos = nanos;
+    }
+
     /**
      * From the watchdog: disconnects when the request is interrupted or past its deadline, again
      * on every tick until the sender is out (should the connection try the request once more).
@@ -59,7 +66,9 @@ final class SendWatchdog {
       int reason = sender.isInterrupted() ? INTERRUPTED : now - deadlineNanos >= 0 ? TIMED_OUT : ACTIVE;
       if (reason == ACTIVE) return;
       state.compareAndSet(ACTIVE, reason);
-      if (state.get() != DONE) connection.disconnect();
+      if (state.get() == DONE) return;
+      if (abort != null) abort.run(); // first: disconnect() waits for a body read to end
+      connection.disconnect();
     }
 
     /**
@@ -90,9 +99,12 @@ final class SendWatchdog {
     this.threadName = threadName;
   }
 
-  /** Starts watching the calling thread's request on {@code connection}, which must end within {@code timeoutMillis}. */
-  Watch watch(HttpURLConnection connection, long timeoutMillis) {
-    Watch w = new Watch(connection, Thread.currentThread(),
+  /**
+   * Starts watching the calling thread's request on {@code connection}, which must end within
+   * {@code timeoutMillis}; {@code abort} (or null) runs before the connection is disconnected.
+   */
+  Watch watch(HttpURLConnection connection, long timeoutMillis, Runnable abort) {
+    Watch w = new Watch(connection, abort, Thread.currentThread(),
         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), timeoutMillis);
     current = w;
     Thread t = thread;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sends envelopes with the JDK's {@link HttpURLConnection}: the exporter's default transport, no
@@ -27,7 +28,7 @@ import javax.net.ssl.HttpsURLConnection;
  * status and headers; of the body (Sentry's is a little JSON) at most 64 KB is read, and the sender
  * never blocks on it, so that a slow or endless body costs at most the connection's reuse (over
  * plain HTTP the rest of a body is waited for up to 500 ms, as it usually follows the headers at
- * once; over TLS only what has been decrypted is read). A request must be answered within 30
+ * once; over TLS it is read for up to 500 ms, then the connection is closed). A request must be answered within 30
  * seconds (connecting within 10); past that, or when the sending thread is interrupted, it is
  * ended and {@link #send} throws an {@link InterruptedIOException}. Redirects are not followed.
  * The request is sent with our instrumentation suppressed and carries the exporter's headers (and
@@ -56,6 +57,7 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
   private final int connectTimeoutMillis;
   private final long requestTimeoutMillis;
   private final SendWatchdog watchdog = new SendWatchdog("sentry-trace-envelope-watchdog");
+  private volatile TrackingSocketFactory tlsFactory; // written by the sending thread only
 
   UrlConnectionTransport(Duration connectTimeout, Duration requestTimeout) {
     this.connectTimeoutMillis = (int) connectTimeout.toMillis();
@@ -81,9 +83,15 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
     // Not setFixedLengthStreamingMode: streamed, the body leaves in a second small write after the
     // headers, which Nagle's algorithm holds back until the server acknowledges the first.
     headers.forEach(connection::setRequestProperty);
-    SendWatchdog.Watch watch = watchdog.watch(connection, requestTimeoutMillis);
+    TrackingSocketFactory tls = null;
+    if (connection instanceof HttpsURLConnection) {
+      HttpsURLConnection https = (HttpsURLConnection) connection;
+      tls = tlsFactory(https.getSSLSocketFactory());
+      https.setSSLSocketFactory(tls);
+    }
+    SendWatchdog.Watch watch = watchdog.watch(connection, requestTimeoutMillis, tls == null ? null : tls::closeAll);
     try (Scope quiet = Instrumentation.suppress()) {
-      Response response = exchange(connection, body, watch.deadlineNanos());
+      Response response = exchange(connection, body, watch);
       watch.finish(null);
       return response;
     } catch (IOException e) {
@@ -93,7 +101,18 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
     }
   }
 
-  private static Response exchange(HttpURLConnection connection, byte[] body, long deadlineNanos) throws IOException {
+  /**
+   * The JDK's TLS factory (as configured now) tracking its sockets; the same instance while the
+   * configuration stays, as the keep-alive cache reuses only connections made by the same factory.
+   */
+  private TrackingSocketFactory tlsFactory(SSLSocketFactory current) {
+    TrackingSocketFactory f = tlsFactory;
+    if (f == null || f.delegate() != current) tlsFactory = f = new TrackingSocketFactory(current);
+    return f;
+  }
+
+  private static Response exchange(HttpURLConnection connection, byte[] body, SendWatchdog.Watch watch)
+      throws IOException {
     try (OutputStream out = connection.getOutputStream()) {
       out.write(body);
     }
@@ -103,9 +122,13 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
     try {
       InputStream in = code >= 400 ? connection.getErrorStream() : connection.getInputStream();
       if (in != null) {
-        long waitUntil = Math.min(deadlineNanos, System.nanoTime() + BODY_WAIT.toNanos());
-        if (connection instanceof HttpsURLConnection) readBody(in);
-        else discardBody(in, connection.getContentLengthLong(), waitUntil);
+        long waitUntil = Math.min(watch.deadlineNanos(), System.nanoTime() + BODY_WAIT.toNanos());
+        if (connection instanceof HttpsURLConnection) {
+          watch.endBy(waitUntil); // the watchdog closes the socket then
+          readBody(in);
+        } else {
+          discardBody(in, connection.getContentLengthLong(), waitUntil);
+        }
       }
     } catch (IOException e) {
       // Cut short (the peer, the watchdog): the connection is not reused, the answer stands.
@@ -115,8 +138,9 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
 
   /**
    * Over TLS {@code available()} counts only what has been decrypted, so that the rest of a body
-   * cannot be told from a missing one: it is read, blocking (up to {@link #MAX_BODY_BYTES}, within
-   * the watchdog's deadline).
+   * cannot be told from a missing one: it is read, blocking, up to {@link #MAX_BODY_BYTES}; the
+   * watchdog ends the read at the body's deadline, or when the sender is interrupted, by closing
+   * the socket.
    */
   private static void readBody(InputStream in) throws IOException {
     try (in) {

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +19,11 @@ class CloseDeadlineTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   /** What close() may take beyond its timeout: a bound on an overrun, generous for a loaded machine. */
   private static final Duration OVERRUN = Duration.ofMillis(500);
+  /**
+   * A close timeout that ends while the sender still waits for the body (500 ms), leaving the
+   * sender its last 200 ms to stop in.
+   */
+  private static final Duration SHORT_TIMEOUT = Duration.ofMillis(400);
 
   /**
    * Sentry answers 200 with {@code Content-Length: 100000}, then sends a byte every 2 s. The
@@ -30,13 +37,42 @@ class CloseDeadlineTest {
   /** The same with a timeout that ends while the sender still waits for the body. */
   @Test
   void closeKeepsToAShortTimeoutWhileTheBodyTrickles() throws Exception {
-    assertCloseKeepsToItsTimeout(Duration.ofMillis(200));
+    assertCloseKeepsToItsTimeout(SHORT_TIMEOUT);
+  }
+
+  /** The same over TLS, where only what has been decrypted is available without blocking. */
+  @Test
+  void closeKeepsToItsTimeoutWhileTheBodyTricklesOverTls() throws Exception {
+    SSLSocketFactory jdkDefault = HttpsURLConnection.getDefaultSSLSocketFactory();
+    HttpsURLConnection.setDefaultSSLSocketFactory(FakeSentry.clientTls().getSocketFactory());
+    try (SlowBodySentry trickling = SlowBodySentry.trickleTls(100_000, Duration.ofSeconds(2))) {
+      assertCloseKeepsToItsTimeout(trickling, Duration.ofMillis(1500));
+    } finally {
+      HttpsURLConnection.setDefaultSSLSocketFactory(jdkDefault);
+    }
+  }
+
+  /** The same over TLS with a timeout that ends while the sender still reads the body. */
+  @Test
+  void closeKeepsToAShortTimeoutWhileTheBodyTricklesOverTls() throws Exception {
+    SSLSocketFactory jdkDefault = HttpsURLConnection.getDefaultSSLSocketFactory();
+    HttpsURLConnection.setDefaultSSLSocketFactory(FakeSentry.clientTls().getSocketFactory());
+    try (SlowBodySentry trickling = SlowBodySentry.trickleTls(100_000, Duration.ofSeconds(2))) {
+      assertCloseKeepsToItsTimeout(trickling, SHORT_TIMEOUT);
+    } finally {
+      HttpsURLConnection.setDefaultSSLSocketFactory(jdkDefault);
+    }
   }
 
   private static void assertCloseKeepsToItsTimeout(Duration closeTimeout) throws Exception {
+    try (SlowBodySentry trickling = SlowBodySentry.trickle(100_000, Duration.ofSeconds(2))) {
+      assertCloseKeepsToItsTimeout(trickling, closeTimeout);
+    }
+  }
+
+  private static void assertCloseKeepsToItsTimeout(SlowBodySentry trickling, Duration closeTimeout) throws Exception {
     Set<Thread> before = ourThreads();
-    try (SlowBodySentry trickling = SlowBodySentry.trickle(100_000, Duration.ofSeconds(2));
-        LogRecords logs = LogRecords.of(EnvelopeExporter.class)) {
+    try (LogRecords logs = LogRecords.of(EnvelopeExporter.class)) {
       EnvelopeExporter exporter =
           EnvelopeExporter.builder(trickling.dsn()).closeTimeout(closeTimeout).shutdownHook(false).build();
       Tracer tracer = Tracer.builder().dsn(trickling.dsn()).tracesSampleRate(1.0).exporter(exporter).build();

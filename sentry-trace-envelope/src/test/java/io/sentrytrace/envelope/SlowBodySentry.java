@@ -38,8 +38,13 @@ final class SlowBodySentry implements AutoCloseable {
   private volatile boolean closed;
   private volatile Socket connection;
 
-  private SlowBodySentry(long contentLength, long pauseMillis) throws IOException {
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  private final boolean tls;
+
+  private SlowBodySentry(long contentLength, long pauseMillis, boolean tls) throws IOException {
+    this.tls = tls;
+    this.server = tls
+        ? FakeSentry.serverTls().getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress())
+        : new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     this.contentLength = contentLength;
     this.pauseMillis = pauseMillis;
     this.thread = new Thread(this::serve, "slow-body-sentry");
@@ -49,20 +54,25 @@ final class SlowBodySentry implements AutoCloseable {
 
   /** Answers {@code 200} with {@code Content-Length: contentLength}, then a body byte every {@code pause}. */
   static SlowBodySentry trickle(long contentLength, Duration pause) throws IOException {
-    return new SlowBodySentry(contentLength, pause.toMillis());
+    return new SlowBodySentry(contentLength, pause.toMillis(), false);
+  }
+
+  /** {@link #trickle} over TLS, with {@link FakeSentry#startTls()}'s certificate. */
+  static SlowBodySentry trickleTls(long contentLength, Duration pause) throws IOException {
+    return new SlowBodySentry(contentLength, pause.toMillis(), true);
   }
 
   /** Answers {@code 200} with {@code Content-Length: contentLength}, then the body as fast as it is taken. */
   static SlowBodySentry flood(long contentLength) throws IOException {
-    return new SlowBodySentry(contentLength, 0);
+    return new SlowBodySentry(contentLength, 0, false);
   }
 
   URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getLocalPort() + FakeSentry.ENVELOPE_PATH);
+    return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + server.getLocalPort() + FakeSentry.ENVELOPE_PATH);
   }
 
   String dsn() {
-    return "http://" + FakeSentry.PUBLIC_KEY + "@127.0.0.1:" + server.getLocalPort() + FakeSentry.PATH_PREFIX + "/"
+    return (tls ? "https" : "http") + "://" + FakeSentry.PUBLIC_KEY + "@127.0.0.1:" + server.getLocalPort() + FakeSentry.PATH_PREFIX + "/"
         + FakeSentry.PROJECT_ID;
   }
 
