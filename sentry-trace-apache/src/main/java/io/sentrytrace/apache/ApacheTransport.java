@@ -6,8 +6,13 @@ import io.sentrytrace.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -28,7 +33,7 @@ import org.apache.hc.core5.util.Timeout;
  * {@link CloseableHttpClient} (proxy, TLS, pooling). The request carries exactly the exporter's
  * headers and is sent with our instrumentation suppressed, so a client with our interceptor
  * installed neither traces it nor adds {@code sentry-trace} to it. Of a response body at most 64 KB is
- * read; the answer is the status and headers.
+ * read, for at most 500 ms; the answer is the status and headers.
  *
  * <pre>{@code
  * EnvelopeExporter exporter = EnvelopeExporter.builder(dsn)
@@ -41,6 +46,9 @@ public final class ApacheTransport implements EnvelopeTransport {
   static final Timeout RESPONSE_TIMEOUT = Timeout.ofSeconds(30);
   /** What is read of a response body at most. */
   static final int MAX_BODY_BYTES = 64 * 1024;
+  /** How long a response body is read at most. */
+  static final Duration BODY_WAIT = Duration.ofMillis(500);
+  private static final Executor BODY_TIMER = CompletableFuture.delayedExecutor(BODY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
   private final CloseableHttpClient client;
   private final boolean ownsClient;
@@ -81,9 +89,15 @@ public final class ApacheTransport implements EnvelopeTransport {
       // Not the handler form: it reads the whole body, however long, to reuse the connection.
       ClassicHttpResponse response = client.executeOpen(null, post, null);
       Response answer = Response.of(response.getCode(), value(response, RETRY_AFTER), value(response, RATE_LIMITS));
+      // The socket timeout bounds each read, not the body: a trickling one is cut off by cancelling.
+      AtomicBoolean reading = new AtomicBoolean(true);
+      BODY_TIMER.execute(() -> {
+        if (reading.get()) post.cancel();
+      });
       try {
         readBody(response.getEntity());
       } finally {
+        reading.set(false);
         try {
           response.close(); // back to the pool when read to its end; else the connection is already closed
         } catch (IOException e) {

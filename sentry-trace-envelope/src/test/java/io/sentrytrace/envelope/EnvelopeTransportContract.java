@@ -138,4 +138,19 @@ public abstract class EnvelopeTransportContract {
       assertThat(huge.written()).isLessThan(MAX_WRITTEN_FOR_64_KIB);
     }
   }
+
+  /**
+   * A body that trickles (a byte every 2 s of 100,000) holds neither the answer nor the sender: it
+   * is read for a moment at most. The bound only tells that from a hang of days.
+   */
+  @Test
+  public void aTricklingBodyDoesNotHoldTheAnswer() throws Exception {
+    try (SlowBodySentry trickling = SlowBodySentry.trickle(100_000, Duration.ofSeconds(2));
+        EnvelopeTransport transport = newTransport()) {
+      EnvelopeTransport.Response response =
+          assertTimeoutPreemptively(Duration.ofSeconds(15), () -> transport.send(trickling.uri(), HEADERS, BODY));
+
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
+  }
 }
