@@ -25,12 +25,11 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>What applies is the JDK's own configuration: proxies from {@code ProxySelector.getDefault()}
  * ({@code http.proxyHost}, {@code https.proxyHost}, {@code http.nonProxyHosts}, ...), TLS from the
  * default {@code SSLContext}, connections kept alive in the JDK's keep-alive cache. The answer is the
- * status and headers; of the body (Sentry's is a little JSON) at most 64 KB is read, and the sender
- * never blocks on it, so that a slow or endless body costs at most the connection's reuse (over
- * plain HTTP the rest of a body is waited for up to 500 ms, as it usually follows the headers at
- * once; over TLS it is read for up to 500 ms, then the connection is closed). A request must be answered within 30
- * seconds (connecting within 10); past that, or when the sending thread is interrupted, it is
- * ended and {@link #send} throws an {@link InterruptedIOException}. Redirects are not followed.
+ * status and headers; of the body (Sentry's is a little JSON) at most 64 KB is read, for at most
+ * 500 ms, so that a slow or endless body costs no more than the connection's reuse. A request must
+ * be answered within 30 seconds (connecting within 10); past that, or when the sending thread is
+ * interrupted, it is ended and {@link #send} throws an {@link InterruptedIOException} (once the
+ * status is in, it is returned). Redirects are not followed.
  * The request is sent with our instrumentation suppressed and carries the exporter's headers (and
  * the JDK's {@code Host}, {@code User-Agent}, {@code Accept}, {@code Content-Length}).
  *
@@ -49,7 +48,7 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
   static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(5);
   /** What is read of a response body at most: Sentry answers with a little JSON. */
   static final int MAX_BODY_BYTES = 64 * 1024;
-  /** How long the rest of a body that did not come with the headers is waited for (over plain HTTP). */
+  /** How long a body that did not come with the headers is read at most. */
   static final Duration BODY_WAIT = Duration.ofMillis(500);
   private static final long MIN_BODY_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
   private static final long MAX_BODY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
