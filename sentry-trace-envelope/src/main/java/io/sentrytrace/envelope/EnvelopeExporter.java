@@ -56,8 +56,13 @@ public final class EnvelopeExporter implements SpanExporter {
   static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(500);
   static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
   static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
-  /** How long close() waits for the sender to notice it must stop. */
-  private static final long STOP_JOIN_MILLIS = 1_000;
+  /**
+   * The end of closeTimeout kept for stopping the sender (at most half of it): close() waits for the
+   * queue until then, so that interrupting and joining the sender still fits in the timeout.
+   */
+  static final Duration STOP_WINDOW = Duration.ofMillis(250);
+  /** Longer close timeouts are taken as this one (a nanoTime deadline must not overflow). */
+  private static final Duration MAX_CLOSE_TIMEOUT = Duration.ofDays(365L * 100);
 
   private final Dsn dsn;
   private final URI uri;
@@ -205,22 +210,22 @@ public final class EnvelopeExporter implements SpanExporter {
   }
 
   /**
-   * Sends what is queued (waiting at most {@code closeTimeout}), then stops the sender thread and
-   * closes the transport. Transactions still queued after the timeout, or exported later, are
-   * dropped. A second call does nothing.
+   * Sends what is queued, then stops the sender thread and closes the transport; returns within
+   * {@code closeTimeout}. It waits for the queue until the last 250 ms of the timeout (the last half,
+   * when shorter), then interrupts the sender, which ends a send in flight, and waits for it to stop
+   * until the timeout is up. Transactions still queued then, or exported later, are dropped. A
+   * second call does nothing.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
+    long timeout = closeTimeout.compareTo(MAX_CLOSE_TIMEOUT) > 0 ? MAX_CLOSE_TIMEOUT.toNanos() : closeTimeout.toNanos();
+    long deadline = System.nanoTime() + timeout;
     removeShutdownHook();
-    boolean flushed = flush(closeTimeout);
+    boolean flushed = flush(Duration.ofNanos(timeout - Math.min(STOP_WINDOW.toNanos(), timeout / 2)));
     stopped = true;
-    sender.interrupt();
-    try {
-      sender.join(STOP_JOIN_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    sender.interrupt(); // ends a send in flight (the transports end their request when interrupted)
+    boolean senderStopped = join(sender, deadline);
     int left = 0;
     for (TransactionData tx; (tx = queue.poll()) != null; ) {
       left++;
@@ -231,11 +236,27 @@ public final class EnvelopeExporter implements SpanExporter {
       LOG.log(Level.WARNING, "closed before everything was sent (timeout {0}); {1} queued transactions dropped",
           closeTimeout, left);
     }
+    if (!senderStopped) {
+      // A transport that ignores interrupts: its send ends on its own timeout; nothing is sent after it.
+      LOG.log(Level.DEBUG, "the envelope sender is still in a send at the close timeout; it stops after it");
+    }
     try {
       transport.close();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "closing the envelope transport failed", e);
     }
+  }
+
+  /** Waits for {@code thread} to end until {@code deadline} (System.nanoTime()); true when it did. */
+  private static boolean join(Thread thread, long deadline) {
+    try {
+      for (long left; thread.isAlive() && (left = deadline - System.nanoTime()) > 0; ) {
+        TimeUnit.NANOSECONDS.timedJoin(thread, left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !thread.isAlive();
   }
 
   private void removeShutdownHook() {
@@ -471,7 +492,10 @@ public final class EnvelopeExporter implements SpanExporter {
       return this;
     }
 
-    /** How long {@link EnvelopeExporter#close()} waits for the queue to be sent; default 5 s. */
+    /**
+     * How long {@link EnvelopeExporter#close()} may take to send the queue and stop the sender;
+     * default 5 s. A send still in flight at the end is ended (a 2xx already received counts as sent).
+     */
     public Builder closeTimeout(Duration closeTimeout) {
       this.closeTimeout = nonNegative(closeTimeout, "closeTimeout");
       return this;

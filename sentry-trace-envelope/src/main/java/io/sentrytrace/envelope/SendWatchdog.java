@@ -23,6 +23,8 @@ final class SendWatchdog {
   static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** How long the thread keeps ticking after the last request before it parks. */
   static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Bounds close()'s wait for the thread, which never blocks but on park. */
+  private static final long STOP_JOIN_MILLIS = 100;
 
   /** One request being watched. */
   static final class Watch {
@@ -32,16 +34,28 @@ final class SendWatchdog {
     private static final int INTERRUPTED = 3;
 
     private final HttpURLConnection connection;
+    private final Runnable abort;
     private final Thread sender;
-    private final long deadlineNanos;
+    private volatile long deadlineNanos;
     private final long timeoutMillis;
     private final AtomicInteger state = new AtomicInteger(ACTIVE);
 
-    Watch(HttpURLConnection connection, Thread sender, long deadlineNanos, long timeoutMillis) {
+    Watch(HttpURLConnection connection, Runnable abort, Thread sender, long deadlineNanos, long timeoutMillis) {
       this.connection = connection;
+      this.abort = abort;
       this.sender = sender;
       this.deadlineNanos = deadlineNanos;
       this.timeoutMillis = timeoutMillis;
+    }
+
+    /** When the request must be over (System.nanoTime()). */
+    long deadlineNanos() {
+      return deadlineNanos;
+    }
+
+    /** From the sender: the request must now be over by {@code nanos}, if that is sooner. */
+    void endBy(long nanos) {
+      if (nanos - deadlineNanos < 0) deadlineNanos = nanos;
     }
 
     /**
@@ -52,7 +66,9 @@ final class SendWatchdog {
       int reason = sender.isInterrupted() ? INTERRUPTED : now - deadlineNanos >= 0 ? TIMED_OUT : ACTIVE;
       if (reason == ACTIVE) return;
       state.compareAndSet(ACTIVE, reason);
-      if (state.get() != DONE) connection.disconnect();
+      if (state.get() == DONE) return;
+      if (abort != null) abort.run(); // first: disconnect() waits for a body read to end
+      connection.disconnect();
     }
 
     /**
@@ -83,9 +99,12 @@ final class SendWatchdog {
     this.threadName = threadName;
   }
 
-  /** Starts watching the calling thread's request on {@code connection}, which must end within {@code timeoutMillis}. */
-  Watch watch(HttpURLConnection connection, long timeoutMillis) {
-    Watch w = new Watch(connection, Thread.currentThread(),
+  /**
+   * Starts watching the calling thread's request on {@code connection}, which must end within
+   * {@code timeoutMillis}; {@code abort} (or null) runs before the connection is disconnected.
+   */
+  Watch watch(HttpURLConnection connection, long timeoutMillis, Runnable abort) {
+    Watch w = new Watch(connection, abort, Thread.currentThread(),
         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), timeoutMillis);
     current = w;
     Thread t = thread;
@@ -112,10 +131,19 @@ final class SendWatchdog {
     }
   }
 
+  /** Stops the thread and waits (briefly: it only ticks and parks) until it has ended. */
   void close() {
     closed = true;
+    Thread t;
     synchronized (lock) {
-      if (thread != null) LockSupport.unpark(thread);
+      t = thread;
+      if (t != null) LockSupport.unpark(t);
+    }
+    if (t == null || t == Thread.currentThread()) return;
+    try {
+      t.join(STOP_JOIN_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

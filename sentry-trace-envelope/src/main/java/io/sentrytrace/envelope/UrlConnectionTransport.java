@@ -11,6 +11,10 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sends envelopes with the JDK's {@link HttpURLConnection}: the exporter's default transport, no
@@ -20,10 +24,12 @@ import java.util.Map;
  *
  * <p>What applies is the JDK's own configuration: proxies from {@code ProxySelector.getDefault()}
  * ({@code http.proxyHost}, {@code https.proxyHost}, {@code http.nonProxyHosts}, ...), TLS from the
- * default {@code SSLContext}, connections kept alive in the JDK's keep-alive cache (each response
- * is read to its end so its connection can be reused). A request must be answered within 30
- * seconds (connecting within 10); past that, or when the sending thread is interrupted, it is
- * ended and {@link #send} throws an {@link InterruptedIOException}. Redirects are not followed.
+ * default {@code SSLContext}, connections kept alive in the JDK's keep-alive cache. The answer is the
+ * status and headers; of the body (Sentry's is a little JSON) at most 64 KB is read, for at most
+ * 500 ms, so that a slow or endless body costs no more than the connection's reuse. A request must
+ * be answered within 30 seconds (connecting within 10); past that, or when the sending thread is
+ * interrupted, it is ended and {@link #send} throws an {@link InterruptedIOException} (once the
+ * status is in, it is returned). Redirects are not followed.
  * The request is sent with our instrumentation suppressed and carries the exporter's headers (and
  * the JDK's {@code Host}, {@code User-Agent}, {@code Accept}, {@code Content-Length}).
  *
@@ -40,10 +46,17 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(5);
+  /** What is read of a response body at most: Sentry answers with a little JSON. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+  /** How long a body that did not come with the headers is read at most. */
+  static final Duration BODY_WAIT = Duration.ofMillis(500);
+  private static final long MIN_BODY_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+  private static final long MAX_BODY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final int connectTimeoutMillis;
   private final long requestTimeoutMillis;
   private final SendWatchdog watchdog = new SendWatchdog("sentry-trace-envelope-watchdog");
+  private volatile TrackingSocketFactory tlsFactory; // written by the sending thread only
 
   UrlConnectionTransport(Duration connectTimeout, Duration requestTimeout) {
     this.connectTimeoutMillis = (int) connectTimeout.toMillis();
@@ -69,9 +82,15 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
     // Not setFixedLengthStreamingMode: streamed, the body leaves in a second small write after the
     // headers, which Nagle's algorithm holds back until the server acknowledges the first.
     headers.forEach(connection::setRequestProperty);
-    SendWatchdog.Watch watch = watchdog.watch(connection, requestTimeoutMillis);
+    TrackingSocketFactory tls = null;
+    if (connection instanceof HttpsURLConnection) {
+      HttpsURLConnection https = (HttpsURLConnection) connection;
+      tls = tlsFactory(https.getSSLSocketFactory());
+      https.setSSLSocketFactory(tls);
+    }
+    SendWatchdog.Watch watch = watchdog.watch(connection, requestTimeoutMillis, tls == null ? null : tls::closeAll);
     try (Scope quiet = Instrumentation.suppress()) {
-      Response response = exchange(connection, body);
+      Response response = exchange(connection, body, watch);
       watch.finish(null);
       return response;
     } catch (IOException e) {
@@ -81,20 +100,87 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
     }
   }
 
-  private static Response exchange(HttpURLConnection connection, byte[] body) throws IOException {
+  /**
+   * The JDK's TLS factory (as configured now) tracking its sockets; the same instance while the
+   * configuration stays, as the keep-alive cache reuses only connections made by the same factory.
+   */
+  private TrackingSocketFactory tlsFactory(SSLSocketFactory current) {
+    TrackingSocketFactory f = tlsFactory;
+    if (f == null || f.delegate() != current) tlsFactory = f = new TrackingSocketFactory(current);
+    return f;
+  }
+
+  private static Response exchange(HttpURLConnection connection, byte[] body, SendWatchdog.Watch watch)
+      throws IOException {
     try (OutputStream out = connection.getOutputStream()) {
       out.write(body);
     }
     int code = connection.getResponseCode();
     Response response = Response.of(code, connection.getHeaderField(RETRY_AFTER), connection.getHeaderField(RATE_LIMITS));
-    // Read to the end (for 4xx and 5xx the error stream), so the connection goes back to the cache.
-    InputStream in = code >= 400 ? connection.getErrorStream() : connection.getInputStream();
-    if (in != null) {
-      try (in) {
-        in.transferTo(OutputStream.nullOutputStream());
+    // The answer is in; the body (small JSON) is read only so that the connection can be reused.
+    try {
+      InputStream in = code >= 400 ? connection.getErrorStream() : connection.getInputStream();
+      if (in != null) {
+        long waitUntil = Math.min(watch.deadlineNanos(), System.nanoTime() + BODY_WAIT.toNanos());
+        if (connection instanceof HttpsURLConnection) {
+          watch.endBy(waitUntil); // the watchdog closes the socket then
+          readBody(in);
+        } else {
+          discardBody(in, connection.getContentLengthLong(), waitUntil);
+        }
       }
+    } catch (IOException e) {
+      // Cut short (the peer, the watchdog): the connection is not reused, the answer stands.
     }
     return response;
+  }
+
+  /**
+   * Over TLS {@code available()} counts only what has been decrypted, so that the rest of a body
+   * cannot be told from a missing one: it is read, blocking, up to {@link #MAX_BODY_BYTES}; the
+   * watchdog ends the read at the body's deadline, or when the sender is interrupted, by closing
+   * the socket.
+   */
+  private static void readBody(InputStream in) throws IOException {
+    try (in) {
+      byte[] buffer = new byte[8192];
+      for (long read = 0, n; read < MAX_BODY_BYTES; read += n) {
+        n = in.read(buffer, 0, (int) Math.min(buffer.length, MAX_BODY_BYTES - read));
+        if (n < 0) return;
+      }
+    }
+  }
+
+  /**
+   * Reads and drops what has arrived of a response body, at most {@link #MAX_BODY_BYTES}, waiting
+   * for the rest of a body of known length until {@code waitUntil} (System.nanoTime()) unless
+   * interrupted; then closes it. It never reads more than {@code available()}: a read that blocks
+   * holds the stream's lock, so that not even {@code disconnect()} could end it until the next byte
+   * comes (a trickling body held the sender, and close(), that long). Closing a body that is not
+   * complete leaves the rest to the JDK: what has arrived is skipped and the connection reused;
+   * else up to {@code http.KeepAlive.remainingData} (512 KB) goes to its keep-alive cleaner thread;
+   * else the connection is closed.
+   */
+  static void discardBody(InputStream in, long length, long waitUntil) throws IOException {
+    try (in) {
+      byte[] buffer = new byte[8192];
+      long read = 0;
+      long pause = MIN_BODY_PAUSE_NANOS;
+      while (read < MAX_BODY_BYTES && (length < 0 || read < length)) {
+        int available = in.available();
+        if (available > 0) {
+          int n = in.read(buffer, 0, (int) Math.min(Math.min(available, buffer.length), MAX_BODY_BYTES - read));
+          if (n < 0) return;
+          read += n;
+          pause = MIN_BODY_PAUSE_NANOS;
+        } else if (length < 0 || System.nanoTime() - waitUntil >= 0 || Thread.currentThread().isInterrupted()) {
+          return; // of unknown length (chunked), waited long enough, or stopping
+        } else {
+          LockSupport.parkNanos(pause);
+          pause = Math.min(pause * 2, MAX_BODY_PAUSE_NANOS);
+        }
+      }
+    }
   }
 
   /** Stops the watchdog thread; idle connections are closed by the JDK's keep-alive cache. */

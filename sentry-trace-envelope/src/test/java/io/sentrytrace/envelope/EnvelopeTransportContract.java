@@ -2,6 +2,7 @@ package io.sentrytrace.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.sentrytrace.EnvelopeTransport;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,6 +34,13 @@ public abstract class EnvelopeTransportContract {
       "Content-Type", "application/x-sentry-envelope");
   protected static final byte[] BODY =
       "{}\n{\"type\":\"transaction\",\"length\":2}\n{}\n".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * What the endless-body test lets the server write: the 64 KiB a transport may read, plus what the
+   * kernel buffers on both ends meanwhile (the server's send buffer is 16 KiB; the client's receive
+   * buffer grows with what it reads). Far below what reading on would take.
+   */
+  protected static final long MAX_WRITTEN_FOR_64_KIB = 4L << 20;
 
   protected FakeSentry sentry;
 
@@ -111,6 +120,37 @@ public abstract class EnvelopeTransportContract {
     URI nowhere = URI.create("http://127.0.0.1:" + closedPort + FakeSentry.ENVELOPE_PATH);
     try (EnvelopeTransport transport = newTransport()) {
       assertThatThrownBy(() -> transport.send(nowhere, HEADERS, BODY)).isInstanceOf(ConnectException.class);
+    }
+  }
+
+  /**
+   * Sentry's answers are small JSON; a 2 GB body is read for at most 64 KiB, then the connection is
+   * dropped. The envelope was accepted all the same.
+   */
+  @Test
+  public void readsAtMost64KiBOfAHugeBodyAndHangsUp() throws Exception {
+    try (SlowBodySentry huge = SlowBodySentry.flood(2L << 30); EnvelopeTransport transport = newTransport()) {
+      EnvelopeTransport.Response response =
+          assertTimeoutPreemptively(Duration.ofSeconds(20), () -> transport.send(huge.uri(), HEADERS, BODY));
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(huge.awaitHangUp(Duration.ofSeconds(10))).as("hung up on the body").isTrue();
+      assertThat(huge.written()).isLessThan(MAX_WRITTEN_FOR_64_KIB);
+    }
+  }
+
+  /**
+   * A body that trickles (a byte every 2 s of 100,000) holds neither the answer nor the sender: it
+   * is read for a moment at most. The bound only tells that from a hang of days.
+   */
+  @Test
+  public void aTricklingBodyDoesNotHoldTheAnswer() throws Exception {
+    try (SlowBodySentry trickling = SlowBodySentry.trickle(100_000, Duration.ofSeconds(2));
+        EnvelopeTransport transport = newTransport()) {
+      EnvelopeTransport.Response response =
+          assertTimeoutPreemptively(Duration.ofSeconds(15), () -> transport.send(trickling.uri(), HEADERS, BODY));
+
+      assertThat(response.statusCode()).isEqualTo(200);
     }
   }
 }

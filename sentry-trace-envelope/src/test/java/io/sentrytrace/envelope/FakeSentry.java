@@ -112,6 +112,11 @@ public final class FakeSentry implements AutoCloseable {
     return start(server);
   }
 
+  /** The server side of {@link #startTls()}'s TLS, for other test servers. */
+  static SSLContext serverTls() {
+    return tls(true);
+  }
+
   /** An SSLContext that trusts {@link #startTls()}'s certificate. */
   public static SSLContext clientTls() {
     return tls(false);

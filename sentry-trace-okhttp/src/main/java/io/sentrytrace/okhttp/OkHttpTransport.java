@@ -8,15 +8,20 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
+import okio.Buffer;
+import okio.BufferedSource;
 
 /**
  * Sends Sentry envelopes with OkHttp, for apps that already configure an {@link OkHttpClient}
  * (proxy, TLS, connection pool). The request carries exactly the exporter's headers and is sent
  * with our instrumentation suppressed, so a client with our interceptor installed neither traces it
- * nor adds {@code sentry-trace} to it.
+ * nor adds {@code sentry-trace} to it. Of a response body at most 64 KB is read, for at most 500 ms;
+ * the answer is the status and headers.
  *
  * <pre>{@code
  * EnvelopeExporter exporter = EnvelopeExporter.builder(dsn)
@@ -27,6 +32,10 @@ import okhttp3.RequestBody;
 public final class OkHttpTransport implements EnvelopeTransport {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+  /** What is read of a response body at most. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+  /** How long a response body is read at most. */
+  static final Duration BODY_WAIT = Duration.ofMillis(500);
 
   private final OkHttpClient client;
   private final boolean ownsClient;
@@ -52,10 +61,31 @@ public final class OkHttpTransport implements EnvelopeTransport {
     // No media type on the body: the Content-Type header given is the one sent.
     Request.Builder request = new Request.Builder().url(uri.toString()).post(RequestBody.create(body, null));
     headers.forEach(request::header);
-    try (Scope quiet = Instrumentation.suppress();
-        okhttp3.Response response = client.newCall(request.build()).execute()) {
-      response.body().bytes(); // read to the end so the connection can be reused
-      return Response.of(response.code(), response.header(RETRY_AFTER), response.header(RATE_LIMITS));
+    Call call = client.newCall(request.build());
+    try (Scope quiet = Instrumentation.suppress(); okhttp3.Response response = call.execute()) {
+      Response answer = Response.of(response.code(), response.header(RETRY_AFTER), response.header(RATE_LIMITS));
+      // Cancelled when not read to its end: closing would otherwise read on, to reuse the connection.
+      if (!readBody(response.body().source())) call.cancel();
+      return answer;
+    }
+  }
+
+  /**
+   * Reads a response body (Sentry's is a little JSON) so that the connection can be reused: at most
+   * {@link #MAX_BODY_BYTES}, for at most {@link #BODY_WAIT}; true when it was read to its end. A
+   * body cut short leaves the answer as it was.
+   */
+  private static boolean readBody(BufferedSource body) {
+    body.timeout().deadline(BODY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    try (Buffer sink = new Buffer()) {
+      for (long read = 0, n; read < MAX_BODY_BYTES; read += n) {
+        n = body.read(sink, Math.min(8192, MAX_BODY_BYTES - read));
+        if (n < 0) return true;
+        sink.clear();
+      }
+      return body.exhausted(); // the body was exactly the cap; else more is coming
+    } catch (IOException e) {
+      return false;
     }
   }
 
