@@ -60,9 +60,10 @@ import java.util.function.Function;
  *
  * <p>Failures: an exception from the handler marks the transaction {@code internal_error} and is
  * rethrown unchanged. A client that goes away while the handler writes the body (a write or flush
- * of {@code getResponseBody()} throws an {@link IOException}) is no error of the service: the
- * transaction is {@code cancelled}, with the response code that was sent. The filter itself never fails a request: a failure inside it is logged once
- * via {@link System.Logger} and the request is passed on untraced.
+ * of {@code getResponseBody()} throws an {@link IOException}, rethrown or not) is no error of the
+ * service: the transaction is {@code cancelled}, with the response code that was sent. The filter
+ * itself never fails a request: a failure inside it is logged once via {@link System.Logger} and
+ * the request is passed on untraced.
  */
 public final class SentryTraceFilter extends Filter {
   /**

@@ -1,4 +1,4 @@
-package io.sentrytrace.servlet;
+package io.sentrytrace.http;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,9 +8,14 @@ import java.util.logging.Logger;
 
 /**
  * What a java.util.logging logger and those below it log, kept off the console until closed: for
- * the errors a test provokes in a container on purpose (Tomcat logs through java.util.logging).
+ * the failures a test provokes on purpose ({@code System.Logger} and Tomcat log through
+ * java.util.logging).
+ *
+ * <pre>{@code
+ * try (CapturedLog log = new CapturedLog(HttpServerHandler.class.getName())) { ...; assertThat(log.lines()).... }
+ * }</pre>
  */
-final class CapturedLog implements AutoCloseable {
+public final class CapturedLog implements AutoCloseable {
   private final Logger logger;
   private final boolean parentHandlers;
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
@@ -28,7 +33,8 @@ final class CapturedLog implements AutoCloseable {
         public void close() {}
       };
 
-  CapturedLog(String name) {
+  /** Starts capturing what the logger {@code name} (and those below it) logs. */
+  public CapturedLog(String name) {
     logger = Logger.getLogger(name);
     parentHandlers = logger.getUseParentHandlers();
     logger.addHandler(handler);
@@ -36,12 +42,13 @@ final class CapturedLog implements AutoCloseable {
   }
 
   /** Each record as {@code LEVEL message}, with the message of its exception when it has one. */
-  List<String> lines() {
+  public List<String> lines() {
     return records.stream()
         .map(r -> r.getLevel() + " " + r.getMessage() + (r.getThrown() == null ? "" : " / " + r.getThrown()))
         .toList();
   }
 
+  /** Stops capturing; the logger logs as before. */
   @Override
   public void close() {
     logger.setUseParentHandlers(parentHandlers);
