@@ -10,6 +10,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionNameSource;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.function.Function;
@@ -28,12 +29,13 @@ import java.util.function.Function;
  * request.setAttribute(HttpServerHandler.SPAN_ATTRIBUTE, tx);
  * Throwable error = null;
  * try (Scope scope = tx.makeCurrent()) {
- *   chain.doFilter(request, response);                     // Server-Timing: handler.serverTiming(tx, ...)
+ *   chain.doFilter(request, wrapped);  // the wrapper adds Server-Timing (handler.serverTiming(tx, ...)) and
+ *                                      // keeps writeFailure: the first IOException a body write or flush threw
  * } catch (Throwable t) {
  *   error = t;
  *   throw t;                                               // the adapter rethrows unchanged
  * } finally {
- *   handler.finish(tx, response.getStatus(), error);        // or later, on another thread
+ *   handler.finish(tx, response.getStatus(), error, writeFailure); // or later, on another thread
  * }
  * }</pre>
  *
@@ -71,6 +73,8 @@ public final class HttpServerHandler {
   static final int MAX_PATH_LENGTH = 2048;
   /** The longest Host header still checked: a DNS name (253) plus a port. */
   private static final int MAX_HOST_LENGTH = 261;
+  /** The deepest cause of a write failure looked at: frameworks wrap one once or twice. */
+  private static final int MAX_CAUSES = 8;
 
   private static final String ACCESS_CONTROL_REQUEST_METHOD = "Access-Control-Request-Method";
   private static final InstrumentationLog LOG = InstrumentationLog.of(HttpServerHandler.class, "HTTP server");
@@ -159,21 +163,57 @@ public final class HttpServerHandler {
   }
 
   /**
-   * Finishes {@code transaction} (null: does nothing): {@code http.response.status_code} and the
-   * status of {@code statusCode} ({@code unknown} when no response was sent: 0 or less), or {@code
-   * internal_error} when the app threw {@code error} (non-null). Safe on any thread; the second
-   * call for a transaction does nothing.
+   * Finishes {@code transaction} of a response whose writes did not fail: {@link #finish(Span, int,
+   * Throwable, Throwable) finish(transaction, statusCode, error, null)}.
    */
   public void finish(Span transaction, int statusCode, Throwable error) {
+    finish(transaction, statusCode, error, null);
+  }
+
+  /**
+   * Finishes {@code transaction} (null: does nothing) with {@code http.response.status_code} (when
+   * {@code statusCode} is positive) and a status, the first that applies:
+   *
+   * <ul>
+   *   <li>{@code cancelled} (Sentry's status for 499) when writing the response failed with an I/O
+   *       error: {@code writeFailure} is an {@link IOException} or caused by one. Only a committed
+   *       response is written to the connection, so the client went away mid-response (a closed
+   *       tab, a dropped connection, a client's timeout): no error of the service, whatever the app
+   *       made of the failure. Otherwise anyone could raise a service's error rate by leaving.
+   *   <li>{@code internal_error} when the app threw {@code error} (non-null).
+   *   <li>The status of {@code statusCode}; {@code unknown} when no response was sent (0 or less).
+   * </ul>
+   *
+   * <p>{@code writeFailure} is what a write or flush of the response body threw, as the adapter's
+   * response wrapper saw it (null when none failed); an I/O error elsewhere, such as a database
+   * call's, is the app's {@code error}. Safe on any thread; the second call for a transaction does
+   * nothing.
+   */
+  public void finish(Span transaction, int statusCode, Throwable error, Throwable writeFailure) {
     if (transaction == null || transaction.isFinished()) return;
     try {
       if (statusCode > 0) transaction.setData(HttpSpanData.STATUS_CODE, statusCode);
-      if (error != null) transaction.setStatus(SpanStatus.INTERNAL_ERROR);
+      if (isIoFailure(writeFailure)) transaction.setStatus(SpanStatus.CANCELLED);
+      else if (error != null) transaction.setStatus(SpanStatus.INTERNAL_ERROR);
       else transaction.setStatus(statusCode > 0 ? SpanStatus.fromHttpStatus(statusCode) : SpanStatus.UNKNOWN);
       transaction.finish();
     } catch (RuntimeException e) {
       LOG.failed(e);
     }
+  }
+
+  /**
+   * Whether {@code failure} is an {@link IOException} or one of its first causes is: a reactive
+   * server's write failure may come wrapped in an unchecked exception. A cycle ends the search.
+   */
+  static boolean isIoFailure(Throwable failure) {
+    Throwable t = failure;
+    for (int i = 0; t != null && i <= MAX_CAUSES; i++) {
+      if (t instanceof IOException) return true;
+      Throwable cause = t.getCause();
+      t = cause == t ? null : cause;
+    }
+    return false;
   }
 
   /**

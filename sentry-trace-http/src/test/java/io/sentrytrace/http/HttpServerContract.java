@@ -11,10 +11,16 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,22 +75,37 @@ public abstract class HttpServerContract {
     }
   }
 
-  /** What the app answers: a status, headers in order (a name may repeat), a body ("" for none). */
+  /**
+   * What the app answers: a status, headers in order (a name may repeat), a body ("" for none)
+   * that the test's server writes {@link #repeat} times, each time with its own write call (a
+   * large page is a short body repeated, its length {@link #length()}).
+   */
   public static final class Reply {
     public final int status;
     public final List<Map.Entry<String, String>> headers;
     public final String body;
+    public final int repeat;
 
-    Reply(int status, List<Map.Entry<String, String>> headers, String body) {
+    Reply(int status, List<Map.Entry<String, String>> headers, String body, int repeat) {
       this.status = status;
       this.headers = headers;
       this.body = body;
+      this.repeat = repeat;
     }
 
     static Reply of(int status, String body, String... headers) {
+      return repeated(status, body, 1, headers);
+    }
+
+    static Reply repeated(int status, String body, int repeat, String... headers) {
       List<Map.Entry<String, String>> list = new ArrayList<>();
       for (int i = 0; i < headers.length; i += 2) list.add(Map.entry(headers[i], headers[i + 1]));
-      return new Reply(status, List.copyOf(list), body);
+      return new Reply(status, List.copyOf(list), body, repeat);
+    }
+
+    /** The body's bytes as written, {@link #repeat} times. */
+    public long length() {
+      return (long) body.getBytes(StandardCharsets.UTF_8).length * repeat;
     }
   }
 
@@ -388,6 +409,63 @@ public abstract class HttpServerContract {
     assertThat(get("/fail").statusCode()).isEqualTo(500);
     assertThat(app.escaped.poll(5, TimeUnit.SECONDS)).isSameAs(boom);
     assertThat(onlyTransaction().root().status()).isEqualTo(SpanStatus.INTERNAL_ERROR);
+  }
+
+  /**
+   * A client that leaves while its page is being written (a closed tab, a timeout) is no error of
+   * the service: the transaction is {@code cancelled} (Sentry's status for 499) and keeps the
+   * status code that was sent. Anyone could otherwise raise a service's error rate at will.
+   */
+  @Test
+  public void aClientThatLeavesMidResponseIsCancelledNotAServerError() throws Exception {
+    String piece = "<p>" + "x".repeat(64 * 1024 - 8) + "</p>\n"; // 64 KB
+    serve(tx -> Reply.repeated(200, piece, 2048, "Content-Type", "text/html")); // 128 MB
+    String head = readAFewKilobytesAndLeave("/big");
+    assertThat(head).startsWith("HTTP/1.1 200");
+    List<TransactionData> exported = exporter.await(1, Duration.ofSeconds(30));
+    assertThat(exported).as("the transaction of the abandoned request").hasSize(1);
+    TransactionData tx = exported.get(0);
+    assertThat(tx.root().status()).isEqualTo(SpanStatus.CANCELLED);
+    assertThat(tx.root().data()).containsEntry("http.response.status_code", 200);
+    assertThat(exporter.await(2, Duration.ofMillis(300))).hasSize(1);
+  }
+
+  /** What fails before the response is committed is the service's error, an I/O error too. */
+  @Test
+  public void anIoExceptionBeforeTheResponseIsCommittedIsStillAServerError() throws Exception {
+    RuntimeException down = new UncheckedIOException(new IOException("the database went away"));
+    serve(
+        tx -> {
+          throw down;
+        });
+    assertThat(get("/fail").statusCode()).isEqualTo(500);
+    assertThat(app.escaped.poll(5, TimeUnit.SECONDS)).isSameAs(down);
+    assertThat(onlyTransaction().root().status()).isEqualTo(SpanStatus.INTERNAL_ERROR);
+  }
+
+  /**
+   * Asks for {@code path} over a raw socket, reads the first 4 KB of the answer (status line,
+   * headers and the start of the body) and closes the connection with the rest unread, as a
+   * browser does when its tab is closed. Returns what it read, as Latin-1.
+   */
+  private String readAFewKilobytesAndLeave(String path) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+      socket.setSoTimeout(10_000); // bounds each read
+      String request = "GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      byte[] read = new byte[4096];
+      int n = 0;
+      InputStream in = socket.getInputStream();
+      while (n < read.length) { // at most 4,096 reads
+        int r = in.read(read, n, read.length - n);
+        if (r < 0) break;
+        n += r;
+      }
+      assertThat(n).as("bytes read before leaving").isEqualTo(read.length);
+      return new String(read, 0, n, StandardCharsets.ISO_8859_1);
+    }
   }
 
   // ---- the transaction ----

@@ -10,6 +10,8 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -166,10 +168,16 @@ class HttpServerHandlerTest {
             throw new IllegalStateException("broken adapter");
           }
         };
-    assertThat(handler.isPreflight(broken)).isFalse();
-    Span tx = handler.start(broken);
-    assertThat(tx).isNotNull();
-    assertThat(tx.parentSpanId()).isNull();
+    try (CapturedLog handlerLog = new CapturedLog(HttpServerHandler.class.getName());
+        CapturedLog tracerLog = new CapturedLog(Tracer.class.getName())) {
+      assertThat(handler.isPreflight(broken)).isFalse();
+      Span tx = handler.start(broken);
+      assertThat(tx).isNotNull();
+      assertThat(tx.parentSpanId()).isNull();
+      // Logged once per JVM: another test may have been first.
+      assertThat(handlerLog.lines()).allSatisfy(line -> assertThat(line).contains("broken adapter"));
+      assertThat(tracerLog.lines()).allSatisfy(line -> assertThat(line).contains("broken adapter"));
+    }
   }
 
   @Test
@@ -183,13 +191,16 @@ class HttpServerHandlerTest {
                   throw new IllegalStateException("no route");
                 })
             .build();
-    Span route = named.start(new Request("GET", "/users/7"));
-    assertThat(route.description()).isEqualTo("GET /users/{id}");
-    assertThat(route.nameSource()).isEqualTo(TransactionNameSource.CUSTOM);
-    for (String path : new String[] {"/empty", "/teams/1"}) {
-      Span fallback = named.start(new Request("GET", path));
-      assertThat(fallback.description()).isEqualTo("GET " + path);
-      assertThat(fallback.nameSource()).isEqualTo(TransactionNameSource.URL);
+    try (CapturedLog log = new CapturedLog(HttpServerHandler.class.getName())) {
+      Span route = named.start(new Request("GET", "/users/7"));
+      assertThat(route.description()).isEqualTo("GET /users/{id}");
+      assertThat(route.nameSource()).isEqualTo(TransactionNameSource.CUSTOM);
+      for (String path : new String[] {"/empty", "/teams/1"}) {
+        Span fallback = named.start(new Request("GET", path));
+        assertThat(fallback.description()).isEqualTo("GET " + path);
+        assertThat(fallback.nameSource()).isEqualTo(TransactionNameSource.URL);
+      }
+      assertThat(log.lines()).allSatisfy(line -> assertThat(line).contains("no route"));
     }
   }
 
@@ -209,6 +220,35 @@ class HttpServerHandlerTest {
     assertThat(exporter.transactions()).extracting(t -> t.root().status()).containsExactly(SpanStatus.UNKNOWN, SpanStatus.INTERNAL_ERROR);
     assertThat(exporter.transactions().get(0).root().data()).doesNotContainKey("http.response.status_code");
     assertThat(exporter.transactions().get(1).root().data()).containsEntry("http.response.status_code", 200);
+  }
+
+  @Test
+  void aResponseWhoseWriteFailedWithAnIoErrorIsCancelledNotAnError() {
+    IOException gone = new IOException("Broken pipe");
+    handler.finish(handler.start(new Request("GET", "/thrown")), 200, gone, gone);
+    handler.finish(handler.start(new Request("GET", "/wrapped")), 200, new IllegalStateException("render failed", gone), gone);
+    handler.finish(handler.start(new Request("GET", "/swallowed")), 200, null, gone);
+    handler.finish(handler.start(new Request("GET", "/reactive")), 200, null, new RuntimeException("aborted", new UncheckedIOException(gone)));
+    assertThat(exporter.transactions()).extracting(t -> t.root().status()).containsOnly(SpanStatus.CANCELLED).hasSize(4);
+    assertThat(exporter.transactions()).allSatisfy(t -> assertThat(t.root().data()).containsEntry("http.response.status_code", 200));
+  }
+
+  @Test
+  void anIoErrorThatNoWriteThrewIsTheServicesError() {
+    IOException backend = new IOException("the database went away");
+    handler.finish(handler.start(new Request("GET", "/backend")), 200, backend, null);
+    handler.finish(handler.start(new Request("GET", "/not-io")), 200, new IllegalStateException("boom"), new IllegalStateException("boom"));
+    Throwable cyclic = new IllegalStateException("a cause chain with a cycle") {
+      @Override
+      public synchronized Throwable getCause() {
+        return new IllegalStateException("wrapper", this);
+      }
+    };
+    handler.finish(handler.start(new Request("GET", "/cycle")), 200, cyclic, cyclic);
+    Throwable deep = new IOException("too deep to be a wrapped write");
+    for (int i = 0; i < 20; i++) deep = new IllegalStateException("wrapper " + i, deep);
+    handler.finish(handler.start(new Request("GET", "/deep")), 200, deep, deep);
+    assertThat(exporter.transactions()).extracting(t -> t.root().status()).containsOnly(SpanStatus.INTERNAL_ERROR).hasSize(4);
   }
 
   @Test

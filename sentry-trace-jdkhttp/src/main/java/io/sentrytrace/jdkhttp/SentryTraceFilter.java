@@ -59,8 +59,11 @@ import java.util.function.Function;
  * as transactions: they are the browser's question, not the service's work.
  *
  * <p>Failures: an exception from the handler marks the transaction {@code internal_error} and is
- * rethrown unchanged. The filter itself never fails a request: a failure inside it is logged once
- * via {@link System.Logger} and the request is passed on untraced.
+ * rethrown unchanged. A client that goes away while the handler writes the body (a write or flush
+ * of {@code getResponseBody()} throws an {@link IOException}, rethrown or not) is no error of the
+ * service: the transaction is {@code cancelled}, with the response code that was sent. The filter
+ * itself never fails a request: a failure inside it is logged once via {@link System.Logger} and
+ * the request is passed on untraced.
  */
 public final class SentryTraceFilter extends Filter {
   /**
@@ -127,7 +130,7 @@ public final class SentryTraceFilter extends Filter {
       failure = t;
       throw t;
     } finally {
-      handler.finish(transaction, exchange.getResponseCode(), failure);
+      handler.finish(transaction, exchange.getResponseCode(), failure, TracedExchange.writeFailure(next));
     }
   }
 

@@ -10,6 +10,7 @@ import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
 import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpServerHandler;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +29,8 @@ import javax.net.ssl.SSLSession;
  *   <li>Right before the headers go out (only then are the handler's own values known): on a CORS
  *       preflight, the merge of {@code sentry-trace, baggage} into {@code
  *       Access-Control-Allow-Headers}; on a traced response, {@code Server-Timing} per policy.
+ *   <li>The first {@link IOException} that a write or flush of the response body threw: the
+ *       client went away ({@link HttpServerHandler#finish(Span, int, Throwable, Throwable)}).
  * </ul>
  *
  * An {@link HttpsExchange} is wrapped as one, so handlers can still reach the TLS session.
@@ -38,6 +41,9 @@ final class TracedExchange extends HttpExchange {
   private final HttpExchange delegate;
   private final Span span;
   private final HttpServerHandler handler;
+  private OutputStream body;
+  private OutputStream tracedBody;
+  private volatile IOException writeFailure;
 
   private TracedExchange(HttpExchange delegate, Span span, HttpServerHandler handler) {
     this.delegate = delegate;
@@ -52,6 +58,17 @@ final class TracedExchange extends HttpExchange {
   static HttpExchange wrap(HttpExchange exchange, Span span, HttpServerHandler handler) {
     TracedExchange traced = new TracedExchange(exchange, span, handler);
     return exchange instanceof HttpsExchange ? new Secure((HttpsExchange) exchange, traced) : traced;
+  }
+
+  /** What the first failed write or flush of {@code exchange}'s body threw; null when none failed (or not ours). */
+  static IOException writeFailure(HttpExchange exchange) {
+    if (exchange instanceof TracedExchange) return ((TracedExchange) exchange).writeFailure;
+    if (exchange instanceof Secure) return ((Secure) exchange).traced.writeFailure;
+    return null;
+  }
+
+  void failedWriting(IOException e) {
+    if (writeFailure == null) writeFailure = e;
   }
 
   @Override
@@ -119,9 +136,15 @@ final class TracedExchange extends HttpExchange {
     return delegate.getRequestBody();
   }
 
+  /** The server's body stream, watched for failed writes; the same wrapper while the stream is the same. */
   @Override
-  public OutputStream getResponseBody() {
-    return delegate.getResponseBody();
+  public synchronized OutputStream getResponseBody() {
+    OutputStream out = delegate.getResponseBody();
+    if (out != body) {
+      body = out;
+      tracedBody = out == null ? null : new WatchedBody(out, this);
+    }
+    return tracedBody;
   }
 
   @Override
@@ -157,6 +180,54 @@ final class TracedExchange extends HttpExchange {
   @Override
   public String toString() {
     return delegate.toString();
+  }
+
+  /**
+   * The body stream; remembers the first {@link IOException} of a write or flush. Not of {@code
+   * close}: closing a fixed-length body short of its length throws too, the handler's mistake.
+   */
+  private static final class WatchedBody extends FilterOutputStream {
+    private final TracedExchange exchange;
+
+    WatchedBody(OutputStream out, TracedExchange exchange) {
+      super(out);
+      this.exchange = exchange;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      try {
+        out.write(b);
+      } catch (IOException e) {
+        exchange.failedWriting(e);
+        throw e;
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        exchange.failedWriting(e);
+        throw e;
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        exchange.failedWriting(e);
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
   }
 
   /** The same for an HTTPS exchange: everything goes to the {@link TracedExchange}. */

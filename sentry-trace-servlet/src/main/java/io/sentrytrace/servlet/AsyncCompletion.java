@@ -15,12 +15,16 @@ import jakarta.servlet.http.HttpServletResponse;
 final class AsyncCompletion implements AsyncListener {
   private final Span transaction;
   private final HttpServletResponse response;
+  private final TracedResponse traced;
   private final HttpServerHandler handler;
   private volatile Throwable failure;
+  /** An error the container reported after the response was committed: it failed to write it. */
+  private volatile Throwable writeFailure;
 
-  AsyncCompletion(Span transaction, HttpServletResponse response, HttpServerHandler handler) {
+  AsyncCompletion(Span transaction, HttpServletResponse response, TracedResponse traced, HttpServerHandler handler) {
     this.transaction = transaction;
     this.response = response;
+    this.traced = traced;
     this.handler = handler;
   }
 
@@ -33,7 +37,8 @@ final class AsyncCompletion implements AsyncListener {
       SentryTraceServletFilter.LOG.failed(e);
       status = 0;
     }
-    handler.finish(transaction, status, failure);
+    Throwable failedWrite = traced.writeFailure();
+    handler.finish(transaction, status, failure, failedWrite != null ? failedWrite : writeFailure);
   }
 
   @Override
@@ -41,10 +46,20 @@ final class AsyncCompletion implements AsyncListener {
     // Completion follows, with the status the container or the app's listener answered.
   }
 
+  /**
+   * Once the response is committed, what fails is writing it to the connection (a page written
+   * with the container's writer, which keeps the failure from the app, ends up here too).
+   */
   @Override
   public void onError(AsyncEvent event) {
     Throwable error = event.getThrowable();
-    if (error != null) failure = error;
+    if (error == null) return;
+    failure = error;
+    try {
+      if (response.isCommitted()) writeFailure = error;
+    } catch (RuntimeException e) {
+      SentryTraceServletFilter.LOG.failed(e);
+    }
   }
 
   /** The app started async again (in an async dispatch): listeners must register anew. */

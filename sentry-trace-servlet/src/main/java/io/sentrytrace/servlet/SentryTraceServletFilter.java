@@ -46,7 +46,12 @@ import java.util.function.Function;
  *
  * <p><b>Status.</b> The transaction finishes with the final response status, {@code sendError}'s
  * included. An exception out of the chain marks it {@code internal_error} (status 500 when the
- * response was not committed yet) and is rethrown unchanged.
+ * response was not committed yet) and is rethrown unchanged. A client that goes away while the
+ * page is written is no error of the service: when a write or flush of the body stream (or {@code
+ * flushBuffer}) throws an {@link IOException}, or the container reports an I/O error of an async
+ * request after its response was committed, the transaction is {@code cancelled}, with the status
+ * that was sent, whether the app rethrew the failure or not. (The container's writer keeps its
+ * failures from the app: a page written with {@code getWriter()} then finishes with its status.)
  *
  * <p><b>Asynchronous requests.</b> When the chain put the request into async mode ({@code
  * request.startAsync()}, as Spring's {@code Callable} and {@code DeferredResult} do), the
@@ -67,10 +72,11 @@ import java.util.function.Function;
  * {@code sendRedirect}, or the end of the chain), {@code Server-Timing} gets {@code
  * sentry-trace;desc="…", baggage;desc="…"} after the app's own metrics, unless the app already put
  * it there. {@code @sentry/browser} continues the trace from it when a page has no meta tags. A
- * response already committed is left alone. After {@code request.startAsync()} the container hands
- * the async work its own response, past this filter: a page written there directly gets no header
- * (one rendered in an async dispatch, or written to the response of {@code startAsync(request,
- * response)}, does).
+ * response already committed is left alone. Pages written in async work get it too: the {@code
+ * AsyncContext} of {@code request.startAsync()} hands out the filter's response (not the
+ * container's own, past this filter) and adds the header before {@code complete()} commits; so does
+ * a page written to the response of {@code startAsync(request, response)} or rendered in an async
+ * dispatch. A page written to the container's response unwrapped by the app gets none.
  *
  * <p><b>CORS</b> ({@link Builder#corsAllowHeaders}, on by default): on a preflight ({@code OPTIONS}
  * with {@code Access-Control-Request-Method}) that the app (or a CORS filter registered after this
@@ -246,16 +252,16 @@ public final class SentryTraceServletFilter implements Filter {
       HttpServerHandler handler) throws IOException, ServletException {
     Throwable failure = null;
     try (Scope scope = transaction.makeCurrent()) {
-      chain.doFilter(request, traced);
+      chain.doFilter(new TracedRequest(request, traced), traced);
     } catch (Throwable t) {
       failure = t;
       throw t;
     } finally {
       if (failure != null) {
-        handler.finish(transaction, response.isCommitted() ? response.getStatus() : 500, failure);
-      } else if (!finishesLater(request, response, transaction, handler)) {
+        handler.finish(transaction, response.isCommitted() ? response.getStatus() : 500, failure, traced.writeFailure());
+      } else if (!finishesLater(request, response, traced, transaction, handler)) {
         traced.beforeCommit(); // nothing committed it yet: the container will, after this filter returns
-        handler.finish(transaction, response.getStatus(), null);
+        handler.finish(transaction, response.getStatus(), null, traced.writeFailure());
       }
     }
   }
@@ -264,11 +270,12 @@ public final class SentryTraceServletFilter implements Filter {
    * Whether the request went async and the transaction will finish when it completes (a listener
    * is registered). False when it did not, or when it completed meanwhile.
    */
-  private static boolean finishesLater(HttpServletRequest request, HttpServletResponse response, Span transaction, HttpServerHandler handler) {
+  private static boolean finishesLater(
+      HttpServletRequest request, HttpServletResponse response, TracedResponse traced, Span transaction, HttpServerHandler handler) {
     try {
       if (!request.isAsyncStarted()) return false;
       AsyncContext async = request.getAsyncContext();
-      async.addListener(new AsyncCompletion(transaction, response, handler));
+      async.addListener(new AsyncCompletion(transaction, response, traced, handler));
       return true;
     } catch (IllegalStateException completedMeanwhile) {
       return false;
@@ -288,7 +295,8 @@ public final class SentryTraceServletFilter implements Filter {
         ? new TracedResponse(response, transaction, handler)
         : null;
     try (Scope scope = transaction.makeCurrent()) {
-      chain.doFilter(request, traced == null ? response : traced);
+      if (traced == null) chain.doFilter(request, response);
+      else chain.doFilter(new TracedRequest(request, traced), traced);
     }
     if (traced != null && !request.isAsyncStarted()) traced.beforeCommit();
   }

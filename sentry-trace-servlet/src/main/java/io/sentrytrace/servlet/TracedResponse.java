@@ -27,6 +27,11 @@ import java.util.Collection;
  *   <li>A CORS preflight ({@code span} null): {@code sentry-trace, baggage} merged into {@code
  *       Access-Control-Allow-Headers} of a CORS answer.
  * </ul>
+ *
+ * <p>It also keeps the first {@link IOException} that a write or flush of the body stream (or
+ * {@code flushBuffer}) threw, whatever the app then did with it: the client went away ({@link
+ * HttpServerHandler#finish(Span, int, Throwable, Throwable)}). The container's writer swallows its
+ * errors, so a page written with {@code getWriter()} shows none.
  */
 final class TracedResponse extends HttpServletResponseWrapper {
   private static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
@@ -41,6 +46,8 @@ final class TracedResponse extends HttpServletResponseWrapper {
   private TracedStream tracedStream;
   private PrintWriter writer;
   private TracedWriter tracedWriter;
+  /** Written by whichever thread writes the body, read by the one that finishes the transaction. */
+  private volatile IOException writeFailure;
 
   TracedResponse(HttpServletResponse response, Span span, HttpServerHandler handler) {
     super(response);
@@ -74,6 +81,15 @@ final class TracedResponse extends HttpServletResponseWrapper {
       settled = true; // once is enough: the response goes on without the header
       SentryTraceServletFilter.LOG.failed(e);
     }
+  }
+
+  /** The first I/O error of a body write or flush; null when none failed. */
+  IOException writeFailure() {
+    return writeFailure;
+  }
+
+  private void failedWriting(IOException e) {
+    if (writeFailure == null) writeFailure = e;
   }
 
   /** Called by the body streams before each write; checks the first one only. */
@@ -113,7 +129,12 @@ final class TracedResponse extends HttpServletResponseWrapper {
   @Override
   public void flushBuffer() throws IOException {
     beforeCommit();
-    super.flushBuffer();
+    try {
+      super.flushBuffer();
+    } catch (IOException e) {
+      failedWriting(e);
+      throw e;
+    }
   }
 
   @Override
@@ -175,25 +196,45 @@ final class TracedResponse extends HttpServletResponseWrapper {
     @Override
     public void write(int b) throws IOException {
       response.beforeWrite();
-      delegate.write(b);
+      try {
+        delegate.write(b);
+      } catch (IOException e) {
+        response.failedWriting(e);
+        throw e;
+      }
     }
 
     @Override
     public void write(byte[] b) throws IOException {
       response.beforeWrite();
-      delegate.write(b);
+      try {
+        delegate.write(b);
+      } catch (IOException e) {
+        response.failedWriting(e);
+        throw e;
+      }
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       response.beforeWrite();
-      delegate.write(b, off, len);
+      try {
+        delegate.write(b, off, len);
+      } catch (IOException e) {
+        response.failedWriting(e);
+        throw e;
+      }
     }
 
     @Override
     public void flush() throws IOException {
       response.beforeCommit();
-      delegate.flush();
+      try {
+        delegate.flush();
+      } catch (IOException e) {
+        response.failedWriting(e);
+        throw e;
+      }
     }
 
     @Override

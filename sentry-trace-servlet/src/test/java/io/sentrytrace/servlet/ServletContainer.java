@@ -39,10 +39,12 @@ abstract class ServletContainer implements AutoCloseable {
   /** Held so the settings survive: java.util.logging keeps loggers weakly. */
   private static final Logger TOMCAT_LOG = Logger.getLogger("org.apache");
   private static final Logger TOMCAT_LEAK_CHECKS = Logger.getLogger("org.apache.catalina.loader");
+  private static final Logger TOMCAT_SESSION_IDS = Logger.getLogger("org.apache.catalina.util.SessionIdGeneratorBase");
 
   static {
     TOMCAT_LOG.setLevel(Level.WARNING); // Tomcat's start-up chatter
     TOMCAT_LEAK_CHECKS.setLevel(Level.SEVERE); // "add --add-opens to detect leaks" on every stop
+    TOMCAT_SESSION_IDS.setLevel(Level.SEVERE); // "creation of SecureRandom ... took 191 ms" on a busy machine
   }
 
   /** Deploys with {@code deploy}; {@code errorPages} maps status codes to locations. Returns the base URI. */

@@ -64,7 +64,8 @@ abstract class ServletContract extends HttpServerContract {
         Reply reply = app.handle(request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE));
         response.setStatus(reply.status);
         for (Map.Entry<String, String> header : reply.headers) response.addHeader(header.getKey(), header.getValue());
-        if (!reply.body.isEmpty()) response.getOutputStream().write(reply.body.getBytes(StandardCharsets.UTF_8));
+        byte[] body = reply.body.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < reply.repeat && body.length > 0; i++) response.getOutputStream().write(body);
       }
     });
     servlet.setAsyncSupported(true);

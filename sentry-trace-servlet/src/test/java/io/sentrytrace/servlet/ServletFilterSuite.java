@@ -8,6 +8,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
+import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.http.ServerTimingPolicy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -21,7 +22,11 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,6 +68,8 @@ abstract class ServletFilterSuite {
   private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
   /** What reached the container's own error handling, caught by an outermost filter. */
   private final BlockingQueue<Throwable> escaped = new LinkedBlockingQueue<>();
+  /** Tomcat's log (java.util.logging, WARNING and above), kept off the console; Jetty's goes nowhere. */
+  private final CapturedLog containerLog = new CapturedLog("org.apache");
   private ServletContainer container;
   private URI base;
 
@@ -70,7 +77,11 @@ abstract class ServletFilterSuite {
 
   @AfterEach
   void stop() throws Exception {
-    if (container != null) container.close();
+    try {
+      if (container != null) container.close();
+    } finally {
+      containerLog.close();
+    }
   }
 
   // ---- set-up ----
@@ -261,6 +272,125 @@ abstract class ServletFilterSuite {
     assertThat(serverTimingTraces(response)).containsExactly(sentryTraceOf(exported));
   }
 
+  @Test
+  void aPageWrittenToTheResponseOfStartAsyncWithoutArgumentsGetsServerTiming() throws Exception {
+    BlockingQueue<Boolean> original = new LinkedBlockingQueue<>();
+    deploy(pages(
+        "/no-arguments", (Page) (request, response) -> {
+          AsyncContext async = request.startAsync(); // the container hands out its own response
+          original.add(async.hasOriginalRequestAndResponse());
+          writeLater(async, "<p>written later</p>");
+        },
+        "/two-arguments", (Page) (request, response) -> writeLater(request.startAsync(request, response), "<p>two</p>")));
+
+    HttpResponse<String> response = get("/no-arguments");
+    assertThat(response.body()).isEqualTo("<p>written later</p>");
+    TransactionData exported = onlyTransaction();
+    assertThat(serverTimingTraces(response)).containsExactly(sentryTraceOf(exported));
+    assertThat(original.poll(5, TimeUnit.SECONDS)).as("still the container's own request and response").isTrue();
+
+    exporter.reset();
+    HttpResponse<String> twoArguments = get("/two-arguments");
+    assertThat(twoArguments.body()).isEqualTo("<p>two</p>");
+    assertThat(serverTimingTraces(twoArguments)).containsExactly(sentryTraceOf(onlyTransaction()));
+    assertThat(containerLog.lines()).isEmpty();
+  }
+
+  /** Writes {@code page} as HTML on another thread, to the response the async context hands out. */
+  private static void writeLater(AsyncContext async, String page) {
+    async.start(() -> {
+      try {
+        html((HttpServletResponse) async.getResponse(), page);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } finally {
+        async.complete();
+      }
+    });
+  }
+
+  @Test
+  void anEmptyPageThatCompleteCommitsAfterStartAsyncWithoutArgumentsGetsServerTiming() throws Exception {
+    deploy(pages("/async-empty", (Page) (request, response) -> {
+      request.startAsync();
+      new Thread(() -> {
+        AsyncContext async = request.getAsyncContext();
+        HttpServletResponse answer = (HttpServletResponse) async.getResponse();
+        answer.setStatus(202);
+        answer.setContentType("text/html");
+        async.complete(); // commits the response: no write, no flush
+      }).start();
+    }));
+
+    HttpResponse<String> response = get("/async-empty");
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(response.body()).isEmpty();
+    TransactionData exported = onlyTransaction();
+    assertThat(exported.root().status()).isEqualTo(SpanStatus.OK);
+    assertThat(serverTimingTraces(response)).containsExactly(sentryTraceOf(exported));
+    assertThat(containerLog.lines()).isEmpty();
+  }
+
+  /**
+   * The app takes a failed write for the client's business and completes. Which of the two sees
+   * the client leave first is a race on Tomcat: the app's write (through the filter's response) or
+   * the container, which reports the I/O error to the async listeners (and may hold the app's
+   * blocked write until its write timeout); the transaction is {@code cancelled} either way.
+   */
+  @Test
+  void aClientThatLeavesAnAsyncPageIsCancelledEvenWhenTheAppSwallowsTheWriteFailure() throws Exception {
+    byte[] piece = ("<p>" + "z".repeat(64 * 1024 - 8) + "</p>\n").getBytes(StandardCharsets.UTF_8);
+    deploy(pages("/async-big", (Page) (request, response) -> {
+      AsyncContext async = request.startAsync();
+      async.start(() -> {
+        try {
+          HttpServletResponse answer = (HttpServletResponse) async.getResponse();
+          answer.setContentType("text/html");
+          for (int i = 0; i < 2048; i++) answer.getOutputStream().write(piece); // 128 MB
+        } catch (IOException clientLeft) {
+          // swallowed, as many apps do
+        } finally {
+          try {
+            async.complete();
+          } catch (IllegalStateException endedAfterTheError) {
+            // Tomcat ends an async request itself once it has reported an I/O error to onError.
+          }
+        }
+      });
+    }));
+
+    String head = readAFewKilobytesAndLeave("/async-big");
+    assertThat(head).startsWith("HTTP/1.1 200");
+    assertThat(exporter.await(1, Duration.ofSeconds(30))).as("the transaction of the abandoned request").hasSize(1);
+    TransactionData exported = onlyTransaction();
+    assertThat(exported.root().status()).isEqualTo(SpanStatus.CANCELLED);
+    assertThat(exported.root().data()).containsEntry("http.response.status_code", 200);
+    assertThat(containerLog.lines()).as("a client that leaves is no server error in the container's log either").isEmpty();
+  }
+
+  /**
+   * Asks for {@code path} over a raw socket, reads the first 4 KB of the answer and closes the
+   * connection with the rest unread, as a browser does when its tab is closed.
+   */
+  private String readAFewKilobytesAndLeave(String path) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+      socket.setSoTimeout(10_000); // bounds each read
+      String request = "GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      byte[] read = new byte[4096];
+      int n = 0;
+      InputStream in = socket.getInputStream();
+      while (n < read.length) { // at most 4,096 reads
+        int r = in.read(read, n, read.length - n);
+        if (r < 0) break;
+        n += r;
+      }
+      assertThat(n).as("bytes read before leaving").isEqualTo(read.length);
+      return new String(read, 0, n, StandardCharsets.ISO_8859_1);
+    }
+  }
+
   // ---- status ----
 
   @Test
@@ -306,6 +436,8 @@ abstract class ServletFilterSuite {
     assertThat(errorPage.exposed()).isSameAs(failed.exposed());
     assertThat(errorSeen.poll(5, TimeUnit.SECONDS)).isSameAs(boom);
     assertThat(escaped.poll(1, TimeUnit.SECONDS)).isSameAs(boom);
+    // Tomcat logs what the servlet threw (Jetty's log goes nowhere here).
+    assertThat(containerLog.lines()).allSatisfy(line -> assertThat(line).startsWith("SEVERE").contains("boom"));
     TransactionData exported = onlyTransaction();
     assertThat(exported.name()).isEqualTo("GET /fail");
     assertThat(exported.root().status()).isEqualTo(SpanStatus.INTERNAL_ERROR);
