@@ -9,11 +9,13 @@ import java.util.logging.Logger;
 
 /**
  * Records what one logger logs (System.Logger goes to java.util.logging when nothing else is
- * installed), at every level, until closed.
+ * installed), at every level, until closed. What it records is not also printed: a test that
+ * provokes a warning asserts it instead.
  */
 final class LogRecords implements AutoCloseable {
   private final Logger logger;
   private final Level previousLevel;
+  private final boolean previousUseParentHandlers;
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
   private final Handler handler =
       new Handler() {
@@ -32,7 +34,9 @@ final class LogRecords implements AutoCloseable {
   private LogRecords(String name) {
     this.logger = Logger.getLogger(name);
     this.previousLevel = logger.getLevel();
+    this.previousUseParentHandlers = logger.getUseParentHandlers();
     logger.setLevel(Level.ALL);
+    logger.setUseParentHandlers(false);
     logger.addHandler(handler);
   }
 
@@ -53,5 +57,6 @@ final class LogRecords implements AutoCloseable {
   public void close() {
     logger.removeHandler(handler);
     logger.setLevel(previousLevel);
+    logger.setUseParentHandlers(previousUseParentHandlers);
   }
 }
