@@ -8,7 +8,8 @@ import java.util.Objects;
  * (DSC). Immutable. {@link #parse} keeps only the {@code sentry-} members of an incoming header:
  * other vendors' members belong to the request they came with, not to the requests this process
  * sends. {@link #merge} is for an outgoing request's own header: it keeps that header's other
- * vendors' members and replaces its {@code sentry-} members with ours.
+ * vendors' members and replaces its {@code sentry-} members with ours, within the same limits
+ * (Sentry's DSC keys get their room first).
  *
  * <p>Bounded by the W3C limits in what it reads and keeps, not only in what it writes: {@link
  * #parse} looks at the first {@link #MAX_HEADER_LENGTH} chars of a header only and keeps at most
@@ -171,7 +172,7 @@ public final class Baggage {
       start = end + 1;
     }
     if (dropped > 0) logDropped(dropped, members);
-    // Without other members, ours alone: the cached header, chosen the same way.
+    // No other member kept: ours alone, which the cached header already chose the same way.
     if (out.length() == 0) return sentry.toHeader();
     sentry.chooseUnknown(lengths, chosen, MAX_HEADER_LENGTH - out.length() - oursChars, MAX_MEMBERS - members - oursMembers);
     if (count(chosen) == lengths.length) {
