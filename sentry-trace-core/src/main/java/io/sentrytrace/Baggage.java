@@ -8,7 +8,8 @@ import java.util.Objects;
  * (DSC). Immutable. {@link #parse} keeps only the {@code sentry-} members of an incoming header:
  * other vendors' members belong to the request they came with, not to the requests this process
  * sends. {@link #merge} is for an outgoing request's own header: it keeps that header's other
- * vendors' members and replaces its {@code sentry-} members with ours.
+ * vendors' members and replaces its {@code sentry-} members with ours, within the same limits
+ * (Sentry's DSC keys get their room first).
  *
  * <p>Bounded by the W3C limits in what it reads and keeps, not only in what it writes: {@link
  * #parse} looks at the first {@link #MAX_HEADER_LENGTH} chars of a header only and keeps at most
@@ -37,6 +38,7 @@ public final class Baggage {
 
   static final String SENTRY_PREFIX = "sentry-";
   private static final Baggage EMPTY = new Baggage(SentryValues.EMPTY);
+  static final WarnOnce DROPPED = new WarnOnce(System.getLogger(Baggage.class.getName()));
 
   private final SentryValues sentryValues;
   private String header;
@@ -122,9 +124,18 @@ public final class Baggage {
   /**
    * The header for an outgoing request that may already carry a {@code baggage} header: its other
    * vendors' members are kept as they are, its {@code sentry-} members are replaced by ours. Sending
-   * the same request twice therefore never grows the header. Ours are added as far as the limits
-   * allow after the other vendors' members, Sentry's DSC keys first. Returns an empty string when
-   * nothing is left to send.
+   * the same request twice therefore never grows the header.
+   *
+   * <p>The result keeps to the W3C limits, {@link #MAX_MEMBERS} members and {@link
+   * #MAX_HEADER_LENGTH} chars, however long the existing header is. Within them, Sentry's DSC keys
+   * come first (the trace must keep its sampling decision downstream), then the other vendors'
+   * members in their order, each if it still fits, then our unknown {@code sentry-} keys (they came
+   * with the trace and must not push out the application's own members). Ours are written after
+   * the other vendors' members, in their own order. Other vendors' members that do not fit are
+   * dropped and counted: one log line per merge that drops, on the {@code io.sentrytrace.Baggage}
+   * logger, at WARNING the first time in the JVM and at DEBUG after. Time linear in the existing
+   * header, of which at most {@link #MAX_HEADER_LENGTH} chars are kept. Returns an empty string
+   * when nothing is left to send.
    */
   public static String merge(String existingHeader, Baggage sentry) {
     return mergeFrom(existingHeader, sentry);
@@ -134,8 +145,14 @@ public final class Baggage {
   static String mergeFrom(CharSequence existingHeader, Baggage sentry) {
     Objects.requireNonNull(sentry, "sentry");
     if (existingHeader == null || existingHeader.length() == 0) return sentry.toHeader();
-    StringBuilder out = new StringBuilder(existingHeader.length() + 128);
+    int[] lengths = sentry.encodedLengths();
+    boolean[] chosen = new boolean[lengths.length];
+    // Each of ours is counted with a comma before it: exact once other members precede them.
+    int oursChars = sentry.chooseKnown(lengths, chosen);
+    int oursMembers = count(chosen);
+    StringBuilder out = new StringBuilder(Math.min(existingHeader.length(), MAX_HEADER_LENGTH) + oursChars);
     int members = 0;
+    int dropped = 0;
     int length = existingHeader.length();
     int start = 0;
     while (start < length) {
@@ -143,21 +160,42 @@ public final class Baggage {
       int memberStart = Strings.skipOws(existingHeader, start, end);
       int memberEnd = Strings.trimOws(existingHeader, memberStart, end);
       if (memberStart < memberEnd && !Strings.startsWith(existingHeader, memberStart, memberEnd, SENTRY_PREFIX)) {
-        if (out.length() > 0) out.append(',');
-        out.append(existingHeader, memberStart, memberEnd);
-        members++;
+        int needed = (out.length() > 0 ? 1 : 0) + memberEnd - memberStart;
+        if (members + oursMembers < MAX_MEMBERS && out.length() + needed + oursChars <= MAX_HEADER_LENGTH) {
+          if (out.length() > 0) out.append(',');
+          out.append(existingHeader, memberStart, memberEnd);
+          members++;
+        } else {
+          dropped++;
+        }
       }
       start = end + 1;
     }
+    if (dropped > 0) logDropped(dropped, members);
+    // No other member kept: ours alone, which the cached header already chose the same way.
     if (out.length() == 0) return sentry.toHeader();
-    String ours = sentry.toHeader();
-    if (ours.isEmpty()) return out.toString();
-    // Usually all of ours fits: append the cached header instead of encoding again.
-    if (out.length() + 1 + ours.length() <= MAX_HEADER_LENGTH && members + sentry.sentryValues.size() <= MAX_MEMBERS) {
-      return out.append(',').append(ours).toString();
+    sentry.chooseUnknown(lengths, chosen, MAX_HEADER_LENGTH - out.length() - oursChars, MAX_MEMBERS - members - oursMembers);
+    if (count(chosen) == lengths.length) {
+      // Usually all of ours fits: append the cached header instead of encoding again.
+      String ours = sentry.toHeader();
+      return ours.isEmpty() ? out.toString() : out.append(',').append(ours).toString();
     }
-    sentry.appendTo(out, members);
+    sentry.appendChosen(out, chosen);
     return out.toString();
+  }
+
+  private static void logDropped(int dropped, int kept) {
+    DROPPED.log(
+        () -> "baggage: " + dropped + " of the outgoing request's other members left out, " + kept
+            + " kept, to stay within the W3C limits of " + MAX_MEMBERS + " members and " + MAX_HEADER_LENGTH
+            + " chars with Sentry's DSC members first",
+        null);
+  }
+
+  private static int count(boolean[] chosen) {
+    int n = 0;
+    for (boolean c : chosen) if (c) n++;
+    return n;
   }
 
   /** The Sentry values, keys without the {@code sentry-} prefix, percent-decoded. Unmodifiable. */
@@ -197,20 +235,24 @@ public final class Baggage {
    * keys in order, each as long as it fits; the chosen are written in their own order.
    */
   private void appendTo(StringBuilder out, int existingMembers) {
-    int n = sentryValues.size();
-    int[] lengths = new int[n];
+    int[] lengths = encodedLengths();
     int total = out.length() == 0 ? -1 : 0; // n members need n - 1 commas, n after existing ones
-    for (int i = 0; i < n; i++) {
-      lengths[i] =
-          SENTRY_PREFIX.length() + PercentCodec.encodedLength(sentryValues.key(i)) + 1
-              + PercentCodec.encodedLength(sentryValues.value(i));
-      total += 1 + lengths[i];
-    }
+    for (int length : lengths) total += 1 + length;
     boolean[] chosen = null;
-    if (n > MAX_MEMBERS - existingMembers || out.length() + total > MAX_HEADER_LENGTH) {
-      chosen = choose(lengths, MAX_HEADER_LENGTH - out.length(), MAX_MEMBERS - existingMembers, out.length() > 0);
+    if (lengths.length > MAX_MEMBERS - existingMembers || out.length() + total > MAX_HEADER_LENGTH) {
+      chosen = new boolean[lengths.length];
+      // The first member needs no comma before it when nothing precedes it: one char more room.
+      int roomChars = MAX_HEADER_LENGTH - out.length() + (out.length() == 0 ? 1 : 0);
+      int roomMembers = MAX_MEMBERS - existingMembers;
+      int used = chooseKnown(lengths, chosen, roomChars, roomMembers);
+      chooseUnknown(lengths, chosen, roomChars - used, roomMembers - count(chosen));
     }
-    for (int i = 0; i < n; i++) {
+    appendChosen(out, chosen);
+  }
+
+  /** Writes the chosen members (all when {@code chosen} is null), each after a comma if needed. */
+  private void appendChosen(StringBuilder out, boolean[] chosen) {
+    for (int i = 0; i < sentryValues.size(); i++) {
       if (chosen != null && !chosen[i]) continue;
       if (out.length() > 0) out.append(',');
       out.append(SENTRY_PREFIX);
@@ -220,23 +262,51 @@ public final class Baggage {
     }
   }
 
-  private boolean[] choose(int[] lengths, int roomChars, int roomMembers, boolean afterOthers) {
-    boolean[] chosen = new boolean[lengths.length];
-    int used = afterOthers ? 0 : -1; // the first member chosen needs no comma before it
+  /** Each member's length as written, {@code sentry-key=value} encoded. */
+  private int[] encodedLengths() {
+    int[] lengths = new int[sentryValues.size()];
+    for (int i = 0; i < lengths.length; i++) {
+      lengths[i] = SENTRY_PREFIX.length() + PercentCodec.encodedLength(sentryValues.key(i)) + 1
+          + PercentCodec.encodedLength(sentryValues.value(i));
+    }
+    return lengths;
+  }
+
+  /** {@link #chooseKnown(int[], boolean[], int, int)} with the whole header to itself. */
+  private int chooseKnown(int[] lengths, boolean[] chosen) {
+    return chooseKnown(lengths, chosen, MAX_HEADER_LENGTH + 1, MAX_MEMBERS);
+  }
+
+  /**
+   * Chooses DSC keys in {@link DscKeys#PRIORITY} order, each if it fits in the room left, counting
+   * a comma before each member; returns the chars they take so counted.
+   */
+  private int chooseKnown(int[] lengths, boolean[] chosen, int roomChars, int roomMembers) {
+    int used = 0;
     int members = 0;
-    for (int pass = 0; pass < 2; pass++) {
-      int candidates = pass == 0 ? DscKeys.PRIORITY.length : lengths.length;
-      for (int c = 0; c < candidates && members < roomMembers; c++) {
-        int i = pass == 0 ? sentryValues.indexOf(DscKeys.PRIORITY[c]) : c;
-        if (i < 0 || chosen[i] || (pass == 1 && DscKeys.isKnown(sentryValues.key(i)))) continue;
-        if (used + 1 + lengths[i] <= roomChars) {
-          chosen[i] = true;
-          used += 1 + lengths[i];
-          members++;
-        }
+    for (int c = 0; c < DscKeys.PRIORITY.length && members < roomMembers; c++) {
+      int i = sentryValues.indexOf(DscKeys.PRIORITY[c]);
+      if (i >= 0 && used + 1 + lengths[i] <= roomChars) {
+        chosen[i] = true;
+        used += 1 + lengths[i];
+        members++;
       }
     }
-    return chosen;
+    return used;
+  }
+
+  /** Chooses unknown keys in order, each if it fits in the room left (a comma before each). */
+  private void chooseUnknown(int[] lengths, boolean[] chosen, int roomChars, int roomMembers) {
+    int used = 0;
+    int members = 0;
+    for (int i = 0; i < lengths.length && members < roomMembers; i++) {
+      if (chosen[i] || DscKeys.isKnown(sentryValues.key(i))) continue;
+      if (used + 1 + lengths[i] <= roomChars) {
+        chosen[i] = true;
+        used += 1 + lengths[i];
+        members++;
+      }
+    }
   }
 
   /**

@@ -70,6 +70,8 @@ final class CurrentContext {
     final Object value;
     final Frame parent;
     final Thread owner;
+    /** How many frames are below this one in its chain: how {@link #endTask} aligns two chains. */
+    final int depth;
     /** Only read and written on the owner thread: a close on another thread changes nothing. */
     boolean closed;
 
@@ -77,6 +79,7 @@ final class CurrentContext {
       this.value = value;
       this.parent = parent;
       this.owner = owner;
+      this.depth = parent == null ? 0 : parent.depth + 1;
     }
 
     @Override
@@ -102,15 +105,38 @@ final class CurrentContext {
       resumeAt(parent);
     }
 
-    /** After a wrapped task: closes what the task left open, then resumes the thread's own scope. */
+    /**
+     * After a wrapped task: closes the scopes the task opened and left open, then resumes the
+     * innermost open scope that was there before the task. That is this frame's parent, unless the
+     * task closed a scope opened before it (a task run on the submitting thread, by a direct
+     * executor or {@code CallerRunsPolicy}): that close ended this frame too and restored what was
+     * current when the closed scope opened, so the thread stays as that close left it.
+     */
     void endTask() {
-      Frame top = CURRENT.get();
-      if (top != this) {
-        top.misuse("left open by a wrapped task; closed when the task ended");
-        for (Frame f = top; f != null && f != this; f = f.parent) f.closed = true;
+      // The frames that were open before the task are this one's parent chain; the current chain
+      // holds them and, above them, what the task opened. Their meeting point is found by walking
+      // both chains down once, the deeper first (a common ancestor in a tree).
+      Frame current = CURRENT.get();
+      Frame ours = this;
+      boolean reported = false;
+      while (current != ours) {
+        if (depth(current) >= depth(ours)) {
+          if (!reported) {
+            current.misuse("left open by a wrapped task; closed when the task ended");
+            reported = true;
+          }
+          current.closed = true;
+          current = current.parent;
+        } else {
+          ours = ours.parent;
+        }
       }
       closed = true;
-      resumeAt(parent);
+      resumeAt(current);
+    }
+
+    private static int depth(Frame frame) {
+      return frame == null ? -1 : frame.depth;
     }
 
     private void misuse(String what) {

@@ -26,7 +26,11 @@ package io.sentrytrace;
  *       nothing: the opening thread keeps it until it closes it there. To run work elsewhere with
  *       this thread's span, hand it over with {@link Tracer#wrap(Runnable)} and its siblings.
  *   <li>A task run through {@link Tracer#wrap(Runnable)} (or a wrapped executor) that leaves scopes
- *       open has them closed when it ends, so nothing leaks to the pool thread's next task.
+ *       open has them closed when it ends, so nothing leaks to the pool thread's next task. A task
+ *       run on the thread that submitted it (a direct executor, {@code CallerRunsPolicy}, a
+ *       synchronous callback) that closes a scope the submitter opened before it ends its own scope
+ *       with that one, as any scope opened after it; when the task ends, the thread stays as that
+ *       close left it: what was current when the closed scope opened.
  *   <li>Each misuse is logged on the {@code io.sentrytrace.Scope} logger: at WARNING the first
  *       time in the JVM, with the stack of the offending close; at DEBUG after. Nothing throws.
  * </ul>

@@ -277,9 +277,90 @@ class BaggageTest {
     assertThat(merged.split(",")).hasSize(Baggage.MAX_MEMBERS);
     assertThat(merged).startsWith(existing + ",");
 
+    // Sentry's DSC members come first within the limits (issue 19 §3): the release takes the room
+    // the other vendor's member would have needed; an unknown sentry- member still fits after it.
     String longExisting = "other=" + "o".repeat(8000);
-    String mergedLong = Baggage.merge(longExisting, Baggage.of(Map.of("release", "r".repeat(300), "env", "e")));
-    assertThat(mergedLong).isEqualTo(longExisting + ",sentry-env=e").hasSizeLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+    Baggage sentry = Baggage.of(Map.of("release", "r".repeat(300), "env", "e"));
+    String mergedLong = Baggage.merge(longExisting, sentry);
+    assertThat(mergedLong).isEqualTo(sentry.toHeader()).contains("sentry-env=e");
+    String shorterExisting = "other=" + "o".repeat(7000);
+    assertThat(Baggage.merge(shorterExisting, sentry)).isEqualTo(shorterExisting + "," + sentry.toHeader());
+  }
+
+  // ---- merge within the W3C limits, Sentry's DSC first (issue 19 §3) ----
+
+  /** Eight members, all of them DSC keys. */
+  private static final Baggage DSC = Baggage.parse("sentry-trace_id=" + TRACE_ID
+      + ",sentry-sample_rand=0.5,sentry-sample_rate=1,sentry-sampled=true,sentry-public_key=k,sentry-org_id=1"
+      + ",sentry-environment=prod,sentry-release=shop%401.0");
+
+  /** {@code m0=v0,m1=v1,...}: n other vendors' members. */
+  private static String others(int n) {
+    return java.util.stream.IntStream.range(0, n).mapToObj(i -> "m" + i + "=v" + i).collect(Collectors.joining(","));
+  }
+
+  private static void assertWithinTheLimitsWithSentrysDsc(String merged) {
+    assertThat(merged.split(",", -1)).hasSizeLessThanOrEqualTo(Baggage.MAX_MEMBERS);
+    assertThat(merged).hasSizeLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH).endsWith(DSC.toHeader());
+    assertThat(Baggage.parse(merged)).isEqualTo(DSC);
+  }
+
+  @Test
+  void mergeKeepsSentrysDscAndAsManyOtherMembersAsTheMemberLimitLeaves() {
+    int room = Baggage.MAX_MEMBERS - DSC.sentryValues().size(); // 56
+    for (int n : new int[] {0, 1, room - 1, room, room + 1, 63, 64, 65, 10_000}) {
+      String merged = Baggage.merge(others(n), DSC);
+      assertWithinTheLimitsWithSentrysDsc(merged);
+      // The first members that fit, in their order, then Sentry's.
+      int kept = Math.min(n, room);
+      assertThat(merged).as("%d existing members", n).isEqualTo(kept == 0 ? DSC.toHeader() : others(kept) + "," + DSC.toHeader());
+    }
+  }
+
+  @Test
+  void mergeKeepsSentrysDscAndAsManyOtherMembersAsTheLengthLimitLeaves() {
+    String member = "m=" + "v".repeat(998); // 1000 chars
+    String existing = String.join(",", java.util.Collections.nCopies(10, member));
+    String merged = Baggage.merge(existing, DSC);
+    assertWithinTheLimitsWithSentrysDsc(merged);
+    int fit = (Baggage.MAX_HEADER_LENGTH - DSC.toHeader().length()) / (member.length() + 1);
+    assertThat(fit).isEqualTo(7);
+    assertThat(merged).isEqualTo(String.join(",", java.util.Collections.nCopies(fit, member)) + "," + DSC.toHeader());
+  }
+
+  @Test
+  void anOtherMemberTooLongToFitIsDroppedAndTheNextOnesStillFit() {
+    String merged = Baggage.merge("big=" + "x".repeat(Baggage.MAX_HEADER_LENGTH) + ",small=1", DSC);
+    assertThat(merged).isEqualTo("small=1," + DSC.toHeader());
+  }
+
+  @Test
+  void mergeGivesOtherVendorsPrecedenceOverUnknownSentryMembers() {
+    // Unknown sentry- members come from whoever started the trace: they must not push out the
+    // application's own members, which are kept before them; Sentry's own order is kept.
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("trace_id", TRACE_ID);
+    for (int i = 0; i < 10; i++) values.put("k" + i, "x");
+    String merged = Baggage.merge(others(60), Baggage.of(values));
+    assertThat(merged).isEqualTo(others(60) + ",sentry-trace_id=" + TRACE_ID + ",sentry-k0=x,sentry-k1=x,sentry-k2=x");
+  }
+
+  @Test
+  void mergeLogsHowManyOtherMembersItDroppedOncePerMergeThatDrops() {
+    Baggage.DROPPED.reset();
+    try (LogRecords log = LogRecords.of(Baggage.class)) {
+      Baggage.merge(others(10_000), DSC); // 56 kept
+      Baggage.merge(others(56), DSC); // all kept: nothing logged
+      Baggage.merge(others(100), DSC);
+      Baggage.merge("big=" + "x".repeat(Baggage.MAX_HEADER_LENGTH), Baggage.empty());
+      assertThat(log.levels()).containsExactly(
+          java.util.logging.Level.WARNING, java.util.logging.Level.FINE, java.util.logging.Level.FINE);
+      List<String> messages = log.records().stream().map(java.util.logging.LogRecord::getMessage).toList();
+      assertThat(messages.get(0)).contains("9944 ", "64 members", "8192 chars");
+      assertThat(messages.get(1)).contains("44 ");
+      assertThat(messages.get(2)).contains("1 ");
+      assertThat(log.records()).allSatisfy(r -> assertThat(r.getThrown()).isNull());
+    }
   }
 
   // ---- merge ----

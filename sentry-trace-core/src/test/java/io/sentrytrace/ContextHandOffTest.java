@@ -9,14 +9,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
@@ -121,7 +127,10 @@ class ContextHandOffTest {
     try (Scope scope = tx.makeCurrent()) {
       leaky = tracer.wrap(() -> { tx.startChild("c", "forgotten").makeCurrent(); });
     }
-    pool.submit(leaky).get(5, TimeUnit.SECONDS);
+    try (LogRecords log = LogRecords.of(Scope.class)) {
+      pool.submit(leaky).get(5, TimeUnit.SECONDS);
+      assertThat(messages(log)).singleElement().asString().contains("forgotten", "left open by a wrapped task");
+    }
     assertThat(onPool(tracer::currentSpan)).isSameAs(workers);
   }
 
@@ -242,5 +251,150 @@ class ContextHandOffTest {
     assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(java.io.IOException.class);
+  }
+
+  // ---- a task run on the submitting thread closes a scope the submitter opened (issue 19 §6) ----
+  // The rule (OpenTelemetry's): closing a scope ends every scope opened after it on the thread,
+  // the task's own among them, and restores what was current when it opened. So the task's end
+  // must leave the thread as that close left it, and must not throw into the caller.
+
+  /**
+   * Runs {@code scenario} with a wrapped executor that runs tasks on the submitting thread: once a
+   * direct executor ({@link ContextExecutor}), once a saturated pool with {@code CallerRunsPolicy}
+   * ({@link ContextExecutorService}).
+   */
+  private void onTheSubmittingThread(Consumer<Executor> scenario) throws Exception {
+    scenario.accept(tracer.wrap((Executor) Runnable::run));
+
+    CountDownLatch release = new CountDownLatch(1);
+    ThreadPoolExecutor saturated = new ThreadPoolExecutor(
+        1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy());
+    try {
+      saturated.execute(() -> {
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      scenario.accept(tracer.wrap(saturated));
+    } finally {
+      release.countDown();
+      saturated.shutdown();
+      assertThat(saturated.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  private static List<String> messages(LogRecords log) {
+    return log.records().stream().map(LogRecord::getMessage).toList();
+  }
+
+  @Test
+  void aTaskOnTheCallersThreadClosingTheCallersOnlyScopeDoesNotThrowAndLeavesNothingCurrent() throws Exception {
+    // Expected: inside the task after the close, and in the caller after the task, nothing is
+    // current (what was current when the closed scope opened); the caller's own close after it is
+    // a second close, ignored.
+    onTheSubmittingThread(executor -> {
+      CurrentContext.MISUSE.reset();
+      Span tx = tracer.startTransaction("t", "o");
+      AtomicReference<Thread> ranOn = new AtomicReference<>();
+      AtomicReference<Object> seenInside = new AtomicReference<>("not run");
+      try (LogRecords log = LogRecords.of(Scope.class)) {
+        Scope scope = tx.makeCurrent();
+        executor.execute(() -> {
+          ranOn.set(Thread.currentThread());
+          scope.close();
+          seenInside.set(tracer.currentSpan());
+        });
+        assertThat(ranOn.get()).as(executor.toString()).isSameAs(Thread.currentThread());
+        assertThat(seenInside.get()).as("inside the task, after the close").isNull();
+        assertThat(tracer.currentSpan()).as("the caller, after the task").isNull();
+        scope.close();
+        assertThat(tracer.currentSpan()).isNull();
+        assertThat(log.levels()).containsExactly(Level.WARNING, Level.FINE);
+        assertThat(messages(log).get(0)).contains("closed while scopes opened after it were still open");
+        assertThat(messages(log).get(1)).contains("closed twice");
+      }
+      tx.finish();
+    });
+  }
+
+  @Test
+  void aTaskOnTheCallersThreadClosingTheInnerOfTwoCallerScopesLeavesTheOuterCurrent() throws Exception {
+    // Expected: after the task the caller sees the outer span (current when the inner scope
+    // opened); the caller's inner close is ignored; its outer close leaves nothing current.
+    onTheSubmittingThread(executor -> {
+      CurrentContext.MISUSE.reset();
+      Span outer = tracer.startTransaction("outer", "o");
+      Span inner = outer.startChild("inner", "o");
+      AtomicReference<Object> seenInside = new AtomicReference<>("not run");
+      try (LogRecords log = LogRecords.of(Scope.class)) {
+        Scope outerScope = outer.makeCurrent();
+        Scope innerScope = inner.makeCurrent();
+        executor.execute(() -> {
+          innerScope.close();
+          seenInside.set(tracer.currentSpan());
+        });
+        assertThat(seenInside.get()).as("inside the task, after the close").isSameAs(outer);
+        assertThat(tracer.currentSpan()).as("the caller, after the task").isSameAs(outer);
+        innerScope.close();
+        assertThat(tracer.currentSpan()).isSameAs(outer);
+        outerScope.close();
+        assertThat(tracer.currentSpan()).isNull();
+        assertThat(log.levels()).containsExactly(Level.WARNING, Level.FINE);
+        assertThat(messages(log).get(1)).contains("closed twice");
+      }
+      inner.finish();
+      outer.finish();
+    });
+  }
+
+  @Test
+  void aScopeATaskOpensAfterClosingTheCallersScopeEndsWithTheTask() throws Exception {
+    // Expected: the scope the task opened after the close (and left open) ends with the task; the
+    // caller sees the outer span again, as the close left it.
+    onTheSubmittingThread(executor -> {
+      CurrentContext.MISUSE.reset();
+      Span outer = tracer.startTransaction("outer", "o");
+      Span inner = outer.startChild("inner", "o");
+      Span forgotten = outer.startChild("forgotten", "o");
+      try (LogRecords log = LogRecords.of(Scope.class)) {
+        Scope outerScope = outer.makeCurrent();
+        Scope innerScope = inner.makeCurrent();
+        executor.execute(() -> {
+          innerScope.close();
+          forgotten.makeCurrent();
+        });
+        assertThat(tracer.currentSpan()).as("the caller, after the task").isSameAs(outer);
+        outerScope.close();
+        assertThat(tracer.currentSpan()).isNull();
+        assertThat(messages(log)).hasSize(2);
+        assertThat(messages(log).get(1)).contains("forgotten", "left open by a wrapped task");
+      }
+      forgotten.finish();
+      inner.finish();
+      outer.finish();
+    });
+  }
+
+  @Test
+  void aTaskOnTheCallersThreadThatClosesNothingLeavesTheCallersScopes() throws Exception {
+    // Expected: the caller's inner span is current after the task, as before it; nothing logged.
+    onTheSubmittingThread(executor -> {
+      CurrentContext.MISUSE.reset();
+      Span outer = tracer.startTransaction("outer", "o");
+      Span inner = outer.startChild("inner", "o");
+      AtomicReference<Object> seenInside = new AtomicReference<>("not run");
+      try (LogRecords log = LogRecords.of(Scope.class)) {
+        try (Scope outerScope = outer.makeCurrent(); Scope innerScope = inner.makeCurrent()) {
+          executor.execute(() -> seenInside.set(tracer.currentSpan()));
+          assertThat(seenInside.get()).isSameAs(inner);
+          assertThat(tracer.currentSpan()).isSameAs(inner);
+        }
+        assertThat(log.levels()).isEmpty();
+      }
+      inner.finish();
+      outer.finish();
+    });
   }
 }

@@ -9,7 +9,8 @@ import java.util.logging.Logger;
 
 /**
  * Records what one logger logs (System.Logger goes to java.util.logging when nothing else is
- * installed), at every level, until closed; nothing of it reaches the console meanwhile.
+ * installed), at every level, until closed. What it records is not also printed: a test that
+ * provokes a warning asserts it instead.
  */
 final class LogRecords implements AutoCloseable {
   private final Logger logger;
@@ -35,7 +36,7 @@ final class LogRecords implements AutoCloseable {
     this.previousLevel = logger.getLevel();
     this.previousUseParentHandlers = logger.getUseParentHandlers();
     logger.setLevel(Level.ALL);
-    logger.setUseParentHandlers(false); // recorded to be asserted, not printed
+    logger.setUseParentHandlers(false);
     logger.addHandler(handler);
   }
 

@@ -45,11 +45,33 @@ class ScalingTest {
   @Test
   void baggageMergeReadsLinearly() {
     Baggage ours = Baggage.parse("sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-sample_rand=0.5");
-    for (int n : SIZES) {
-      for (String member : new String[] {"other=1,", "sentry-a=b,", "o", " ,"}) {
-        Work.assertLinear("Baggage.merge " + member, n, size -> member.repeat(size / member.length()),
+    try (LogRecords dropped = LogRecords.of(Baggage.class)) { // other members dropped: asserted in BaggageTest
+      for (int n : SIZES) {
+        for (String member : new String[] {"other=1,", "sentry-a=b,", "o", " ,"}) {
+          Work.assertLinear("Baggage.merge " + member, n, size -> member.repeat(size / member.length()),
+              s -> Work.charsRead(s, chars -> Baggage.mergeFrom(chars, ours)));
+        }
+        Work.assertLinear("Baggage.merge distinct members", n, ScalingTest::distinctMembers,
             s -> Work.charsRead(s, chars -> Baggage.mergeFrom(chars, ours)));
       }
+    }
+  }
+
+  @Test
+  void baggageMergeKeepsABoundedAmountOfALargeExistingHeader() {
+    Baggage ours = Baggage.parse("sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-sample_rand=0.5");
+    try (LogRecords dropped = LogRecords.of(Baggage.class)) {
+      for (int size : new int[] {60_000, 480_000}) {
+        for (String existing : new String[] {"other=1,".repeat(size / 8), distinctMembers(size), "x".repeat(size)}) {
+          String merged = Baggage.merge(existing, ours);
+          assertThat(merged).hasSizeLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH).endsWith(ours.toHeader());
+          assertThat(merged.split(",")).hasSizeLessThanOrEqualTo(Baggage.MAX_MEMBERS);
+          // The header kept and written is at most 8192 chars (16 KB as UTF-16), whatever was read.
+          assertThat(Work.allocatedBytes(() -> Baggage.merge(existing, ours)))
+              .as("bytes allocated merging %d chars", existing.length()).isLessThanOrEqualTo(64 * 1024);
+        }
+      }
+      assertThat(dropped.records()).isNotEmpty();
     }
   }
 
@@ -158,6 +180,12 @@ class ScalingTest {
     String manyMembers = "sentry-k=v,".repeat(384 * 1024 / 11) + "x=" + "y".repeat(1000);
     assertThat(keptChars(Baggage.parse(manyMembers))).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
     assertThat(Baggage.merge(manyMembers, parsed).length()).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+    try (LogRecords dropped = LogRecords.of(Baggage.class)) {
+      String merged = Baggage.merge("x=y,".repeat(96 * 1024), parsed);
+      assertThat(merged).hasSizeLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH).contains("sentry-trace_id=");
+      assertThat(merged.split(",")).hasSizeLessThanOrEqualTo(Baggage.MAX_MEMBERS);
+      assertThat(dropped.records()).hasSize(1);
+    }
 
     String cors = Cors.allowHeaders(distinctNames(384 * 1024), true);
     assertThat(cors.length()).isLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH + 64);
@@ -165,6 +193,13 @@ class ScalingTest {
 
   private static int keptChars(Baggage baggage) {
     return baggage.sentryValues().entrySet().stream().mapToInt(e -> e.getKey().length() + e.getValue().length()).sum();
+  }
+
+  /** {@code m0=v,m1=v,...} of about {@code size} chars. */
+  private static String distinctMembers(int size) {
+    StringBuilder b = new StringBuilder(size + 16);
+    for (int i = 0; b.length() < size; i++) b.append('m').append(i).append("=v,");
+    return b.toString();
   }
 
   private static String distinctNames(int size) {

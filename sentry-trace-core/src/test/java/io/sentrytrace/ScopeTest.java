@@ -12,9 +12,12 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("try") // scopes are opened for their effect, not referenced
 class ScopeTest {
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
+  /** The misuses these tests commit on purpose are logged; the tests about logging assert them. */
+  private final LogRecords misuses = LogRecords.of(Scope.class);
 
   @AfterEach
   void nothingLeaksIntoTheNextTest() {
+    misuses.close();
     assertThat(tracer.currentSpan()).isNull();
     assertThat(Instrumentation.isSuppressed()).isFalse();
   }
