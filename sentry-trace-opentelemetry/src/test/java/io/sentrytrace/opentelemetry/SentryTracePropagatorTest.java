@@ -181,9 +181,16 @@ class SentryTracePropagatorTest {
   @Test
   void aSetterThatThrowsNeverReachesTheCaller() {
     SpanContext local = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
-    propagator.inject(Context.root().with(Span.wrap(local)), new HashMap<String, String>(), (c, k, v) -> {
-      throw new IllegalStateException("broken carrier");
-    });
+    try (CapturedLog log = new CapturedLog(SentryTracePropagator.class)) {
+      for (int i = 0; i < 2; i++) {
+        propagator.inject(Context.root().with(Span.wrap(local)), new HashMap<String, String>(), (c, k, v) -> {
+          throw new IllegalStateException("broken carrier");
+        });
+      }
+      // Warned once, then quiet.
+      assertThat(log.atLeast(java.util.logging.Level.WARNING)).singleElement()
+          .satisfies(r -> assertThat(r.getThrown()).hasMessage("broken carrier"));
+    }
     Context ctx = propagator.extract(Context.root(), headers(), new io.opentelemetry.context.propagation.TextMapGetter<>() {
       @Override
       public Iterable<String> keys(Map<String, String> carrier) {
