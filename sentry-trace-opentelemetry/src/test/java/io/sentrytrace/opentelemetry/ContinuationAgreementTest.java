@@ -72,12 +72,14 @@ class ContinuationAgreementTest {
   }
 
   /** Baggage headers carrying {@code org} (null: none) in different places, and what each should mean. */
-  private static Map<String, String> placements(String org) {
+  private static Map<String, String> placements(String org, String ownOrg) {
     Map<String, String> byName = new LinkedHashMap<>();
     String member = org == null ? "" : ",sentry-org_id=" + org;
     byName.put("at the start", DSC + member);
     byName.put("percent-encoded", org == null ? DSC : DSC + ",sentry-org%5Fid=%3" + org);
     byName.put("after a foreign org beyond the limit", DSC + member + "," + PAST_THE_LIMIT + "sentry-org_id=999");
+    byName.put("and then the receiver's own org beyond the limit",
+        DSC + member + "," + PAST_THE_LIMIT + "sentry-org_id=" + (ownOrg == null ? "999" : ownOrg));
     byName.put("only beyond the limit", DSC + "," + PAST_THE_LIMIT + (org == null ? "" : "sentry-org_id=" + org));
     byName.put("after a cut member", DSC + member + "," + PAST_THE_LIMIT.substring(0, 8_000) + "sentry-org_id=999"
         + "9".repeat(500));
@@ -90,7 +92,7 @@ class ContinuationAgreementTest {
     for (Vector v : vectors()) {
       Tracer core = tracer(v.ownOrg(), v.strict());
       SentryTracePropagator bridge = SentryTracePropagator.create(core);
-      for (Map.Entry<String, String> placement : placements(v.baggageOrg()).entrySet()) {
+      for (Map.Entry<String, String> placement : placements(v.baggageOrg(), v.ownOrg()).entrySet()) {
         String baggage = placement.getValue();
         String what = String.format("own org %s, strict %s, incoming org %s %s", v.ownOrg(), v.strict(), v.baggageOrg(), placement.getKey());
         PropagationContext coreDecision = core.continueTrace(SENTRY_TRACE, baggage);
@@ -105,7 +107,7 @@ class ContinuationAgreementTest {
         checked++;
       }
     }
-    assertThat(checked).isEqualTo(50);
+    assertThat(checked).isEqualTo(60);
   }
 
   /** The vector's answer had the incoming header carried no org id. */

@@ -71,6 +71,26 @@ class SentryTracePropagatorTest {
   }
 
   @Test
+  void anOrgIdBeyondTheHeadersReadLimitDecidesNothing() {
+    String pastTheLimit = "x=y,".repeat(33_000 / 4);
+    // Another org's trace with our org id appended beyond 8,192 chars: refused, and nothing sent on.
+    Context foreign = extract(propagator, headers("sentry-trace", TRACE + "-" + SPAN + "-1",
+        "baggage", "sentry-org_id=999," + pastTheLimit + "sentry-org_id=1"));
+    assertThat(Span.fromContext(foreign).getSpanContext().isValid()).isFalse();
+    Map<String, String> out = new HashMap<>();
+    propagator.inject(foreign, out, MapCarrier.SETTER);
+    assertThat(out).isEmpty();
+    // Our own org's trace with another org id appended there: continued, and sent on with its DSC.
+    Context ours = extract(propagator, headers("sentry-trace", TRACE + "-" + SPAN + "-1",
+        "baggage", "sentry-org_id=1,sentry-sample_rand=0.5," + pastTheLimit + "sentry-org_id=999"));
+    assertThat(Span.fromContext(ours).getSpanContext().isValid()).isTrue();
+    propagator.inject(ours.with(Span.wrap(SpanContext.create(TRACE, "1111111111111111", TraceFlags.getSampled(), TraceState.getDefault()))),
+        out, MapCarrier.SETTER);
+    assertThat(out.get("sentry-trace")).isEqualTo(TRACE + "-1111111111111111-1");
+    assertThat(Baggage.parse(out.get("baggage")).sentryValues()).containsEntry("org_id", "1").containsEntry("sample_rand", "0.5");
+  }
+
+  @Test
   void strictContinuationRefusesATraceWithoutOrg() {
     SentryTracePropagator strict = SentryTracePropagator.create(
         Tracer.builder().dsn("https://k@o1.ingest.sentry.io/2").strictTraceContinuation(true).build());
