@@ -50,6 +50,7 @@ public final class Tracer implements AutoCloseable {
   private final TracesSampler tracesSampler;
   private final String release;
   private final String environment;
+  private final Dsn dsn;
   private final String publicKey;
   private final String orgId;
   private final boolean strictTraceContinuation;
@@ -70,6 +71,7 @@ public final class Tracer implements AutoCloseable {
     this.release = b.release;
     this.environment = b.environment;
     Dsn dsn = b.dsn;
+    this.dsn = dsn;
     this.publicKey = b.publicKey != null ? b.publicKey : dsn != null ? dsn.publicKey() : null;
     this.orgId = b.orgId != null ? b.orgId : dsn != null ? dsn.orgId() : null;
     this.strictTraceContinuation = b.strictTraceContinuation;
@@ -154,6 +156,15 @@ public final class Tracer implements AutoCloseable {
    * reproduces the incoming decision.
    */
   public PropagationContext continueTrace(String sentryTrace, String baggage) {
+    return continueTrace((CharSequence) sentryTrace, (CharSequence) baggage);
+  }
+
+  /**
+   * {@link #continueTrace(String, String)} for headers held in any char sequence (a buffer of the
+   * request, or a view of it): the same decision, reading at most the first {@link
+   * Baggage#MAX_HEADER_LENGTH} chars of {@code baggage}.
+   */
+  public PropagationContext continueTrace(CharSequence sentryTrace, CharSequence baggage) {
     try {
       return continueFrom(parseIncoming(sentryTrace), baggage);
     } catch (RuntimeException e) {
@@ -187,7 +198,7 @@ public final class Tracer implements AutoCloseable {
   }
 
   /** The incoming header, or null; a header that is present but invalid is logged (debug). */
-  private static SentryTrace parseIncoming(String header) {
+  private static SentryTrace parseIncoming(CharSequence header) {
     SentryTrace parsed = SentryTrace.parse(header).orElse(null);
     if (parsed == null && header != null && LOG.isLoggable(System.Logger.Level.DEBUG)) {
       LOG.log(System.Logger.Level.DEBUG, "ignoring invalid sentry-trace \"{0}\"; starting a new trace", Strings.preview(header));
@@ -195,7 +206,7 @@ public final class Tracer implements AutoCloseable {
     return parsed;
   }
 
-  private PropagationContext continueFrom(SentryTrace incoming, String baggageHeader) {
+  private PropagationContext continueFrom(SentryTrace incoming, CharSequence baggageHeader) {
     if (incoming == null) return PropagationContext.newHead();
     Baggage dsc = Baggage.parse(baggageHeader);
     if (!continuesOrg(dsc.get("org_id"))) {
@@ -417,6 +428,26 @@ public final class Tracer implements AutoCloseable {
     return head;
   }
 
+  /**
+   * The DSC this tracer writes as the head of a trace whose sampling decision was made elsewhere,
+   * by a sampler that reads its own random value: the OpenTelemetry bridge passes the {@code
+   * sample_rand} it derives from the trace id, so that the value sent agrees with OpenTelemetry's
+   * {@code TraceIdRatioBased} sampler. Trace id, public key and org id (of the DSN), release,
+   * environment, {@code tracesSampleRate} as {@code sample_rate} (when set), {@code sample_rand}
+   * and {@code sampled}; the same definition as the DSC of a transaction this tracer starts.
+   *
+   * @param sampleRand the trace's random value in [0, 1), sent truncated to six decimals
+   * @param sampled the decision; null when deferred
+   * @throws IllegalArgumentException when {@code sampleRand} is not in [0, 1)
+   */
+  public Baggage headDynamicSamplingContext(TraceId traceId, double sampleRand, Boolean sampled) {
+    Objects.requireNonNull(traceId, "traceId");
+    if (!(sampleRand >= 0.0 && sampleRand < 1.0)) {
+      throw new IllegalArgumentException("sampleRand must be in [0, 1), got " + sampleRand);
+    }
+    return headDsc(traceId, null, tracesSampleRate, sampleRand, sampled);
+  }
+
   /** The DSC a trace's head writes: what this process knows when it first sends the trace. */
   Baggage headDsc(TraceId traceId, String transaction, Double sampleRate, double sampleRand, Boolean sampled) {
     Map<String, String> dsc = new LinkedHashMap<>();
@@ -472,12 +503,32 @@ public final class Tracer implements AutoCloseable {
     return clock.nanos();
   }
 
-  String release() {
+  /** The release sent with transactions and in the DSC of traces this tracer starts; may be null. */
+  public String release() {
     return release;
   }
 
-  String environment() {
+  /** The environment sent with transactions and in that DSC; may be null. */
+  public String environment() {
     return environment;
+  }
+
+  /** The DSN this tracer was built with; null when none was set. */
+  public Dsn dsn() {
+    return dsn;
+  }
+
+  /**
+   * {@code tracesSampleRate}: the rate transactions are sampled at, and the {@code sample_rate} of
+   * the DSC of traces this tracer starts; null when not set.
+   */
+  public Double tracesSampleRate() {
+    return tracesSampleRate;
+  }
+
+  /** Whether incoming traces are also refused when only one side has an org id. */
+  public boolean strictTraceContinuation() {
+    return strictTraceContinuation;
   }
 
   /**

@@ -161,6 +161,25 @@ class InjectTest {
   }
 
   @Test
+  void theHeadDscWithAGivenSampleRandIsTheDscOfATransactionStartedHere() {
+    Tracer sampling = Tracer.builder().dsn("https://pk@o3.ingest.sentry.io/4").release("svc@1").environment("prod")
+        .tracesSampleRate(0.25).build();
+    PropagationContext head = sampling.newTrace();
+    Span tx = sampling.startTransaction("GET /", "http.server", head);
+    Map<String, String> txDsc = new LinkedHashMap<>(tx.dynamicSamplingContext().sentryValues());
+    txDsc.remove("transaction");
+    assertThat(sampling.headDynamicSamplingContext(head.traceId(), head.sampleRand(), tx.sampled()).sentryValues())
+        .containsExactlyEntriesOf(txDsc);
+    // A value another sampler read (the OpenTelemetry bridge's, from the trace id) goes in as given.
+    assertThat(sampling.headDynamicSamplingContext(head.traceId(), 0.6155149, true).get("sample_rand")).isEqualTo("0.615514");
+    assertThat(sampling.headDynamicSamplingContext(head.traceId(), 0.5, null).get("sampled")).isNull();
+    for (double bad : new double[] {-0.1, 1.0, Double.NaN}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> sampling.headDynamicSamplingContext(head.traceId(), bad, true))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sampleRand");
+    }
+  }
+
+  @Test
   void injectingAContextKeepsASentryTraceAlreadyThereAndMergesBaggage() {
     Tracer off = Tracer.builder().build();
     PropagationContext ctx = off.continueTrace("0123456789abcdef0123456789abcdef-0123456789abcdef-0", "sentry-release=up");

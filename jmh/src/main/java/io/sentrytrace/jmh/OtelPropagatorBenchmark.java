@@ -40,7 +40,8 @@ public class OtelPropagatorBenchmark {
   static final String LOCAL_SPAN_ID = "53995c3f42cd8ad8";
 
   /** A SaaS DSN: the org check reads the baggage at extract. */
-  SentryTracePropagator ours = SentryTracePropagator.builder().dsn("https://k@o1.ingest.sentry.io/2").build();
+  SentryTracePropagator ours =
+      SentryTracePropagator.create(io.sentrytrace.Tracer.builder().dsn("https://k@o1.ingest.sentry.io/2").build());
   TextMapPropagator w3c = W3CTraceContextPropagator.getInstance();
   TextMapPropagator w3cWithBaggage =
       TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());

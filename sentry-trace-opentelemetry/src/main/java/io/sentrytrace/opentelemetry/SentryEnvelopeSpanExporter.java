@@ -4,7 +4,7 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.sentrytrace.Dsn;
+import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.envelope.EnvelopeExporter;
 import java.lang.System.Logger.Level;
@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
@@ -26,18 +29,22 @@ import java.util.function.LongSupplier;
  * query text, {@code rpc.*}, {@code queue.*}, else {@code default}; the status from the HTTP status
  * code, else from the OpenTelemetry status; every attribute as span data. The envelope header
  * carries the trace's DSC: the incoming one when the trace was continued through {@link
- * SentryTracePropagator} (recorded by {@link #incomingDscRecorder()}), else the one this service
- * writes as the head.
+ * SentryTracePropagator} (recorded by {@link #incomingDscRecorder()}), else the tracer's {@link
+ * Tracer#headDynamicSamplingContext head DSC} (as the propagator sends it). Release, environment,
+ * DSN and sample rate come from a sentry-trace {@link Tracer}, the same one the propagator is made
+ * from.
  *
  * <p>Children finish before their root and wait for it, at most {@code maxWaitingSpans} of them
- * and for at most {@code maxWait}; those pushed out are counted in {@link #droppedSpanCount()}. A
- * child that finishes after its transaction was sent goes out as a transaction of its own, under
- * the same parent. {@link #shutdown()} counts what still waits as dropped and closes the envelope
- * exporter.
+ * and for at most {@code maxWait}; those pushed out are counted in {@link #droppedSpanCount()}.
+ * The wait is enforced on a timer (a daemon thread named {@code sentry-trace-span-wait}, which
+ * exists only while spans wait), so a service that goes quiet drops them too. A child that
+ * finishes after its transaction was sent goes out as a transaction of its own, under the same
+ * parent. {@link #shutdown()} counts what still waits as dropped and closes the envelope exporter.
  *
  * <pre>{@code
- * SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder("https://public@o1.ingest.sentry.io/2")
+ * Tracer tracer = Tracer.builder().dsn("https://public@o1.ingest.sentry.io/2")
  *     .release("shop@1.4.0").tracesSampleRate(0.2).build();
+ * SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(tracer).build();
  * SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
  *     .addSpanProcessor(SentryEnvelopeSpanExporter.incomingDscRecorder())
  *     .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
@@ -54,22 +61,41 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
   private final io.sentrytrace.SpanExporter delegate;
   private final TransactionAssembler assembler;
   private final AtomicBoolean shutdown = new AtomicBoolean();
+  /** Enforces {@code maxWait} while spans wait; its one thread ends when nothing is scheduled. */
+  private final ScheduledThreadPoolExecutor timer;
+  /** The pending expiry run, or null; guarded by the assembler's lock. */
+  private ScheduledFuture<?> expiry;
+  private final AtomicBoolean warnedTimerFailure = new AtomicBoolean();
 
   private SentryEnvelopeSpanExporter(Builder b) {
-    this.delegate = b.exporter != null ? b.exporter : EnvelopeExporter.builder(b.dsn).build();
-    HeadDsc headDsc = new HeadDsc(b.dsn, b.release, b.environment, b.tracesSampleRate);
-    this.assembler =
-        new TransactionAssembler(headDsc, b.release, b.environment, b.maxWaitingSpans, b.maxWait.toNanos(), b.nanoTime);
+    if (b.exporter == null && b.tracer.dsn() == null) {
+      throw new IllegalArgumentException(
+          "the tracer has no DSN to send transactions to: build it with Tracer.builder().dsn(...), or set exporter(...)");
+    }
+    this.delegate = b.exporter != null ? b.exporter : EnvelopeExporter.builder(b.tracer.dsn()).build();
+    this.assembler = new TransactionAssembler(b.tracer, b.maxWaitingSpans, b.maxWait.toNanos(), b.nanoTime);
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "sentry-trace-span-wait");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setKeepAliveTime(10, TimeUnit.SECONDS);
+    timer.allowCoreThreadTimeOut(true);
+    timer.setRemoveOnCancelPolicy(true);
   }
 
   /**
-   * A builder for the project with this DSN: its public key and org id go into the DSC of traces
-   * this service starts, and transactions go to it.
-   *
-   * @throws IllegalArgumentException when the DSN is not valid, naming what is wrong
+   * A builder with the options of {@code tracer}: its DSN's public key and org id, release,
+   * environment and {@code tracesSampleRate} go into the DSC of traces this service starts (the
+   * same DSC {@link SentryTracePropagator#create(Tracer)} sends), release and environment onto
+   * every transaction, and transactions to its DSN unless {@link Builder#exporter} says otherwise.
+   * The tracer's own exporter and sampler are not used.
    */
-  public static Builder builder(String dsn) {
-    return new Builder(Dsn.parse(dsn));
+  public static Builder builder(Tracer tracer) {
+    return new Builder(Objects.requireNonNull(tracer, "tracer"));
   }
 
   /**
@@ -89,6 +115,7 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
     try {
       synchronized (assembler) {
         for (SpanData span : spans) assembler.add(span, ready);
+        scheduleExpiry();
       }
     } catch (RuntimeException e) {
       // A span we cannot read must not stop the others of the batch from being sent.
@@ -98,9 +125,35 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
     return CompletableResultCode.ofSuccess();
   }
 
-  /** Waits (up to 10 s) until the envelope exporter has sent what it has queued. */
+  /** Runs {@link #expire} when the oldest waiting span has waited {@code maxWait}; holds the lock. */
+  private void scheduleExpiry() {
+    if (expiry != null || shutdown.get()) return;
+    long delay = assembler.expire();
+    if (delay >= 0) expiry = timer.schedule(this::expire, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /** Drops the spans that waited too long, and schedules the next run while any wait. */
+  private void expire() {
+    try {
+      synchronized (assembler) {
+        expiry = null;
+        scheduleExpiry();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(warnedTimerFailure.compareAndSet(false, true) ? Level.WARNING : Level.DEBUG,
+          "could not drop spans that waited too long for their root", e);
+    }
+  }
+
+  /**
+   * Drops the spans that waited {@code maxWait} for their root, then waits (up to 10 s) until the
+   * envelope exporter has sent what it has queued.
+   */
   @Override
   public CompletableResultCode flush() {
+    synchronized (assembler) {
+      assembler.expire();
+    }
     return delegate.flush(FLUSH_TIMEOUT) ? CompletableResultCode.ofSuccess() : CompletableResultCode.ofFailure();
   }
 
@@ -112,7 +165,10 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
         LOG.log(Level.DEBUG, "{0} spans never saw their root span finish; dropped", assembler.waitingCount());
       }
       assembler.dropAll();
+      if (expiry != null) expiry.cancel(false);
+      expiry = null;
     }
+    timer.shutdownNow();
     delegate.close();
     return CompletableResultCode.ofSuccess();
   }
@@ -130,51 +186,28 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
   }
 
   /**
-   * The exporter's options. Every setter validates its argument and says what is wrong.
+   * The exporter's own options (the DSC's come from the tracer). Every setter validates its
+   * argument and says what is wrong.
    *
    * <pre>{@code
-   * SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(dsn)
-   *     .exporter(EnvelopeExporter.builder(dsn).transport(OkHttpTransport.create(client)).build())
+   * SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(tracer)
+   *     .exporter(EnvelopeExporter.builder(tracer.dsn()).transport(OkHttpTransport.create(client)).build())
    *     .build();
    * }</pre>
    */
   public static final class Builder {
-    private final Dsn dsn;
-    private String release;
-    private String environment;
-    private Double tracesSampleRate;
+    private final Tracer tracer;
     private io.sentrytrace.SpanExporter exporter;
     private int maxWaitingSpans = DEFAULT_MAX_WAITING_SPANS;
     private Duration maxWait = DEFAULT_MAX_WAIT;
     private LongSupplier nanoTime = System::nanoTime;
 
-    private Builder(Dsn dsn) {
-      this.dsn = dsn;
-    }
-
-    /** Sent with every transaction, and in the DSC of traces this service starts. */
-    public Builder release(String release) {
-      this.release = emptyToNull(release);
-      return this;
-    }
-
-    /** Sent with every transaction, and in the DSC of traces this service starts. */
-    public Builder environment(String environment) {
-      this.environment = emptyToNull(environment);
-      return this;
-    }
-
-    /** The sample rate written into the DSC of traces this service starts: its sampler's rate. */
-    public Builder tracesSampleRate(Double rate) {
-      if (rate != null && !(rate >= 0.0 && rate <= 1.0)) {
-        throw new IllegalArgumentException("tracesSampleRate must be between 0.0 and 1.0, got " + rate);
-      }
-      this.tracesSampleRate = rate;
-      return this;
+    private Builder(Tracer tracer) {
+      this.tracer = tracer;
     }
 
     /**
-     * Where transactions go instead of a default {@code EnvelopeExporter.builder(dsn).build()}: an
+     * Where transactions go instead of a default {@code EnvelopeExporter.builder(tracer.dsn()).build()}: an
      * envelope exporter with your transport or queue size, or any sentry-trace exporter. It is
      * closed by {@link SentryEnvelopeSpanExporter#shutdown()}.
      */
@@ -204,12 +237,13 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
       return this;
     }
 
+    /**
+     * The exporter.
+     *
+     * @throws IllegalArgumentException when no {@link #exporter} is set and the tracer has no DSN
+     */
     public SentryEnvelopeSpanExporter build() {
       return new SentryEnvelopeSpanExporter(this);
-    }
-
-    private static String emptyToNull(String s) {
-      return s == null || s.isEmpty() ? null : s;
     }
   }
 }

@@ -5,6 +5,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.sentrytrace.Baggage;
 import io.sentrytrace.SpanId;
 import io.sentrytrace.TraceId;
+import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -21,16 +22,14 @@ import java.util.function.LongSupplier;
  * first, so they wait for their root; a span whose parent was already sent (it finished after its
  * transaction) becomes a transaction of its own, in the same trace under that parent, with the
  * same DSC. Waiting is bounded: at most {@code maxWaiting} spans, none longer than {@code
- * maxWaitNanos}; spans pushed out are counted as dropped. Not thread-safe: the exporter
- * synchronizes.
+ * maxWaitNanos} (checked as spans arrive and by {@link #expire}, which the exporter runs on a
+ * timer); spans pushed out are counted as dropped. Not thread-safe: the exporter synchronizes.
  */
 final class TransactionAssembler {
   /** Sentry drops spans past 1000 per transaction; so do we. */
   static final int MAX_CHILDREN = 1000;
 
-  private final HeadDsc headDsc;
-  private final String release;
-  private final String environment;
+  private final Tracer tracer;
   private final int maxWaiting;
   private final long maxWaitNanos;
   private final LongSupplier nanoTime;
@@ -44,10 +43,8 @@ final class TransactionAssembler {
   private long dropped;
 
   TransactionAssembler(
-      HeadDsc headDsc, String release, String environment, int maxWaiting, long maxWaitNanos, LongSupplier nanoTime) {
-    this.headDsc = headDsc;
-    this.release = release;
-    this.environment = environment;
+      Tracer tracer, int maxWaiting, long maxWaitNanos, LongSupplier nanoTime) {
+    this.tracer = tracer;
     this.maxWaiting = maxWaiting;
     this.maxWaitNanos = maxWaitNanos;
     this.nanoTime = nanoTime;
@@ -86,6 +83,18 @@ final class TransactionAssembler {
     return dropped;
   }
 
+  /**
+   * Drops the spans that waited {@code maxWait} or longer, and returns the nanos until the oldest
+   * left will have waited that long (-1 when none waits): the exporter's timer runs this then, so a
+   * quiet service drops them too, not only one that keeps finishing spans.
+   */
+  long expire() {
+    long now = nanoTime.getAsLong();
+    evict(now);
+    if (waiting.isEmpty()) return -1;
+    return Math.max(0, waiting.values().iterator().next().arrivedNanos + maxWaitNanos - now);
+  }
+
   /** Gives up on every waiting span (shutdown): they are counted as dropped. */
   void dropAll() {
     dropped += waiting.size();
@@ -112,7 +121,9 @@ final class TransactionAssembler {
   private Baggage dscOfRoot(SpanData root) {
     String incoming = root.getAttributes().get(SpanMapping.SENTRY_BAGGAGE);
     if (incoming != null) return Baggage.parse(incoming);
-    return headDsc.of(root.getTraceId(), root.getSpanContext().isSampled());
+    String traceId = root.getTraceId();
+    return tracer.headDynamicSamplingContext(
+        TraceId.fromHex(traceId), TraceIdSampleRand.of(traceId), root.getSpanContext().isSampled());
   }
 
   private TransactionData transaction(SpanData root, Baggage dsc) {
@@ -138,7 +149,7 @@ final class TransactionAssembler {
     }
     SpanMapping rootMapping = SpanMapping.of(root);
     return TransactionData.create(
-        rootMapping.description, rootMapping.source, convert(root, rootMapping), spans, dsc, release, environment);
+        rootMapping.description, rootMapping.source, convert(root, rootMapping), spans, dsc, tracer.release(), tracer.environment());
   }
 
   private static io.sentrytrace.SpanData convert(SpanData span, SpanMapping m) {

@@ -1,6 +1,7 @@
 package io.sentrytrace.opentelemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -34,11 +35,21 @@ import org.junit.jupiter.api.Test;
 class SentryEnvelopeSpanExporterTest {
   private static final String TRACE_ID = "771a43a4192642f0b136d5159a501700";
   private static final String INCOMING_SPAN = "b0e6f15b45c36b12";
+  private static final io.sentrytrace.Tracer TRACER = io.sentrytrace.Tracer.builder().dsn("https://key@o5.ingest.sentry.io/3").build();
+
+  /** {@code |low 64 bits as a signed long| / 2^63}, truncated to six decimals, computed exactly. */
+  private static String sampleRandOf(String traceId) {
+    java.math.BigInteger low = new java.math.BigInteger(traceId.substring(16), 16);
+    if (low.testBit(63)) low = low.subtract(java.math.BigInteger.ONE.shiftLeft(64)).abs();
+    long micros = Math.min(low.multiply(java.math.BigInteger.valueOf(1_000_000)).shiftRight(63).longValueExact(), 999_999);
+    return String.format(java.util.Locale.ROOT, "0.%06d", micros);
+  }
 
   @Test
   void sendsTransactionsThatSentryJavaReadsBack() throws Exception {
     try (FakeSentry sentry = FakeSentry.start()) {
-      SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(sentry.dsn()).release("b@2").environment("test").build();
+      SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(
+          io.sentrytrace.Tracer.builder().dsn(sentry.dsn()).release("b@2").environment("test").build()).build();
       SdkTracerProvider provider = SdkTracerProvider.builder()
           .addSpanProcessor(SentryEnvelopeSpanExporter.incomingDscRecorder())
           .addSpanProcessor(SimpleSpanProcessor.create(exporter))
@@ -116,8 +127,9 @@ class SentryEnvelopeSpanExporterTest {
   @Test
   void aTraceStartedHereCarriesTheHeadDsc() throws Exception {
     InMemorySpanExporter sink = new InMemorySpanExporter();
-    SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder("https://key@o5.ingest.sentry.io/3")
-        .release("r@1").environment("prod").tracesSampleRate(0.5).exporter(sink).build();
+    io.sentrytrace.Tracer options = io.sentrytrace.Tracer.builder().dsn("https://key@o5.ingest.sentry.io/3")
+        .release("r@1").environment("prod").tracesSampleRate(0.5).build();
+    SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(options).exporter(sink).build();
     try (SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()) {
       io.opentelemetry.api.trace.Span root = provider.get("t").spanBuilder("job").startSpan();
       root.end();
@@ -131,7 +143,11 @@ class SentryEnvelopeSpanExporterTest {
           .containsEntry("environment", "prod")
           .containsEntry("sample_rate", "0.5")
           .containsEntry("sampled", "true")
-          .containsEntry("sample_rand", HeadDsc.sampleRand(root.getSpanContext().getTraceId()));
+          .containsEntry("sample_rand", sampleRandOf(root.getSpanContext().getTraceId()));
+      // The DSC the propagator sends for the same span: one definition.
+      Map<String, String> sent = new HashMap<>();
+      SentryTracePropagator.create(options).inject(Context.root().with(root), sent, MapCarrier.SETTER);
+      assertThat(io.sentrytrace.Baggage.parse(sent.get("baggage"))).isEqualTo(tx.dynamicSamplingContext());
       assertThat(tx.release()).isEqualTo("r@1");
     }
   }
@@ -140,7 +156,7 @@ class SentryEnvelopeSpanExporterTest {
   void childrenWaitingForARootThatNeverEndsAreBoundedAndCounted() {
     InMemorySpanExporter sink = new InMemorySpanExporter();
     AtomicLong now = new AtomicLong();
-    SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder("https://key@o5.ingest.sentry.io/3")
+    SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(TRACER)
         .exporter(sink).maxWaitingSpans(3).maxWait(Duration.ofSeconds(60)).nanoTime(now::get).build();
     try (SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()) {
       Tracer tracer = provider.get("t");
@@ -161,10 +177,56 @@ class SentryEnvelopeSpanExporterTest {
   }
 
   @Test
+  void maxWaitIsEnforcedOnATimerWhenNoOtherSpanArrives() throws Exception {
+    InMemorySpanExporter sink = new InMemorySpanExporter();
+    SentryEnvelopeSpanExporter exporter =
+        SentryEnvelopeSpanExporter.builder(TRACER).exporter(sink).maxWait(Duration.ofMillis(300)).build();
+    try (SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()) {
+      Tracer tracer = provider.get("t");
+      io.opentelemetry.api.trace.Span neverEnds = tracer.spanBuilder("root").startSpan();
+      for (int i = 0; i < 100; i++) tracer.spanBuilder("child" + i).setParent(Context.root().with(neverEnds)).startSpan().end();
+      assertThat(exporter.droppedSpanCount()).isZero();
+      Thread timer = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().equals("sentry-trace-span-wait")).findFirst().orElseThrow();
+      assertThat(timer.isDaemon()).isTrue();
+
+      // Nothing else arrives: the timer drops them (the deadline only bounds a hang).
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (exporter.droppedSpanCount() < 100 && System.nanoTime() < deadline) Thread.sleep(20);
+      assertThat(exporter.droppedSpanCount()).isEqualTo(100);
+      assertThat(sink.transactions()).isEmpty();
+    }
+  }
+
+  @Test
+  void flushDropsWhatWaitedTooLong() {
+    InMemorySpanExporter sink = new InMemorySpanExporter();
+    AtomicLong now = new AtomicLong();
+    SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(TRACER)
+        .exporter(sink).maxWait(Duration.ofSeconds(60)).nanoTime(now::get).build();
+    try (SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()) {
+      io.opentelemetry.api.trace.Span root = provider.get("t").spanBuilder("root").startSpan();
+      provider.get("t").spanBuilder("child").setParent(Context.root().with(root)).startSpan().end();
+      assertThat(exporter.flush().isSuccess()).isTrue();
+      assertThat(exporter.droppedSpanCount()).isZero();
+      now.addAndGet(Duration.ofSeconds(60).toNanos());
+      assertThat(exporter.flush().isSuccess()).isTrue();
+      assertThat(exporter.droppedSpanCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void withoutADsnOrAnExporterTheBuilderSaysWhatIsMissing() {
+    assertThatThrownBy(() -> SentryEnvelopeSpanExporter.builder(io.sentrytrace.Tracer.builder().build()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dsn");
+  }
+
+  @Test
   void shutdownCountsWhatStillWaits() {
     InMemorySpanExporter sink = new InMemorySpanExporter();
     SentryEnvelopeSpanExporter exporter =
-        SentryEnvelopeSpanExporter.builder("https://key@o5.ingest.sentry.io/3").exporter(sink).build();
+        SentryEnvelopeSpanExporter.builder(TRACER).exporter(sink).build();
     SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
     io.opentelemetry.api.trace.Span root = provider.get("t").spanBuilder("root").startSpan();
     provider.get("t").spanBuilder("child").setParent(Context.root().with(root)).startSpan().end();

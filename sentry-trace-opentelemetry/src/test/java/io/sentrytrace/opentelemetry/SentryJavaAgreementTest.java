@@ -55,9 +55,9 @@ class SentryJavaAgreementTest {
     Random random = new Random(13);
     for (int i = 0; i < CASES; i++) {
       double rate = random.nextInt(101) / 100.0;
-      SentryTracePropagator propagator = SentryTracePropagator.builder()
+      SentryTracePropagator propagator = SentryTracePropagator.create(io.sentrytrace.Tracer.builder()
           .dsn("https://k" + i + "@o" + (i + 1) + ".ingest.sentry.io/" + (i + 2))
-          .release("shop@1." + i).environment(i % 2 == 0 ? "prod" : "staging").tracesSampleRate(rate).build();
+          .release("shop@1." + i).environment(i % 2 == 0 ? "prod" : "staging").tracesSampleRate(rate).build());
       try (SdkTracerProvider provider = SdkTracerProvider.builder()
           .setSampler(Sampler.traceIdRatioBased(rate))
           .addSpanProcessor(SentryEnvelopeSpanExporter.incomingDscRecorder()) // without any, the SDK is a no-op

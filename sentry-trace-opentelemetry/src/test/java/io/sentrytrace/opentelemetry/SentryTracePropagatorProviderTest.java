@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
@@ -12,6 +13,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.sentrytrace.Baggage;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,6 +64,39 @@ class SentryTracePropagatorProviderTest {
     }
     assertThat(SentryTracePropagatorProvider.splitTargets(" a, ,b ,")).containsExactly("a", "b");
     assertThat(SentryTracePropagatorProvider.splitTargets("")).isEmpty();
+  }
+
+  @Test
+  void aRegexCutAtACommaFailsTheStartNamingThePropertyAndTheEscape() {
+    for (String value : new String[] {
+        "^https://[a-z]{2,8}\\.example\\.com/.*", "api.internal, ^https://(a|b,c)\\.example/.*", "[a,b].example"}) {
+      assertThatThrownBy(() -> sdk(Map.of("sentry-trace.trace-propagation-targets", value)))
+          .as(value)
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("sentry-trace.trace-propagation-targets")
+          .hasMessageContaining("\\,");
+    }
+  }
+
+  @Test
+  void anEscapedCommaStaysInItsTarget() {
+    assertThat(SentryTracePropagatorProvider.splitTargets("^https://[a-z]{2\\,8}\\.example\\.com/.*, api.internal"))
+        .containsExactly("^https://[a-z]{2,8}\\.example\\.com/.*", "api.internal");
+    try (OpenTelemetrySdk sdk = sdk(Map.of("sentry-trace.trace-propagation-targets", "^https://[a-z]{2\\,8}\\.example\\.com/.*"))) {
+      TextMapPropagator propagator = sdk.getPropagators().getTextMapPropagator();
+      for (String url : new String[] {"https://api.example.com/v1", "https://a.example.com/v1"}) {
+        try (SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SentryEnvelopeSpanExporter.incomingDscRecorder()).build()) {
+          Span client = provider.get("t").spanBuilder("GET").setSpanKind(SpanKind.CLIENT).setAttribute("url.full", url).startSpan();
+          Map<String, String> out = new HashMap<>();
+          propagator.inject(Context.root().with(client), out, MapCarrier.SETTER);
+          assertThat(out.containsKey("sentry-trace")).as(url).isEqualTo(url.contains("api."));
+          client.end();
+        }
+      }
+    }
+    // Plain targets with a comma-free regex or none are as before.
+    assertThat(SentryTracePropagatorProvider.splitTargets("localhost,^https://api\\.example\\.com/.*"))
+        .containsExactly("localhost", "^https://api\\.example\\.com/.*");
   }
 
   @Test

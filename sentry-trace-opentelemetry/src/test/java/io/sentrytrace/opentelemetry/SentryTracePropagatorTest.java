@@ -13,6 +13,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.sentrytrace.Baggage;
+import io.sentrytrace.Tracer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ class SentryTracePropagatorTest {
   private static final String SPAN = "b0e6f15b45c36b12";
   private static final String DSC = "sentry-trace_id=" + TRACE + ",sentry-public_key=k,sentry-org_id=1,sentry-sample_rand=0.5,sentry-sample_rate=1,sentry-sampled=true";
 
-  private final SentryTracePropagator propagator = SentryTracePropagator.builder().dsn("https://k@o1.ingest.sentry.io/2").build();
+  private final SentryTracePropagator propagator = SentryTracePropagator.create(Tracer.builder().dsn("https://k@o1.ingest.sentry.io/2").build());
 
   private static Map<String, String> headers(String... kv) {
     Map<String, String> m = new HashMap<>();
@@ -70,8 +71,29 @@ class SentryTracePropagatorTest {
   }
 
   @Test
+  void anOrgIdBeyondTheHeadersReadLimitDecidesNothing() {
+    String pastTheLimit = "x=y,".repeat(33_000 / 4);
+    // Another org's trace with our org id appended beyond 8,192 chars: refused, and nothing sent on.
+    Context foreign = extract(propagator, headers("sentry-trace", TRACE + "-" + SPAN + "-1",
+        "baggage", "sentry-org_id=999," + pastTheLimit + "sentry-org_id=1"));
+    assertThat(Span.fromContext(foreign).getSpanContext().isValid()).isFalse();
+    Map<String, String> out = new HashMap<>();
+    propagator.inject(foreign, out, MapCarrier.SETTER);
+    assertThat(out).isEmpty();
+    // Our own org's trace with another org id appended there: continued, and sent on with its DSC.
+    Context ours = extract(propagator, headers("sentry-trace", TRACE + "-" + SPAN + "-1",
+        "baggage", "sentry-org_id=1,sentry-sample_rand=0.5," + pastTheLimit + "sentry-org_id=999"));
+    assertThat(Span.fromContext(ours).getSpanContext().isValid()).isTrue();
+    propagator.inject(ours.with(Span.wrap(SpanContext.create(TRACE, "1111111111111111", TraceFlags.getSampled(), TraceState.getDefault()))),
+        out, MapCarrier.SETTER);
+    assertThat(out.get("sentry-trace")).isEqualTo(TRACE + "-1111111111111111-1");
+    assertThat(Baggage.parse(out.get("baggage")).sentryValues()).containsEntry("org_id", "1").containsEntry("sample_rand", "0.5");
+  }
+
+  @Test
   void strictContinuationRefusesATraceWithoutOrg() {
-    SentryTracePropagator strict = SentryTracePropagator.builder().dsn("https://k@o1.ingest.sentry.io/2").strictTraceContinuation(true).build();
+    SentryTracePropagator strict = SentryTracePropagator.create(
+        Tracer.builder().dsn("https://k@o1.ingest.sentry.io/2").strictTraceContinuation(true).build());
     Map<String, String> carrier = headers("sentry-trace", TRACE + "-" + SPAN + "-1", "baggage", "sentry-trace_id=" + TRACE);
     assertThat(Span.fromContext(extract(strict, carrier)).getSpanContext().isValid()).isFalse();
     assertThat(Span.fromContext(extract(propagator, carrier)).getSpanContext().isValid()).isTrue();
@@ -122,8 +144,8 @@ class SentryTracePropagatorTest {
 
   @Test
   void writesTheHeadDscForATraceStartedHere() {
-    SentryTracePropagator configured = SentryTracePropagator.builder().dsn("https://pk@o3.ingest.sentry.io/4")
-        .release("svc@1").environment("prod").tracesSampleRate(1.0).build();
+    SentryTracePropagator configured = SentryTracePropagator.create(Tracer.builder().dsn("https://pk@o3.ingest.sentry.io/4")
+        .release("svc@1").environment("prod").tracesSampleRate(1.0).build());
     SpanContext local = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
     Map<String, String> out = new HashMap<>();
     configured.inject(Context.root().with(Span.wrap(local)), out, MapCarrier.SETTER);
@@ -131,12 +153,14 @@ class SentryTracePropagatorTest {
     assertThat(Baggage.parse(out.get("baggage")).sentryValues()).containsExactly(
         Map.entry("trace_id", TRACE), Map.entry("public_key", "pk"), Map.entry("release", "svc@1"),
         Map.entry("environment", "prod"), Map.entry("sample_rate", "1"),
-        Map.entry("sample_rand", HeadDsc.sampleRand(TRACE)), Map.entry("sampled", "true"), Map.entry("org_id", "3"));
+        // |0xb136d5159a501700 as a signed long| / 2^63, as TraceIdRatioBased reads the trace id
+        Map.entry("sample_rand", "0.615514"), Map.entry("sampled", "true"), Map.entry("org_id", "3"));
   }
 
   @Test
   void aContinuedTraceKeepsItsFrozenDscWhateverThisServiceIsConfiguredWith() {
-    SentryTracePropagator configured = SentryTracePropagator.builder().dsn("https://pk@o1.ingest.sentry.io/4").release("mine").build();
+    SentryTracePropagator configured =
+        SentryTracePropagator.create(Tracer.builder().dsn("https://pk@o1.ingest.sentry.io/4").release("mine").build());
     Context ctx = extract(configured, headers("sentry-trace", TRACE + "-" + SPAN + "-1", "baggage", DSC));
     Map<String, String> out = new HashMap<>();
     configured.inject(ctx.with(Span.wrap(SpanContext.create(TRACE, "1111111111111111", TraceFlags.getSampled(), TraceState.getDefault()))),
@@ -147,7 +171,7 @@ class SentryTracePropagatorTest {
 
   @Test
   void sendsHeadersOnlyToTargetsWhenTheClientSpanHasAUrl() {
-    SentryTracePropagator targeted = SentryTracePropagator.builder().tracePropagationTargets(List.of("api.internal")).build();
+    SentryTracePropagator targeted = SentryTracePropagator.create(Tracer.builder().tracePropagationTargets(List.of("api.internal")).build());
     try (SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SentryEnvelopeSpanExporter.incomingDscRecorder()).build()) {
       for (String url : List.of("https://api.internal/v1", "https://third-party.example/v1")) {
         Span client = provider.get("t").spanBuilder("GET").setSpanKind(SpanKind.CLIENT).setAttribute("url.full", url).startSpan();
@@ -177,9 +201,16 @@ class SentryTracePropagatorTest {
   @Test
   void aSetterThatThrowsNeverReachesTheCaller() {
     SpanContext local = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
-    propagator.inject(Context.root().with(Span.wrap(local)), new HashMap<String, String>(), (c, k, v) -> {
-      throw new IllegalStateException("broken carrier");
-    });
+    try (CapturedLog log = new CapturedLog(SentryTracePropagator.class)) {
+      for (int i = 0; i < 2; i++) {
+        propagator.inject(Context.root().with(Span.wrap(local)), new HashMap<String, String>(), (c, k, v) -> {
+          throw new IllegalStateException("broken carrier");
+        });
+      }
+      // Warned once, then quiet.
+      assertThat(log.atLeast(java.util.logging.Level.WARNING)).singleElement()
+          .satisfies(r -> assertThat(r.getThrown()).hasMessage("broken carrier"));
+    }
     Context ctx = propagator.extract(Context.root(), headers(), new io.opentelemetry.context.propagation.TextMapGetter<>() {
       @Override
       public Iterable<String> keys(Map<String, String> carrier) {

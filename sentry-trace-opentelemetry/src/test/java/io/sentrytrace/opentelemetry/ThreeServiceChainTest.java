@@ -65,7 +65,7 @@ class ThreeServiceChainTest {
     });
 
     SentryEnvelopeSpanExporter exporterB =
-        SentryEnvelopeSpanExporter.builder(DSN).release("b@1").exporter(bTransactions).build();
+        SentryEnvelopeSpanExporter.builder(Tracer.builder().dsn(DSN).release("b@1").build()).exporter(bTransactions).build();
     otelB =
         AutoConfiguredOpenTelemetrySdk.builder()
             .addPropertiesSupplier(() -> Map.of(
