@@ -36,8 +36,8 @@ class PropagatedBaggageLimitsTest {
   private static final String DSC = "sentry-trace_id=" + TRACE
       + ",sentry-public_key=k,sentry-org_id=1,sentry-sample_rand=0.5,sentry-sample_rate=1,sentry-sampled=true";
 
-  private final SentryTracePropagator sentry = SentryTracePropagator.builder().dsn("https://k@o1.ingest.sentry.io/2")
-      .release("svc@1").environment("prod").tracesSampleRate(1.0).build();
+  private final SentryTracePropagator sentry = SentryTracePropagator.create(io.sentrytrace.Tracer.builder()
+      .dsn("https://k@o1.ingest.sentry.io/2").release("svc@1").environment("prod").tracesSampleRate(1.0).build());
   private final TextMapPropagator recommended = TextMapPropagator.composite(
       W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance(), sentry);
 
