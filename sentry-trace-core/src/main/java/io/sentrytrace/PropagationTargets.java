@@ -17,7 +17,11 @@ import java.util.regex.PatternSyntaxException;
  * like that must match the whole URL, so it matches only {@code https://api.example.com/} itself:
  * {@link #of} logs a hint (once per list) for such targets.
  *
- * <p>Everything is compiled once, here; {@link #matches} compiles and allocates nothing.
+ * <p>Everything is compiled once, here. A regex runs as a DFA in time linear in the URL, whatever
+ * its chars; one the DFA does not take (back references, look-around, inline flags, ...) runs on
+ * {@code java.util.regex} as compiled, and {@link #of} logs a WARNING naming it and the construct.
+ * {@link #matches} compiles nothing and allocates nothing, except while the automaton of a large
+ * regex is built as it runs.
  *
  * <pre>{@code
  * PropagationTargets targets = PropagationTargets.of(List.of("localhost", Pattern.compile("^https://api\\.example\\.com/")));
@@ -151,7 +155,7 @@ public final class PropagationTargets {
     return s.startsWith("^") && !s.endsWith(".*") && !s.endsWith("$");
   }
 
-  /** Whether trace headers go to {@code url}. Null never matches. Allocates nothing. */
+  /** Whether trace headers go to {@code url}. Null never matches. */
   public boolean matches(CharSequence url) {
     if (matchesAll) return true;
     if (url instanceof String) return matchesString((String) url);
@@ -182,6 +186,7 @@ public final class PropagationTargets {
     }
     // The regexes whose required literal the URL has, as written or ignoring case.
     for (int i = 0; i < regexes.length; i++) {
+      if (!fitsLength(regexes[i], s)) continue;
       Needle required = regexes[i].requiredLiteral;
       if (required != null && !s.contains(required.lower) && !isInIgnoringCase(required, s, letters, firstUpper)) continue;
       if (matchesRegex(i, s)) return true;
@@ -219,6 +224,7 @@ public final class PropagationTargets {
       if (literal.isIn(url, 0)) return true;
     }
     for (int i = 0; i < regexes.length; i++) {
+      if (!fitsLength(regexes[i], url)) continue;
       if (regexes[i].requiredLiteral != null && !regexes[i].requiredLiteral.isIn(url, 0)) continue;
       if (matchesRegex(i, url)) return true;
     }
@@ -231,6 +237,16 @@ public final class PropagationTargets {
    */
   private static boolean isInIgnoringCase(Needle needle, String s, int letters, int firstUpper) {
     return (needle.letters & letters) != 0 && needle.isIn(s, firstUpper);
+  }
+
+  /** Whether {@code url} has a length {@code regex} may match: a fixed-length regex skips all others. */
+  private static boolean fitsLength(RegexTarget regex, CharSequence url) {
+    int fixed = regex.fixedLength;
+    if (fixed < 0 || url.length() == fixed) return true;
+    // A surrogate pair is one code point: count them only when the length in chars allows it.
+    int length = url.length();
+    if (length < fixed || length > 2 * fixed) return false;
+    return url instanceof String ? ((String) url).codePointCount(0, length) == fixed : Character.codePointCount(url, 0, length) == fixed;
   }
 
   /** Regex {@code i} on {@code url}: its DFA, else java.util.regex as compiled. */

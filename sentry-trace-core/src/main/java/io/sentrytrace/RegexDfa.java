@@ -58,12 +58,14 @@ final class RegexDfa {
   private final Table table;
   private final ThreadLocal<Subsets> cache;
   private final String requiredLiteral;
+  private final int fixedLength;
 
-  private RegexDfa(Subsets subsets, Table table, String requiredLiteral) {
+  private RegexDfa(Subsets subsets, Table table, String requiredLiteral, int fixedLength) {
     this.subsets = subsets;
     this.table = table;
     this.cache = table == null ? ThreadLocal.withInitial(subsets::emptyCopy) : null;
     this.requiredLiteral = requiredLiteral;
+    this.fixedLength = fixedLength;
   }
 
   /**
@@ -88,7 +90,7 @@ final class RegexDfa {
     Subsets subsets = new Subsets(nfa, begin, accept, !fullMatch, Math.max(maxCachedStates, 2));
     Table table = Table.build(subsets, fullMatch, maxTableStates);
     if (table == null) subsets.empty(); // a prototype for each thread's cache: keep nothing
-    return new RegexDfa(subsets, table, requiredLiteral(root, ignoreCase));
+    return new RegexDfa(subsets, table, requiredLiteral(root), fullMatch ? fixedLength(root) : -1);
   }
 
   /**
@@ -97,6 +99,14 @@ final class RegexDfa {
    */
   String requiredLiteral() {
     return requiredLiteral;
+  }
+
+  /**
+   * The number of code points of every input {@code matches()} accepts, when it is one number
+   * (a regex of single chars, such as the host {@code api.example.com} read as a regex); else -1.
+   */
+  int fixedLength() {
+    return fixedLength;
   }
 
   /** Whether the automaton is built as it runs (over {@value #MAX_TABLE_STATES} states). */
@@ -226,9 +236,13 @@ final class RegexDfa {
           if (terminator == n) return true;
         }
         if (i == tail) break;
-        char c = s.charAt(i);
-        i = after(s, i, c, n);
-        state = next[state + classOf(c)];
+        char c = s.charAt(i++);
+        if (c < 256) {
+          state = next[state + classOf[c]];
+        } else {
+          if (Character.isHighSurrogate(c) && i < n && Character.isLowSurrogate(s.charAt(i))) i++; // one code point
+          state = next[state + ((c | 1) == '\u2029' ? wideTerminatorClass : wideClass)];
+        }
       }
       if (tail == n) return acceptsAtEnd[state / classCount];
       // $ may stand here, before the line terminator that ends the input: a match takes it or not.
@@ -659,8 +673,8 @@ final class RegexDfa {
       return this;
     }
 
-    /** The one char this set stands for as a literal (either ASCII case), or -1. */
-    int single(boolean ignoreCase) {
+    /** The one char this set stands for as a literal (either ASCII case: a search for it ignores ASCII case), or -1. */
+    int single() {
       if (wide || wideTerminators) return -1;
       int first = -1;
       int count = 0;
@@ -669,8 +683,8 @@ final class RegexDfa {
         if (first < 0) first = c;
         count++;
       }
-      if (count == 1 && !(ignoreCase && Character.isLetter(first) && first < 128)) return first;
-      if (count == 2 && ignoreCase && first >= 'A' && first <= 'Z' && has(first + 32)) return first + 32;
+      if (count == 1) return first;
+      if (count == 2 && first >= 'A' && first <= 'Z' && has(first + 32)) return first + 32;
       return -1;
     }
 
@@ -1082,13 +1096,13 @@ final class RegexDfa {
   }
 
   /** Lower-case text every match contains: the longest run of single chars in the top-level sequence. */
-  private static String requiredLiteral(Node root, boolean ignoreCase) {
+  private static String requiredLiteral(Node root) {
     List<Node> items = new ArrayList<>();
     flatten(root, items);
     String best = "";
     StringBuilder run = new StringBuilder();
     for (Node item : items) {
-      int c = item instanceof Chars ? ((Chars) item).set.single(ignoreCase) : -1;
+      int c = item instanceof Chars ? ((Chars) item).set.single() : -1;
       if (item instanceof Anchor) continue; // takes no chars: the run is still contiguous
       if (c >= 0) { // ignoring case or not: the search for it ignores ASCII case, which only finds more
         run.append(Strings.toLowerAscii((char) c));
@@ -1099,6 +1113,18 @@ final class RegexDfa {
     }
     if (run.length() > best.length()) best = run.toString();
     return best.length() >= 2 ? best : "";
+  }
+
+  /** Code points every match of {@code root} has: one per char set, none per anchor; -1 with anything else. */
+  private static int fixedLength(Node root) {
+    List<Node> items = new ArrayList<>();
+    flatten(root, items);
+    int length = 0;
+    for (Node item : items) {
+      if (item instanceof Chars) length++;
+      else if (!(item instanceof Anchor)) return -1;
+    }
+    return length;
   }
 
   private static void flatten(Node node, List<Node> into) {

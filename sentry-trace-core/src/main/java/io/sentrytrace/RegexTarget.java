@@ -17,6 +17,8 @@ final class RegexTarget {
   final Needle requiredLiteral;
   /** Why the DFA does not take the regex (the construct); null when it does. */
   final String unsupported;
+  /** The code points of every URL it matches as a whole, when that is one number; else -1. */
+  final int fixedLength;
 
   private RegexTarget(Pattern pattern, boolean fullMatch) {
     this.pattern = pattern;
@@ -34,6 +36,7 @@ final class RegexTarget {
     }
     this.dfa = dfa;
     this.unsupported = unsupported;
+    this.fixedLength = dfa == null ? -1 : dfa.fixedLength();
     this.requiredLiteral = dfa == null || dfa.requiredLiteral().isEmpty() ? null : new Needle(dfa.requiredLiteral());
   }
 

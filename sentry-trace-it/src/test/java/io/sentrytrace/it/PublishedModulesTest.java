@@ -70,6 +70,31 @@ class PublishedModulesTest {
     }
   }
 
+  /**
+   * Maven Central takes a pom only with a license, scm and developers: the parent declares them for
+   * every module, and the BOM, which has no parent, again. The license is the LICENSE file's.
+   */
+  @Test
+  void publishedPomsCarryTheLicenseScmAndDevelopersCentralRequires() throws Exception {
+    String license = Files.readString(ROOT.resolve("LICENSE"));
+    assertThat(license).contains("Apache License", "Version 2.0, January 2004");
+    for (String pomPath : List.of("pom.xml", "sentry-trace-bom/pom.xml")) {
+      Element pom = pom(ROOT.resolve(pomPath));
+      assertThat(text(child(child(pom, "licenses"), "license"), "name", null)).as(pomPath).isEqualTo("Apache-2.0");
+      assertThat(text(child(pom, "scm"), "url", null)).as(pomPath).startsWith("https://");
+      assertThat(text(child(pom, "scm"), "connection", null)).as(pomPath).startsWith("scm:git:");
+      assertThat(children(child(pom, "developers"), "developer")).as(pomPath).isNotEmpty();
+      assertThat(text(pom, "url", null)).as(pomPath).startsWith("https://");
+      assertThat(text(pom, "description", null)).as(pomPath).isNotBlank();
+    }
+    // Every published module takes them from the parent (none overrides them with less).
+    for (String artifact : bomArtifacts()) {
+      Element pom = pom(ROOT.resolve(artifact).resolve("pom.xml"));
+      assertThat(text(child(pom, "parent"), "artifactId", null)).as(artifact).isEqualTo("sentry-trace-parent");
+      assertThat(child(pom, "licenses")).as(artifact).isNull();
+    }
+  }
+
   @Test
   void everyPublicTypeOfAPublishedModuleHasJavadoc() throws Exception {
     List<Path> sources = new ArrayList<>();
