@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * control ({@code \c}) escapes of chars up to U+00FF, {@code \Q…\E} outside classes, {@code .}, {@code \d
  * \D \w \W \s \S}, classes with ranges and negation (without nesting or {@code &&}), groups (plain,
  * {@code (?:)}, named), alternation, greedy and lazy quantifiers (counts up to 64), {@code ^} and
- * {@code $} anywhere (as {@code java.util.regex} reads them without MULTILINE), and the flag {@code
+ * {@code $} anywhere but in a repeated group (as {@code java.util.regex} reads them without
+ * MULTILINE), and the flag {@code
  * CASE_INSENSITIVE}. Not taken: back references, look-around, possessive and atomic forms, inline
  * flags, word boundaries and other anchors, properties, chars above U+00FF in the regex, other flags.
  *
@@ -934,11 +935,23 @@ final class RegexDfa {
         default:
           return atom;
       }
+      // java.util.regex ends a loop at an iteration that matched nothing, even below its minimum
+      // count: the same as more empty iterations, unless an anchor lets an iteration match
+      // nothing at one place and not at another.
+      if (hasAnchor(atom)) throw new Unsupported("an anchor in a repeated group");
       if (peek(0) == '?') pos++; // lazy: the same language
       else if (peek(0) == '+') throw new Unsupported("a possessive quantifier");
       char after = peek(0);
       if (after == '*' || after == '?' || after == '{' || after == '+') throw new Unsupported("stacked quantifiers");
       return new Repeat(atom, min, max);
+    }
+
+    private static boolean hasAnchor(Node node) {
+      if (node instanceof Anchor) return true;
+      if (node instanceof Sequence) return ((Sequence) node).items.stream().anyMatch(Parser::hasAnchor);
+      if (node instanceof Alternation) return ((Alternation) node).options.stream().anyMatch(Parser::hasAnchor);
+      if (node instanceof Repeat) return hasAnchor(((Repeat) node).body);
+      return false;
     }
 
     int number() throws Unsupported {

@@ -152,6 +152,8 @@ class RegexDfaTest {
         Map.entry("\\u0100", "a char above U+00FF"),
         Map.entry("a{65}", "a count over 64"),
         Map.entry("^*a", "a quantified ^"),
+        Map.entry("(^a)+", "an anchor in a repeated group"),
+        Map.entry("(?:x|$){2}", "an anchor in a repeated group"),
         Map.entry("\\R", "the escape \\R"));
     constructs.forEach((re, construct) ->
         assertThatThrownBy(() -> RegexDfa.compile(Pattern.compile(re, Pattern.CASE_INSENSITIVE), false))
