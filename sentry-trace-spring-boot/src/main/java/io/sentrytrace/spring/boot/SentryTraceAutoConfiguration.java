@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
@@ -34,6 +35,10 @@ import org.springframework.util.StringUtils;
  *
  * <p>The tracer is closed when the context closes: it closes its exporter, which sends what is
  * still queued (up to its close timeout) first.
+ *
+ * <p>Once the context is refreshed, the logger {@code io.sentrytrace.spring.boot} says in one INFO
+ * line what was set up, and warns about a {@code sentry-trace.*} key no property takes (naming the
+ * closest one) and about a DSN without a sample rate.
  */
 @AutoConfiguration
 @Conditional(SentryTraceEnabled.class)
@@ -71,6 +76,15 @@ public class SentryTraceAutoConfiguration {
   @ConditionalOnMissingBean(name = "sentryTraceTaskDecorator")
   TaskDecorator sentryTraceTaskDecorator(Tracer tracer) {
     return tracer::wrap;
+  }
+
+  /**
+   * Logs, once the context is refreshed, one INFO line saying what was set up and a WARN for each
+   * unknown {@code sentry-trace.*} key and for a DSN without a sample rate.
+   */
+  @Bean
+  SentryTraceStartupReport sentryTraceStartupReport(ApplicationContext context, SentryTraceProperties properties) {
+    return new SentryTraceStartupReport(context, properties);
   }
 
   /** The tracer the properties describe; a bad value throws {@link InvalidSentryTracePropertyException}. */

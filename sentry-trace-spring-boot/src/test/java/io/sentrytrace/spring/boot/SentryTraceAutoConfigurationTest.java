@@ -12,6 +12,8 @@ import io.sentrytrace.servlet.SentryTraceServletFilter;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
@@ -43,6 +45,23 @@ class SentryTraceAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(SENTRY);
   private final WebApplicationContextRunner web = new WebApplicationContextRunner().withConfiguration(SENTRY);
+
+  /** The start-up lines of each context (SentryTraceStartupReportTest asserts them), kept off the console. */
+  private CapturedLogs startupLines;
+  /** The WARN lines a test provokes on purpose. */
+  private List<String> expectedWarnings = List.of();
+
+  @BeforeEach
+  void captureStartupLines() {
+    startupLines = CapturedLogs.of(List.of("io.sentrytrace.spring.boot"), List.of());
+  }
+
+  @AfterEach
+  void onlyExpectedWarnings() {
+    startupLines.close();
+    assertThat(startupLines.lines()).filteredOn(line -> !line.level().equals("INFO"))
+        .extracting(CapturedLogs.Line::message).containsExactlyElementsOf(expectedWarnings);
+  }
 
   @Test
   void backsOffWhenTheApplicationDefinesATracer() {
@@ -88,6 +107,10 @@ class SentryTraceAutoConfigurationTest {
 
   @Test
   void anApplicationsExporterReplacesTheEnvelopeExporter() {
+    expectedWarnings = List.of("sentry-trace.dsn is set but sentry-trace.traces-sample-rate is not: no transactions "
+        + "will be recorded or sent to Sentry (trace headers are still continued and propagated). To record them, set "
+        + "sentry-trace.traces-sample-rate to a number from 0.0 to 1.0 (0.2 records one trace in five; as an "
+        + "environment variable SENTRY_TRACE_TRACES_SAMPLE_RATE).");
     runner.withUserConfiguration(OwnExporter.class).withPropertyValues("sentry-trace.dsn=http://public@127.0.0.1:9/1")
         .run(context -> assertThat(context).hasSingleBean(SpanExporter.class).doesNotHaveBean(EnvelopeExporter.class));
   }

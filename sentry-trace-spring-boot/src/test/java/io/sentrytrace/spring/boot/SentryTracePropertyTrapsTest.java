@@ -154,7 +154,8 @@ class SentryTracePropertyTrapsTest {
         assertThat(tracer.shouldPropagate("https://shop.example.com/")).isFalse();
         assertThat(tracer.shouldPropagate("https://x/*.example.com/")).isTrue();
       });
-      assertThat(logs.lines()).singleElement().hasToString("INFO " + PropagationTargets.class.getName()
+      assertThat(logs.lines()).filteredOn(line -> !isStartupLine(line))
+          .singleElement().hasToString("INFO " + PropagationTargets.class.getName()
           + ": tracePropagationTargets: \"*.example.com\" is not a valid regex (Dangling meta character '*');"
           + " it matches as a substring only");
     }
@@ -175,6 +176,13 @@ class SentryTracePropertyTrapsTest {
 
   @Test
   void enabledIgnoresCaseAndFalseStillTurnsEverythingOff() {
+    try (CapturedLogs logs = capture()) {
+      enabledIgnoresCase();
+      assertThat(logs.lines()).as("4 contexts with sentry-trace on").hasSize(4).allMatch(line -> isStartupLine(line));
+    }
+  }
+
+  private void enabledIgnoresCase() {
     for (String on : List.of("true", "TRUE", "True")) {
       web.withPropertyValues("sentry-trace.enabled=" + on).run(context -> assertThat(context).as(on)
           .hasNotFailed().hasSingleBean(Tracer.class).hasSingleBean(FilterRegistrationBean.class)
@@ -256,7 +264,7 @@ class SentryTracePropertyTrapsTest {
         assertThat(context).hasNotFailed();
         check.accept(context.getBean(Tracer.class));
       });
-      assertThat(logs.lines()).isEmpty();
+      assertThat(logs.lines()).singleElement().matches(line -> isStartupLine(line), "the start-up line only");
     }
   }
 
@@ -286,10 +294,19 @@ class SentryTracePropertyTrapsTest {
     });
   }
 
-  /** Spring's context classes (the WARN of a failed refresh) and the core's target parsing. */
+  /**
+   * Spring's context classes (the WARN of a failed refresh), the start-up lines of the starter
+   * (SentryTraceStartupReportTest asserts them) and the core's target parsing.
+   */
   private static CapturedLogs capture() {
-    return CapturedLogs.of(List.of("org.springframework.context", "org.springframework.boot"),
+    return CapturedLogs.of(List.of("org.springframework.context", "org.springframework.boot", "io.sentrytrace.spring.boot"),
         List.of(PropagationTargets.class.getName()));
+  }
+
+  /** The INFO line saying what was set up, which every context that starts with sentry-trace on logs. */
+  private static boolean isStartupLine(CapturedLogs.Line line) {
+    return line.level().equals("INFO") && line.logger().equals("io.sentrytrace.spring.boot")
+        && line.message().startsWith("sentry-trace: ");
   }
 
   /** A classpath properties file read the way Spring Boot reads application.properties. */
