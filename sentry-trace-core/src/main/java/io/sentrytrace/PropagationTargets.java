@@ -286,6 +286,39 @@ public final class PropagationTargets {
     return false;
   }
 
+  /**
+   * The first target that matches {@code url}, as the decision log names it ({@code "api.example.com"
+   * (substring)}, {@code /^https://api\.example\.com/.+/ (whole URL)}, {@code /.../ (find)}, {@code all URLs}), or
+   * null. Slower than {@link #matches}: only for the decision log.
+   */
+  String matchingTarget(CharSequence url) {
+    if (matchesAll) return "all URLs";
+    if (url == null) return null;
+    for (Needle literal : literals) {
+      if (literal.isIn(url)) return '"' + literal.lower + "\" (substring)";
+    }
+    for (int i = 0; i < regexes.length; i++) {
+      if (fitsLength(regexes[i], url) && matchesRegex(i, url)) {
+        return '/' + regexes[i].pattern.pattern() + '/' + (regexes[i].fullMatch ? " (whole URL)" : " (find)");
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The targets as the decision log lists them: {@code [all URLs]}, {@code []}, or each String once
+   * as given (lower case) and each Pattern as {@code /regex/}.
+   */
+  String describe() {
+    if (matchesAll) return "[all URLs]";
+    StringBuilder b = new StringBuilder("[");
+    for (Needle l : literals) b.append(b.length() > 1 ? ", " : "").append('"').append(l.lower).append('"');
+    for (RegexTarget r : regexes) {
+      if (!r.fullMatch) b.append(b.length() > 1 ? ", " : "").append('/').append(r.pattern.pattern()).append('/');
+    }
+    return b.append(']').toString();
+  }
+
   @Override
   public String toString() {
     if (matchesAll) return "PropagationTargets.all()";

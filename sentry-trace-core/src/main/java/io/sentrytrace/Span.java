@@ -234,7 +234,8 @@ public final class Span {
             transaction.finishedChildren(),
             dynamicSamplingContext(),
             tracer.release(),
-            tracer.environment());
+            tracer.environment(),
+            tracer.decisionLog());
     if (transaction.droppedSpans() > 0) {
       LOG.log(System.Logger.Level.DEBUG, "transaction {0}: {1} spans over the limit dropped", spanData.description(), transaction.droppedSpans());
     }

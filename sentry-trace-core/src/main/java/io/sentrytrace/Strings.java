@@ -10,8 +10,13 @@ final class Strings {
 
   /** A short, single-line preview of untrusted input for error and log messages. */
   static String preview(CharSequence s) {
+    return preview(s, 64);
+  }
+
+  /** {@link #preview(CharSequence)} of at most {@code max} chars (then {@code ...}). */
+  static String preview(CharSequence s, int max) {
     if (s == null) return "null";
-    int n = Math.min(s.length(), 64);
+    int n = Math.min(s.length(), max);
     StringBuilder b = new StringBuilder(n + 3);
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);

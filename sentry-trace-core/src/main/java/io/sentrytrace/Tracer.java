@@ -63,6 +63,7 @@ public final class Tracer implements AutoCloseable {
   private final TransactionState rootState;
   private final WarnOnce exporterFailure = new WarnOnce(LOG);
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final DecisionLog decisions;
 
   private Tracer(Builder b) {
     this.targets = b.targets;
@@ -80,7 +81,9 @@ public final class Tracer implements AutoCloseable {
     this.exporter = b.exporter;
     this.clock = SpanClock.of(b.clock);
     this.rootContext = PropagationContext.newHead();
-    this.rootState = stateFor(rootContext, null, null, false);
+    this.rootState = stateFor(rootContext, null, null, false, false);
+    this.decisions = DecisionLog.of(b.debug, targets);
+    decisions.started(this, tracesSampler != null, orgId);
   }
 
   public static Builder builder() {
@@ -101,19 +104,22 @@ public final class Tracer implements AutoCloseable {
    */
   public Span startTransaction(String name, String op, PropagationContext parent) {
     Objects.requireNonNull(parent, "parent");
-    TransactionState state = stateFor(parent, name, op, isTracingEnabled());
+    TransactionState state = stateFor(parent, name, op, isTracingEnabled(), decisions.isEnabled());
     return new Span(this, state, true, parent.traceId(), SpanId.random(), parent.parentSpanId(), op, name);
   }
 
-  private TransactionState stateFor(PropagationContext parent, String name, String op, boolean tracing) {
+  private TransactionState stateFor(PropagationContext parent, String name, String op, boolean tracing, boolean log) {
     if (!tracing) {
       // Propagation only: keep the incoming decision (or none) and record nothing.
+      if (log) decisions.notRecorded(name, parent.traceId(), parent.sampled());
       return new TransactionState(name, false, parent.sampled(), null, parent.sampleRand(), parent.frozenDynamicSamplingContext(), null);
     }
     Double rate = null;
     Boolean sampled = null;
+    String rateSource = null;
     if (tracesSampler != null) {
       rate = askSampler(new SamplingContext(name, op, parent.sampled(), parent.sampleRand()));
+      rateSource = "tracesSampler";
     }
     if (rate != null) {
       sampled = parent.sampleRand() < rate;
@@ -121,8 +127,10 @@ public final class Tracer implements AutoCloseable {
       sampled = parent.sampled();
     } else {
       rate = tracesSampleRate != null ? tracesSampleRate : 0.0;
+      rateSource = tracesSampleRate != null ? "tracesSampleRate" : "the tracesSampler returned null and there is no tracesSampleRate";
       sampled = parent.sampleRand() < rate;
     }
+    if (log) decisions.sampling(name, parent.traceId(), sampled, rate, rateSource, parent.sampleRand());
     return new TransactionState(
         name, sampled, sampled, rate, parent.sampleRand(), parent.frozenDynamicSamplingContext(), sampled ? clock.anchor() : null);
   }
@@ -166,7 +174,12 @@ public final class Tracer implements AutoCloseable {
    */
   public PropagationContext continueTrace(CharSequence sentryTrace, CharSequence baggage) {
     try {
-      return continueFrom(parseIncoming(sentryTrace), baggage);
+      SentryTrace incoming = parseIncoming(sentryTrace);
+      if (incoming == null) {
+        logNotContinued(sentryTrace, false);
+        return PropagationContext.newHead();
+      }
+      return continueFrom(incoming, SentryTrace.HEADER, baggage);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "could not continue the incoming trace; starting a new one", e);
       return PropagationContext.newHead();
@@ -186,11 +199,18 @@ public final class Tracer implements AutoCloseable {
    */
   public <C> PropagationContext extract(C carrier, CarrierGetter<C> getter) {
     try {
-      SentryTrace incoming = parseIncoming(getter.get(carrier, SentryTrace.HEADER));
+      String header = getter.get(carrier, SentryTrace.HEADER);
+      SentryTrace incoming = parseIncoming(header);
+      String via = SentryTrace.HEADER;
       if (incoming == null && continueFromTraceparent) {
         incoming = Traceparent.parse(getter.get(carrier, Traceparent.HEADER));
+        via = Traceparent.HEADER;
       }
-      return continueFrom(incoming, getter.get(carrier, Baggage.HEADER));
+      if (incoming == null) {
+        logNotContinued(header, continueFromTraceparent);
+        return PropagationContext.newHead();
+      }
+      return continueFrom(incoming, via, getter.get(carrier, Baggage.HEADER));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "could not continue the incoming trace; starting a new one", e);
       return PropagationContext.newHead();
@@ -206,23 +226,44 @@ public final class Tracer implements AutoCloseable {
     return parsed;
   }
 
-  private PropagationContext continueFrom(SentryTrace incoming, CharSequence baggageHeader) {
-    if (incoming == null) return PropagationContext.newHead();
+  /** Logs why no trace was continued: the header was missing, or invalid. */
+  private void logNotContinued(CharSequence sentryTrace, boolean withTraceparent) {
+    if (!decisions.isEnabled()) return;
+    if (sentryTrace == null) decisions.incomingNone(withTraceparent);
+    else decisions.incomingIgnored(sentryTrace);
+  }
+
+  private PropagationContext continueFrom(SentryTrace incoming, String via, CharSequence baggageHeader) {
     Baggage dsc = Baggage.parse(baggageHeader);
     if (!continuesOrg(dsc.get("org_id"))) {
       LOG.log(System.Logger.Level.DEBUG, "incoming trace from org {0} not continued (ours: {1})", dsc.get("org_id"), orgId);
+      if (decisions.isEnabled()) {
+        String theirs = dsc.get("org_id");
+        decisions.incomingRefused(incoming.traceId(), theirs, orgId, theirs == null || orgId == null);
+      }
       return PropagationContext.newHead();
     }
     double sampleRand = SampleRand.parse(dsc.get("sample_rand"));
-    if (Double.isNaN(sampleRand)) {
-      double rate = parseRate(dsc.get("sample_rate"));
-      sampleRand =
-          incoming.sampled() != null && !Double.isNaN(rate)
-              ? SampleRand.backfill(incoming.sampled(), rate)
-              : SampleRand.random();
+    boolean fromBaggage = !Double.isNaN(sampleRand);
+    double rate = Double.NaN;
+    boolean backfill = false;
+    if (!fromBaggage) {
+      rate = parseRate(dsc.get("sample_rate"));
+      backfill = incoming.sampled() != null && !Double.isNaN(rate);
+      sampleRand = backfill ? SampleRand.backfill(incoming.sampled(), rate) : SampleRand.random();
       dsc = dsc.with("sample_rand", SampleRand.format(sampleRand));
     }
-    return new PropagationContext(incoming.traceId(), SpanId.random(), incoming.spanId(), incoming.sampled(), sampleRand, dsc);
+    PropagationContext continued =
+        new PropagationContext(incoming.traceId(), SpanId.random(), incoming.spanId(), incoming.sampled(), sampleRand, dsc);
+    if (decisions.isEnabled()) {
+      decisions.incomingContinued(
+          via,
+          continued,
+          fromBaggage
+              ? "from baggage"
+              : backfill ? "not in baggage: backfilled from sample_rate " + SampleRand.formatRate(rate) : "not in baggage: random");
+    }
+    return continued;
   }
 
   private boolean continuesOrg(String incomingOrg) {
@@ -532,6 +573,15 @@ public final class Tracer implements AutoCloseable {
   }
 
   /**
+   * The decision log ({@link Builder#debug(boolean)}): integrations report the decisions they make
+   * to it, such as an HTTP client's headers added or not. Off unless the tracer was built with
+   * {@code debug(true)}; then each call costs one boolean check.
+   */
+  public DecisionLog decisionLog() {
+    return decisions;
+  }
+
+  /**
    * The tracer's options. Every setter validates its argument and says what is wrong.
    *
    * <pre>{@code
@@ -552,6 +602,7 @@ public final class Tracer implements AutoCloseable {
     private boolean continueFromTraceparent;
     private SpanExporter exporter;
     private Clock clock; // null: the system clock, read as SpanClock says
+    private boolean debug;
 
     private Builder() {}
 
@@ -667,6 +718,18 @@ public final class Tracer implements AutoCloseable {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Logs every propagation decision with its reason, one line each at INFO on the logger {@value
+     * DecisionLog#LOGGER_NAME} (see {@link DecisionLog}): whether an incoming trace is continued,
+     * refused or deferred, whether a transaction is sampled, whether an outgoing request gets the
+     * headers, whether an envelope was sent. For finding out why a trace does not connect; off by
+     * default (then it costs one boolean check per decision).
+     */
+    public Builder debug(boolean debug) {
+      this.debug = debug;
       return this;
     }
 

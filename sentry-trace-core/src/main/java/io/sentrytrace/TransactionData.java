@@ -22,6 +22,7 @@ public final class TransactionData {
   private final Baggage dynamicSamplingContext;
   private final String release;
   private final String environment;
+  private final DecisionLog decisionLog;
 
   TransactionData(
       String name,
@@ -30,7 +31,8 @@ public final class TransactionData {
       List<SpanData> spans,
       Baggage dsc,
       String release,
-      String environment) {
+      String environment,
+      DecisionLog decisionLog) {
     this.name = name;
     this.nameSource = nameSource;
     this.root = root;
@@ -38,6 +40,7 @@ public final class TransactionData {
     this.dynamicSamplingContext = dsc;
     this.release = release;
     this.environment = environment;
+    this.decisionLog = decisionLog;
   }
 
   /**
@@ -66,7 +69,18 @@ public final class TransactionData {
         throw new IllegalArgumentException("span " + child.spanId() + " is in trace " + child.traceId() + ", not " + root.traceId());
       }
     }
-    return new TransactionData(name, nameSource, root, children, dsc, release, environment);
+    return new TransactionData(name, nameSource, root, children, dsc, release, environment, DecisionLog.disabled());
+  }
+
+  /**
+   * This transaction reporting to {@code log} (a bridge that records transactions for a tracer
+   * passes {@link Tracer#decisionLog()}).
+   *
+   * @throws NullPointerException when {@code log} is null
+   */
+  public TransactionData withDecisionLog(DecisionLog log) {
+    Objects.requireNonNull(log, "log");
+    return new TransactionData(name, nameSource, root, spans, dynamicSamplingContext, release, environment, log);
   }
 
   /** The transaction name, e.g. {@code GET /api/orders}. */
@@ -102,6 +116,16 @@ public final class TransactionData {
   /** Null when not configured. */
   public String environment() {
     return environment;
+  }
+
+  /**
+   * The decision log of the tracer that recorded this transaction, to which an exporter reports
+   * whether it sent the envelope ({@link DecisionLog#envelopeSent}, {@link
+   * DecisionLog#envelopeDropped}); {@link DecisionLog#disabled()} for transactions made by {@link
+   * #create}. Never null.
+   */
+  public DecisionLog decisionLog() {
+    return decisionLog;
   }
 
   @Override

@@ -44,6 +44,15 @@ final class LogRecords implements AutoCloseable {
     return new LogRecords(loggerClass.getName());
   }
 
+  static LogRecords named(String loggerName) {
+    return new LogRecords(loggerName);
+  }
+
+  /** Each record as {@code LEVEL message}. */
+  List<String> lines() {
+    return records.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList();
+  }
+
   /** The levels logged so far, in order. */
   List<Level> levels() {
     return records.stream().map(LogRecord::getLevel).toList();

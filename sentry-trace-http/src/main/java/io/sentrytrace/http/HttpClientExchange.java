@@ -87,13 +87,17 @@ public final class HttpClientExchange implements EndingInputStream.End {
 
   boolean propagate(HttpClientRequest request, RequestUrl url) {
     try {
-      if (!handler.shouldPropagate(url)) return false;
+      if (!handler.shouldPropagate(url)) {
+        if (handler.decisions.isEnabled()) handler.decisions.outgoing(url.toString(), false);
+        return false;
+      }
       Span headerSpan = span != null ? span : parent.span;
       if (headerSpan != null) {
         handler.tracer.inject(headerSpan, request, HttpClientHandler.GETTER, HttpClientHandler.SETTER);
       } else {
         handler.tracer.inject(parent.context, request, HttpClientHandler.GETTER, HttpClientHandler.SETTER);
       }
+      if (handler.decisions.isEnabled()) handler.decisions.outgoing(url.toString(), true);
       return true;
     } catch (RuntimeException | LinkageError e) {
       handler.log.failed(e);

@@ -2,6 +2,7 @@ package io.sentrytrace.http;
 
 import io.sentrytrace.CarrierGetter;
 import io.sentrytrace.CarrierSetter;
+import io.sentrytrace.DecisionLog;
 import io.sentrytrace.Instrumentation;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.PropagationTargets;
@@ -33,7 +34,9 @@ import java.util.Objects;
  *       HttpClientExchange#propagate}): {@code sentry-trace}, {@code baggage} and, when the tracer
  *       sends it, {@code traceparent}. A {@code sentry-trace} the request already carries is kept
  *       and nothing is added; an existing {@code baggage} is merged (other vendors' members kept,
- *       Sentry's replaced), so writing twice never grows it.
+ *       Sentry's replaced), so writing twice never grows it. With the tracer's {@link
+ *       Tracer.Builder#debug(boolean) debug} switch on, each decision goes to its {@link
+ *       DecisionLog} with the URL as matched (without its query).
  *   <li><b>Span</b>: under a recording parent span, a child with op {@code http.client}, named
  *       {@code METHOD scheme://host[:port]/path}, with the data of {@link HttpSpanData}; the {@code
  *       sentry-trace} sent names it. It lasts until the adapter reports the body read or closed
@@ -56,10 +59,12 @@ public final class HttpClientHandler {
 
   final Tracer tracer;
   final InstrumentationLog log;
+  final DecisionLog decisions;
 
   private HttpClientHandler(Tracer tracer, InstrumentationLog log) {
     this.tracer = tracer;
     this.log = log;
+    this.decisions = tracer.decisionLog();
   }
 
   /** A handler logging its failures as the generic HTTP client instrumentation. */

@@ -3,6 +3,7 @@ package io.sentrytrace.http;
 import io.sentrytrace.Baggage;
 import io.sentrytrace.CarrierGetter;
 import io.sentrytrace.Cors;
+import io.sentrytrace.DecisionLog;
 import io.sentrytrace.MetaTags;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.ServerTiming;
@@ -77,6 +78,7 @@ public final class HttpServerHandler {
   private static final int MAX_CAUSES = 8;
 
   private static final String ACCESS_CONTROL_REQUEST_METHOD = "Access-Control-Request-Method";
+  private static final String ACCESS_CONTROL_REQUEST_HEADERS = "Access-Control-Request-Headers";
   private static final InstrumentationLog LOG = InstrumentationLog.of(HttpServerHandler.class, "HTTP server");
 
   /** Of several {@code sentry-trace} or {@code traceparent} lines the first counts; baggage is one list. */
@@ -89,12 +91,14 @@ public final class HttpServerHandler {
       };
 
   private final Tracer tracer;
+  private final DecisionLog decisions;
   private final boolean corsAllowHeaders;
   private final ServerTimingPolicy serverTiming;
   private final Function<? super HttpServerRequest, String> transactionName;
 
   private HttpServerHandler(Builder builder) {
     this.tracer = builder.tracer;
+    this.decisions = builder.tracer.decisionLog();
     this.corsAllowHeaders = builder.corsAllowHeaders;
     this.serverTiming = builder.serverTiming;
     this.transactionName = builder.transactionName;
@@ -122,10 +126,14 @@ public final class HttpServerHandler {
    * Whether {@code request} is a CORS preflight ({@code OPTIONS} with {@code
    * Access-Control-Request-Method}): the browser asking leave, not work of the service. It gets no
    * transaction (as with Sentry's own server integrations), only {@link #preflightAllowHeaders}.
+   * With the tracer's decision log on, a preflight is logged with the headers the browser asks to
+   * send.
    */
   public boolean isPreflight(HttpServerRequest request) {
     try {
-      return "OPTIONS".equals(request.method()) && request.header(ACCESS_CONTROL_REQUEST_METHOD) != null;
+      boolean preflight = "OPTIONS".equals(request.method()) && request.header(ACCESS_CONTROL_REQUEST_METHOD) != null;
+      if (preflight && decisions.isEnabled()) decisions.corsPreflight(request.header(ACCESS_CONTROL_REQUEST_HEADERS));
+      return preflight;
     } catch (RuntimeException e) {
       LOG.failed(e);
       return false;
@@ -226,9 +234,17 @@ public final class HttpServerHandler {
    * before the response headers are sent, when the app's own value is known.
    */
   public String preflightAllowHeaders(String allowHeaders, String allowOrigin) {
-    if (!corsAllowHeaders || (allowHeaders == null && allowOrigin == null)) return null;
+    if (!corsAllowHeaders || (allowHeaders == null && allowOrigin == null)) {
+      if (decisions.isEnabled()) {
+        decisions.corsAnswer(
+            allowHeaders, corsAllowHeaders ? "no CORS answer from the app: left alone" : "corsAllowHeaders off: left as the app wrote it");
+      }
+      return null;
+    }
     try {
-      return Cors.allowHeaders(allowHeaders);
+      String allowed = Cors.allowHeaders(allowHeaders);
+      if (decisions.isEnabled()) decisions.corsAnswer(allowed, "sentry-trace and baggage merged into the app's list");
+      return allowed;
     } catch (RuntimeException e) {
       LOG.failed(e);
       return null;

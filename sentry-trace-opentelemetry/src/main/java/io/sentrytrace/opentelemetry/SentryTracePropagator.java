@@ -60,6 +60,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * baggage}, since whichever writes last replaces the header. When the span is an SDK client span
  * with a {@code url.full} that is not one of the tracer's {@code tracePropagationTargets}, nothing
  * is written. The tracer's sampler, exporter and W3C options play no part here.
+ *
+ * <p>With the tracer's {@link Tracer.Builder#debug(boolean) debug} switch on ({@code
+ * sentry-trace.debug=true} through {@link SentryTracePropagatorProvider}), every extract and inject
+ * decision is logged with its reason on the tracer's {@link Tracer#decisionLog() decision log}.
  */
 public final class SentryTracePropagator implements TextMapPropagator {
   private static final System.Logger LOG = System.getLogger(SentryTracePropagator.class.getName());
@@ -100,9 +104,13 @@ public final class SentryTracePropagator implements TextMapPropagator {
     if (getter == null) return context;
     try {
       String sentryTrace = getter.get(carrier, SentryTrace.HEADER);
-      if (sentryTrace == null) return context;
+      if (sentryTrace == null) {
+        tracer.decisionLog().incomingIgnored(null);
+        return context;
+      }
       if (SentryTrace.parse(sentryTrace).isEmpty()) {
         if (LOG.isLoggable(Level.DEBUG)) LOG.log(Level.DEBUG, "ignoring an invalid sentry-trace header");
+        tracer.decisionLog().incomingIgnored(sentryTrace);
         return context;
       }
       return extract(context, sentryTrace, getter.get(carrier, Baggage.HEADER));
@@ -153,7 +161,10 @@ public final class SentryTracePropagator implements TextMapPropagator {
     if (!spanContext.isValid()) return;
     try {
       String url = ClientSpanUrl.of(span);
-      if (url != null && !tracer.shouldPropagate(url)) return;
+      if (url != null && !tracer.shouldPropagate(url)) {
+        if (tracer.decisionLog().isEnabled()) tracer.decisionLog().outgoing(url, false);
+        return;
+      }
       String traceIdHex = spanContext.getTraceId();
       Incoming incoming = context.get(INCOMING);
       if (incoming != null && !incoming.traceId().equals(traceIdHex)) incoming = null;
@@ -170,6 +181,7 @@ public final class SentryTracePropagator implements TextMapPropagator {
       // Both made before either is set: a failure sends neither, never sentry-trace without its DSC.
       setter.set(carrier, SentryTrace.HEADER, sentryTrace);
       if (!baggage.isEmpty()) setter.set(carrier, Baggage.HEADER, baggage);
+      if (tracer.decisionLog().isEnabled()) tracer.decisionLog().outgoing(url, true);
     } catch (RuntimeException e) {
       warnOnce("could not inject the Sentry trace; request sent without it", e);
     }

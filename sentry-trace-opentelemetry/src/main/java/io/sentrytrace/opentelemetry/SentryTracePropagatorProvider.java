@@ -16,7 +16,9 @@ import java.util.regex.PatternSyntaxException;
  * are read from {@code sentry-trace.*} system properties or {@code SENTRY_TRACE_*} environment
  * variables: {@code dsn}, {@code release}, {@code environment}, {@code traces-sample-rate}, {@code
  * trace-propagation-targets} (comma-separated, {@code \,} for a comma inside one; absent: all URLs,
- * empty: none) and {@code strict-trace-continuation}. A bad value fails the SDK's start with a message naming it.
+ * empty: none), {@code strict-trace-continuation} and {@code debug} ({@code true} logs every
+ * propagation decision with its reason on the logger {@code io.sentrytrace.decisions} at INFO, see
+ * {@link io.sentrytrace.DecisionLog}). A bad value fails the SDK's start with a message naming it.
  *
  * <pre>{@code
  * java -Dotel.propagators=tracecontext,baggage,sentry-trace \
@@ -26,6 +28,7 @@ import java.util.regex.PatternSyntaxException;
 public final class SentryTracePropagatorProvider implements ConfigurablePropagatorProvider {
   private static final System.Logger LOG = System.getLogger(SentryTracePropagatorProvider.class.getName());
   private static final String TARGETS = "sentry-trace.trace-propagation-targets";
+  private static final String DEBUG = "sentry-trace.debug";
   /** The name in {@code otel.propagators}. */
   public static final String NAME = "sentry-trace";
 
@@ -62,6 +65,7 @@ public final class SentryTracePropagatorProvider implements ConfigurablePropagat
     String targets = config.getString(TARGETS);
     if (targets != null) builder.tracePropagationTargets(splitTargets(targets));
     builder.strictTraceContinuation(config.getBoolean("sentry-trace.strict-trace-continuation", false));
+    builder.debug(config.getBoolean(DEBUG, false));
     return builder.build();
   }
 

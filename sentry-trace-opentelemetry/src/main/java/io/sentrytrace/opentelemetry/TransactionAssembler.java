@@ -148,8 +148,10 @@ final class TransactionAssembler {
       else dropped++;
     }
     SpanMapping rootMapping = SpanMapping.of(root);
-    return TransactionData.create(
+    TransactionData tx = TransactionData.create(
         rootMapping.description, rootMapping.source, convert(root, rootMapping), spans, dsc, tracer.release(), tracer.environment());
+    // The envelope exporter reports sent or dropped to the tracer's decision log.
+    return tracer.decisionLog().isEnabled() ? tx.withDecisionLog(tracer.decisionLog()) : tx;
   }
 
   private static io.sentrytrace.SpanData convert(SpanData span, SpanMapping m) {

@@ -31,7 +31,11 @@ final class CapturedLog implements AutoCloseable {
       };
 
   CapturedLog(Class<?> owner) {
-    logger = Logger.getLogger(owner.getName());
+    this(owner.getName());
+  }
+
+  CapturedLog(String name) {
+    logger = Logger.getLogger(name);
     previousLevel = logger.getLevel();
     previousUseParent = logger.getUseParentHandlers();
     logger.setLevel(Level.ALL);
@@ -41,6 +45,11 @@ final class CapturedLog implements AutoCloseable {
 
   List<LogRecord> records() {
     return List.copyOf(records);
+  }
+
+  /** Each record as {@code LEVEL message}. */
+  List<String> lines() {
+    return records.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList();
   }
 
   /** The records at {@code level} or above. */
