@@ -101,6 +101,7 @@ public class SentryTraceAutoConfiguration {
         .propagateTraceparent(properties.isPropagateTraceparent())
         .continueFromTraceparent(properties.isContinueFromTraceparent())
         .strictTraceContinuation(properties.isStrictTraceContinuation())
+        .debug(properties.isDebug())
         .exporter(exporter)
         .build();
   }

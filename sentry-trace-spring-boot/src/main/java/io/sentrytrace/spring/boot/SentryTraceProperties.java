@@ -65,6 +65,12 @@ public class SentryTraceProperties {
   private boolean strictTraceContinuation;
 
   /**
+   * Whether every propagation decision is logged with its reason, at INFO on the logger
+   * io.sentrytrace.decisions (see the README's Troubleshooting section).
+   */
+  private boolean debug;
+
+  /**
    * Which responses carry the trace in a Server-Timing header, for @sentry/browser pages without
    * meta tags: OFF, HTML (HTML pages) or ALL.
    */
@@ -140,6 +146,14 @@ public class SentryTraceProperties {
 
   public void setStrictTraceContinuation(boolean strictTraceContinuation) {
     this.strictTraceContinuation = strictTraceContinuation;
+  }
+
+  public boolean isDebug() {
+    return debug;
+  }
+
+  public void setDebug(boolean debug) {
+    this.debug = debug;
   }
 
   public ServerTimingPolicy getServerTiming() {

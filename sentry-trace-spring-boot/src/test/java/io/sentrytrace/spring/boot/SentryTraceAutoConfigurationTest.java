@@ -64,6 +64,17 @@ class SentryTraceAutoConfigurationTest {
   }
 
   @Test
+  void sentryTraceDebugTurnsOnTheDecisionLog() {
+    try (CapturedLogs decisions = CapturedLogs.of(List.of(), List.of("io.sentrytrace.decisions"))) {
+      runner.withPropertyValues("sentry-trace.debug=true").run(context ->
+          assertThat(context.getBean(Tracer.class).decisionLog().isEnabled()).isTrue());
+      runner.run(context -> assertThat(context.getBean(Tracer.class).decisionLog().isEnabled()).isFalse());
+      assertThat(decisions.lines()).extracting(CapturedLogs.Line::message)
+          .singleElement().asString().startsWith("decision log on: tracePropagationTargets [all URLs]");
+    }
+  }
+
+  @Test
   void backsOffWhenTheApplicationDefinesATracer() {
     runner.withUserConfiguration(OwnTracer.class).withPropertyValues("sentry-trace.traces-sample-rate=0.0")
         .run(context -> {
