@@ -174,7 +174,10 @@ public final class SentryTraceContextListener implements ServletContextListener 
     for (String name : Collections.list(context.getInitParameterNames())) {
       if (!name.startsWith(PREFIX) || KNOWN.contains(name)) continue;
       String option = name.substring(PREFIX.length());
-      if (FILTER_OPTIONS.contains(option)) {
+      if (option.equals("enabled")) {
+        LOG.log(Level.WARNING, "sentry-trace: context-param " + name + " is ignored: in web.xml, leave out the listener"
+            + " and the filter to switch sentry-trace off.");
+      } else if (FILTER_OPTIONS.contains(option)) {
         LOG.log(Level.WARNING, "sentry-trace: context-param " + name + " is ignored: " + option
             + " is an option of the filter here, its init-param " + option + " (<init-param> of SentryTraceServletFilter).");
       } else {

@@ -155,6 +155,7 @@ class ContextListenerTest {
     params.put("sentry-trace.trace-sample-rate", "1.0");
     params.put("sentry-trace.tracesSampleRate", "1.0");
     params.put("sentry-trace.server-timing", "ALL");
+    params.put("sentry-trace.enabled", "false");
     SentryTraceContextListener listener = listener();
 
     listener.contextInitialized(new ServletContextEvent(context));
@@ -172,7 +173,9 @@ class ContextListenerTest {
             + " sentry-trace.propagate-traceparent, sentry-trace.continue-from-traceparent,"
             + " sentry-trace.strict-trace-continuation.",
         "WARNING sentry-trace: context-param sentry-trace.server-timing is ignored: server-timing is an option of the"
-            + " filter here, its init-param server-timing (<init-param> of SentryTraceServletFilter).");
+            + " filter here, its init-param server-timing (<init-param> of SentryTraceServletFilter).",
+        "WARNING sentry-trace: context-param sentry-trace.enabled is ignored: in web.xml, leave out the listener and the"
+            + " filter to switch sentry-trace off.");
     listener.contextDestroyed(new ServletContextEvent(context));
   }
 
