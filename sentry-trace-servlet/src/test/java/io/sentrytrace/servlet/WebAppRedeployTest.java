@@ -10,6 +10,7 @@ import io.sentrytrace.servlet.webapp.ReadmeRecipeListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -116,35 +117,49 @@ class WebAppRedeployTest {
     Path webapp = webapp("app", LISTENER, "");
     Set<Thread> before = sentryTraceThreads();
 
+    List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
     for (int deploy = 1; deploy <= DEPLOYS; deploy++) {
-      StandardContext context = deploy("/app", webapp);
-      ClassLoader webappLoader = context.getLoader().getClassLoader();
-      Object tracer = context.getServletContext().getAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE);
-      assertThat(webappLoader).isInstanceOf(WebappClassLoaderBase.class);
-      assertThat(tracer).as("the listener's Tracer").isNotNull();
-      assertThat(tracer.getClass()).isNotSameAs(Tracer.class);
-      assertThat(tracer.getClass().getClassLoader()).as("the Tracer's class loader").isSameAs(webappLoader);
-
-      HttpURLConnection page = get("/app/index.html");
-      assertThat(page.getResponseCode()).isEqualTo(200);
-      assertThat(page.getHeaderField("Server-Timing")).as("the filter ran").contains("sentry-trace;desc=");
-      page.getInputStream().readAllBytes();
-      sentry.awaitTransactions(deploy);
-      // The exporter's threads are running, in the application's class loader: what Tomcat would report.
-      assertThat(threadsOf(webappLoader)).contains("sentry-trace-envelope-sender", "sentry-trace-envelope-watchdog");
-
-      undeploy(context);
-
-      assertThat(tomcatLog.atLeast(Level.WARNING)).as("Tomcat's warnings after undeploy %d", deploy).isEmpty();
-      assertThat(sentryTraceThreads()).as("sentry-trace threads after undeploy %d", deploy).isSubsetOf(before);
+      loaders.add(new WeakReference<>(deployRequestUndeploy(webapp, deploy, before)));
     }
 
+    // Nothing holds the undeployed applications: their class loaders are collected.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (loaders.stream().anyMatch(l -> l.get() != null) && System.nanoTime() - deadline < 0) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(loaders).as("the web application class loaders after undeploy").allSatisfy(l -> assertThat(l.get()).isNull());
     assertThat(sentry.transactions()).hasSize(DEPLOYS).allSatisfy(body -> assertThat(body)
         .contains("\"transaction\":\"GET /app/index.html\"").contains("\"type\":\"transaction\""));
     assertThat(libraryLog.lines()).hasSize(DEPLOYS).allSatisfy(line -> assertThat(line)
         .startsWith("INFO sentry-trace: web application /app: Tracer in the ServletContext attribute io.sentrytrace.Tracer;"
             + " traces-sample-rate 1.0, transactions sent to http://127.0.0.1:" + sentry.port() + "/api/1/envelope/;"
             + " trace headers to all URLs; release shop@1.0; environment test; closed when the web application stops"));
+  }
+
+  /** One deploy, request and undeploy, asserted; returns the application's class loader (for a weak reference). */
+  private ClassLoader deployRequestUndeploy(Path webapp, int deploy, Set<Thread> before) throws Exception {
+    StandardContext context = deploy("/app", webapp);
+    ClassLoader webappLoader = context.getLoader().getClassLoader();
+    Object tracer = context.getServletContext().getAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    assertThat(webappLoader).isInstanceOf(WebappClassLoaderBase.class);
+    assertThat(tracer).as("the listener's Tracer").isNotNull();
+    assertThat(tracer.getClass()).isNotSameAs(Tracer.class);
+    assertThat(tracer.getClass().getClassLoader()).as("the Tracer's class loader").isSameAs(webappLoader);
+
+    HttpURLConnection page = get("/app/index.html");
+    assertThat(page.getResponseCode()).isEqualTo(200);
+    assertThat(page.getHeaderField("Server-Timing")).as("the filter ran").contains("sentry-trace;desc=");
+    page.getInputStream().readAllBytes();
+    sentry.awaitTransactions(deploy);
+    // The exporter's threads are running, in the application's class loader: what Tomcat would report.
+    assertThat(threadsOf(webappLoader)).contains("sentry-trace-envelope-sender", "sentry-trace-envelope-watchdog");
+
+    undeploy(context);
+
+    assertThat(tomcatLog.atLeast(Level.WARNING)).as("Tomcat's warnings after undeploy %d", deploy).isEmpty();
+    assertThat(sentryTraceThreads()).as("sentry-trace threads after undeploy %d", deploy).isSubsetOf(before);
+    return webappLoader;
   }
 
   /**
