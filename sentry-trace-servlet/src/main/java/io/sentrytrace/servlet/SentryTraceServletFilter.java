@@ -17,6 +17,8 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -91,8 +93,10 @@ import java.util.function.Function;
  * contextInitialized} (listeners run before filters are initialized). The init-params {@value
  * #SERVER_TIMING_PARAM} ({@code OFF}, {@code HTML}, {@code ALL}) and {@value
  * #CORS_ALLOW_HEADERS_PARAM} ({@code true}, {@code false}) set the options; a filter made with
- * {@link #create} or {@link #builder} ignores init-params. A missing tracer or a bad value fails
- * {@code init} with a message that says what to fix.
+ * {@link #create} or {@link #builder} ignores init-params. A missing tracer, a bad value or an
+ * init-param it does not know (a typo such as {@code cors-allow-header}) fails {@code init} with a
+ * message that says what to fix. {@link SentryTraceContextListener} sets the attribute from {@code
+ * sentry-trace.*} context-params and closes the tracer when the web application stops.
  *
  * <p>Failures inside the filter never fail a request: they are logged once via {@link
  * System.Logger} and the request is passed on untraced.
@@ -115,6 +119,9 @@ public final class SentryTraceServletFilter implements Filter {
 
   /** Init-param: {@code true} or {@code false} ({@link Builder#corsAllowHeaders}). */
   public static final String CORS_ALLOW_HEADERS_PARAM = "cors-allow-headers";
+
+  /** Every init-param a {@code web.xml}-made filter reads; any other fails {@link #init}. */
+  private static final List<String> INIT_PARAMS = List.of(TRACER_ATTRIBUTE_PARAM, SERVER_TIMING_PARAM, CORS_ALLOW_HEADERS_PARAM);
 
   /** Marks a preflight this filter already helps, so a second registration does not wrap it again. */
   private static final String PREFLIGHT_ATTRIBUTE = SentryTraceServletFilter.class.getName() + ".preflight";
@@ -158,17 +165,21 @@ public final class SentryTraceServletFilter implements Filter {
    * options (see the class documentation). Does nothing for a filter made in code.
    *
    * @throws ServletException when the {@code ServletContext} holds no {@link Tracer} under the
-   *     attribute, or an init-param has a value it does not know
+   *     attribute, an init-param has a value it does not know, or the filter has an init-param it
+   *     does not know
    */
   @Override
   public void init(FilterConfig config) throws ServletException {
     if (handler != null) return;
+    rejectUnknownParams(config);
     String attribute = param(config, TRACER_ATTRIBUTE_PARAM, TRACER_ATTRIBUTE);
     Object tracer = config.getServletContext().getAttribute(attribute);
     if (!(tracer instanceof Tracer)) {
       throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': the ServletContext attribute '"
           + attribute + "' holds " + (tracer == null ? "nothing" : "a " + tracer.getClass().getName())
-          + ", not an io.sentrytrace.Tracer. Set it in a ServletContextListener's contextInitialized"
+          + ", not an io.sentrytrace.Tracer. Declare the listener " + SentryTraceContextListener.class.getName()
+          + " in web.xml (it makes the Tracer from sentry-trace.* context-params and closes it on undeploy),"
+          + " set it in your own ServletContextListener's contextInitialized"
           + " (servletContext.setAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE, tracer)), or register"
           + " SentryTraceServletFilter.create(tracer) with ServletContext.addFilter instead.");
     }
@@ -191,6 +202,25 @@ public final class SentryTraceServletFilter implements Filter {
       options.corsAllowHeaders(Boolean.parseBoolean(cors.toLowerCase(Locale.ROOT)));
     }
     handler = options.build();
+  }
+
+  /**
+   * A misspelt init-param ({@code cors-allow-header}) would leave its option at the default without
+   * a word, so it fails deployment like a bad value does: the developer who wrote it is there to
+   * fix it, and nothing half-configured runs.
+   */
+  private static void rejectUnknownParams(FilterConfig config) throws ServletException {
+    Enumeration<String> names = config.getInitParameterNames();
+    while (names != null && names.hasMoreElements()) {
+      String name = names.nextElement();
+      if (INIT_PARAMS.contains(name)) continue;
+      String shown = name.length() > 100 ? name.substring(0, 100) + "…" : name;
+      throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': unknown init-param '" + shown
+          + "' (did you mean " + ParamNames.closest(name, INIT_PARAMS) + "?). Its init-params are "
+          + String.join(", ", INIT_PARAMS) + (name.startsWith(SentryTraceContextListener.PREFIX)
+              ? "; the " + SentryTraceContextListener.PREFIX + "* settings are context-params, read by SentryTraceContextListener."
+              : "."));
+    }
   }
 
   private static String param(FilterConfig config, String name, String fallback) {

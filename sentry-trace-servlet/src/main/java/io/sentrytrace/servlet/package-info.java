@@ -2,7 +2,9 @@
  * Jakarta Servlet (6.0+) support: {@link io.sentrytrace.servlet.SentryTraceServletFilter} continues
  * browser and service traces in Tomcat, Jetty and every other servlet container, records each
  * request as an {@code http.server} transaction and hands the trace to pages through {@code
- * Server-Timing}.
+ * Server-Timing}. In a {@code web.xml} application, {@link
+ * io.sentrytrace.servlet.SentryTraceContextListener} makes the tracer from {@code sentry-trace.*}
+ * context-params and closes it when the application stops.
  *
  * <pre>{@code
  * servletContext.addFilter("sentry-trace", SentryTraceServletFilter.create(tracer))

@@ -44,6 +44,20 @@ class FilterInitTest {
   }
 
   @Test
+  void anUnknownInitParamFailsInitNamingItTheClosestAndTheKnownOnes() {
+    Map<String, Object> context = Map.of(SentryTraceServletFilter.TRACER_ATTRIBUTE, tracer);
+    assertThatThrownBy(() -> new SentryTraceServletFilter().init(config(Map.of("cors-allow-header", "false"), context)))
+        .isInstanceOf(ServletException.class)
+        .hasMessage("SentryTraceServletFilter 'sentry-trace': unknown init-param 'cors-allow-header' (did you mean"
+            + " cors-allow-headers?). Its init-params are tracer-attribute, server-timing, cors-allow-headers.");
+    assertThatThrownBy(() -> new SentryTraceServletFilter().init(config(Map.of("sentry-trace.dsn", "https://k@o1.ingest.sentry.io/2"), context)))
+        .hasMessageEndingWith("; the sentry-trace.* settings are context-params, read by SentryTraceContextListener.");
+    assertThatCode(() -> new SentryTraceServletFilter().init(config(Map.of(SentryTraceServletFilter.SERVER_TIMING_PARAM, "all",
+        SentryTraceServletFilter.CORS_ALLOW_HEADERS_PARAM, "false", SentryTraceServletFilter.TRACER_ATTRIBUTE_PARAM,
+        SentryTraceServletFilter.TRACER_ATTRIBUTE), context))).doesNotThrowAnyException();
+  }
+
+  @Test
   void aFilterMadeInCodeIgnoresTheServletContext() {
     // No tracer in the context, a bad init-param: neither matters to a filter that has its options.
     FilterConfig config = config(Map.of(SentryTraceServletFilter.SERVER_TIMING_PARAM, "pages"), Map.of());
