@@ -24,14 +24,17 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <p>What applies is the JDK's own configuration: proxies from {@code ProxySelector.getDefault()}
  * ({@code http.proxyHost}, {@code https.proxyHost}, {@code http.nonProxyHosts}, ...), TLS from the
- * default {@code SSLContext}, connections kept alive in the JDK's keep-alive cache. The answer is the
+ * default {@code SSLContext}, connections kept alive in the JDK's keep-alive cache (over HTTPS one
+ * per sending thread; over plain HTTP at most {@code http.maxConnections}, default 5, idle ones per
+ * host, so that more concurrent senders than that open new connections). The answer is the
  * status and headers; of the body (Sentry's is a little JSON) at most 64 KB is read, for at most
  * 500 ms, so that a slow or endless body costs no more than the connection's reuse. A request must
  * be answered within 30 seconds (connecting within 10); past that, or when the sending thread is
  * interrupted, it is ended and {@link #send} throws an {@link InterruptedIOException} (once the
  * status is in, it is returned). Redirects are not followed.
- * The request is sent with our instrumentation suppressed and carries the exporter's headers (and
- * the JDK's {@code Host}, {@code User-Agent}, {@code Accept}, {@code Content-Length}).
+ * The request is sent with our instrumentation suppressed and carries the exporter's headers (the
+ * exporter's {@code User-Agent} and {@code Accept} replace the JDK's) and the JDK's {@code Host},
+ * {@code Connection}, {@code Content-Length}, {@code Cache-Control} and {@code Pragma}.
  *
  * <p>To send through a client you configure yourself, use {@link JdkHttpTransport} (a {@code
  * java.net.http.HttpClient}) or the OkHttp and Apache transports.
@@ -56,7 +59,13 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
   private final int connectTimeoutMillis;
   private final long requestTimeoutMillis;
   private final SendWatchdog watchdog = new SendWatchdog("sentry-trace-envelope-watchdog");
-  private volatile TrackingSocketFactory tlsFactory; // written by the sending thread only
+  /**
+   * One TLS factory per sending thread: the JDK's keep-alive cache keys HTTPS connections by
+   * factory, so each sender keeps its own connection alive (rather than share the cache's 5 idle
+   * ones per host, {@code http.maxConnections}, closing the rest), and ending one sender's request
+   * closes only that sender's sockets.
+   */
+  private final ThreadLocal<TrackingSocketFactory> tlsFactories = new ThreadLocal<>();
 
   UrlConnectionTransport(Duration connectTimeout, Duration requestTimeout) {
     this.connectTimeoutMillis = (int) connectTimeout.toMillis();
@@ -101,12 +110,13 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
   }
 
   /**
-   * The JDK's TLS factory (as configured now) tracking its sockets; the same instance while the
-   * configuration stays, as the keep-alive cache reuses only connections made by the same factory.
+   * The JDK's TLS factory (as configured now) tracking this thread's sockets; the same instance
+   * while the configuration stays, as the keep-alive cache reuses only connections made by the
+   * same factory.
    */
   private TrackingSocketFactory tlsFactory(SSLSocketFactory current) {
-    TrackingSocketFactory f = tlsFactory;
-    if (f == null || f.delegate() != current) tlsFactory = f = new TrackingSocketFactory(current);
+    TrackingSocketFactory f = tlsFactories.get();
+    if (f == null || f.delegate() != current) tlsFactories.set(f = new TrackingSocketFactory(current));
     return f;
   }
 
