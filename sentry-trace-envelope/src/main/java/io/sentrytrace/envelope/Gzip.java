@@ -6,21 +6,27 @@ import java.util.zip.Deflater;
 
 /**
  * Gzips envelope bodies (RFC 1952: a fixed 10-byte header, the raw deflate stream, CRC-32 and
- * length), reusing one {@link Deflater} and buffer from one envelope to the next. One per sender
- * thread (not thread-safe); {@link #close()} frees the deflater's native memory.
+ * length), reusing one {@link Deflater} and buffer from one envelope to the next; both are made
+ * with the first body. One per sender thread (not thread-safe); {@link #close()} frees the
+ * deflater's native memory.
  */
 final class Gzip implements AutoCloseable {
   private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
-  private final Deflater deflater;
+  private final int level;
   private final CRC32 crc = new CRC32();
-  private byte[] buffer = new byte[8192];
+  private Deflater deflater;
+  private byte[] buffer;
 
   Gzip(int level) {
-    this.deflater = new Deflater(level, true); // raw deflate: the gzip framing is written here
+    this.level = level;
   }
 
   byte[] compress(byte[] input) {
+    if (deflater == null) {
+      deflater = new Deflater(level, true); // raw deflate: the gzip framing is written here
+      buffer = new byte[8192];
+    }
     deflater.reset();
     deflater.setInput(input);
     deflater.finish();
@@ -51,6 +57,6 @@ final class Gzip implements AutoCloseable {
 
   @Override
   public void close() {
-    deflater.end();
+    if (deflater != null) deflater.end();
   }
 }

@@ -101,29 +101,41 @@ class EnvelopeExporterTest {
 
     assertThat(request.header("User-Agent")).isEqualTo("sentry-trace.java/0.1.0-SNAPSHOT");
     assertThat(request.header("Accept")).isEqualTo("application/json");
-    assertThat(request.header("Content-Encoding")).isEqualTo("gzip");
     assertThat(request.headers.values()).noneMatch(v -> v.contains("Java/") || v.contains("image/gif"));
   }
 
-  /** Bodies are gzipped by default; compression(false) sends them as they are, and both arrive whole. */
+  /**
+   * Bodies of 2 KiB or more are gzipped by default, smaller ones sent as they are; compression(false)
+   * sends every body as it is. All arrive whole.
+   */
   @Test
-  void gzipsBodiesUnlessTurnedOff() throws Exception {
+  void gzipsLargeBodiesUnlessTurnedOff() throws Exception {
     EnvelopeExporter gzip = track(exporter().build());
     EnvelopeExporter plain = track(exporter().compression(false).build());
     for (EnvelopeExporter exporter : List.of(gzip, plain)) {
       Span tx = tracer(exporter).startTransaction("GET /checkout", "http.server");
-      for (int i = 0; i < 10; i++) tx.startChild("db.query", "SELECT * FROM carts WHERE id = " + i).finish();
+      for (int i = 0; i < 20; i++) tx.startChild("db.query", "SELECT * FROM carts WHERE id = " + i).finish();
       tx.finish();
       assertThat(exporter.flush(WAIT)).isTrue();
     }
+    tracer(gzip).startTransaction("small", "task").finish();
+    assertThat(gzip.flush(WAIT)).isTrue();
+
     List<FakeSentry.Request> requests = sentry.requests();
-    assertThat(requests).hasSize(2);
-    FakeSentry.Request zipped = requests.stream().filter(r -> r.header("Content-Encoding") != null).findFirst().orElseThrow();
-    FakeSentry.Request asIs = requests.stream().filter(r -> r.header("Content-Encoding") == null).findFirst().orElseThrow();
-    assertThat(zipped.envelope().spans()).hasSize(10);
-    assertThat(asIs.envelope().spans()).hasSize(10);
-    assertThat(asIs.wireLength).isEqualTo(asIs.body.length);
+    assertThat(requests).hasSize(3);
+    FakeSentry.Request zipped = requests.get(0);
+    FakeSentry.Request asIs = requests.get(1);
+    FakeSentry.Request small = requests.get(2);
+    assertThat(zipped.header("Content-Encoding")).isEqualTo("gzip");
+    assertThat(zipped.envelope().spans()).hasSize(20);
+    assertThat(zipped.body.length).isGreaterThanOrEqualTo(EnvelopeExporter.GZIP_MIN_BYTES);
     assertThat(zipped.wireLength).isLessThan(zipped.body.length / 2);
+    assertThat(asIs.header("Content-Encoding")).isNull();
+    assertThat(asIs.envelope().spans()).hasSize(20);
+    assertThat(asIs.wireLength).isEqualTo(asIs.body.length);
+    assertThat(small.header("Content-Encoding")).isNull();
+    assertThat(small.wireLength).isEqualTo(small.body.length).isLessThan(EnvelopeExporter.GZIP_MIN_BYTES);
+    assertThat(small.envelope().payload).containsEntry("transaction", "small");
   }
 
   @Test

@@ -32,7 +32,7 @@ class SentryJavaReadsOurEnvelopesTest {
       unsampled.startTransaction("not sampled", "task").finish();
       unsampled.startTransaction("not sampled either", "task").finish();
       Span tx = sampled.startTransaction("GET /orders", "http.server");
-      tx.startChild("db.query", "SELECT 1").finish();
+      for (int i = 0; i < 20; i++) tx.startChild("db.query", "SELECT * FROM orders WHERE id = " + i).finish();
       tx.finish();
       assertThat(exporter.flush(Duration.ofSeconds(10))).isTrue();
       exporter.close();
@@ -49,7 +49,7 @@ class SentryJavaReadsOurEnvelopesTest {
 
       SentryTransaction transaction = items.get(0).getTransaction(serializer);
       assertThat(transaction.getTransaction()).isEqualTo("GET /orders");
-      assertThat(transaction.getSpans()).hasSize(1);
+      assertThat(transaction.getSpans()).hasSize(20);
 
       ClientReport report = items.get(1).getClientReport(serializer);
       assertThat(report.getTimestamp()).isNotNull();
