@@ -249,7 +249,9 @@ public final class EnvelopeExporter implements SpanExporter {
             + "); dropping transactions until it drains", null);
         return;
       }
-      if (idleSenders.get() == 0) grow();
+      // Transactions wait and no sender is idle: another one helps. (Not when a sender has
+      // already taken this one: the queue is empty again.)
+      if (idleSenders.get() == 0 && !queue.isEmpty()) grow();
       // close() raced us after the closed check: the senders may be gone, so take it back.
       if (stopped && queue.remove(transaction)) {
         done();
