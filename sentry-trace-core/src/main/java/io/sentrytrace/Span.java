@@ -220,7 +220,11 @@ public final class Span {
     if (isTransaction) transaction.ended = true;
     long end = tracer.nanos();
     endNanos = end;
-    if (!transaction.recording) return;
+    if (!transaction.recording) {
+      // Sampled out by this tracer (not merely propagating): the exporter may report it to Sentry.
+      if (isTransaction && transaction.sampled == Boolean.FALSE && tracer.isTracingEnabled()) tracer.unsampled();
+      return;
+    }
     SpanData spanData = snapshot(end);
     if (!isTransaction) {
       transaction.childFinished(spanData);

@@ -14,6 +14,20 @@ import java.time.Duration;
 public interface SpanExporter extends AutoCloseable {
   void export(TransactionData transaction);
 
+  /**
+   * Hears of {@code quantity} items of {@code category} discarded for {@code reason} before they
+   * reached {@link #export}, so that an exporter can tell Sentry (its "client reports"). The tracer
+   * calls it when a transaction it traced finishes unsampled: {@code ("sample_rate", "transaction", 1)}
+   * and {@code ("sample_rate", "span", 1)} (an unsampled transaction records no child spans, so its
+   * own span is the one counted). Called on the thread that finished the transaction: it must
+   * return quickly; an exception it throws is dropped. Does nothing by default.
+   *
+   * @param reason a client-report discard reason, such as {@code sample_rate}
+   * @param category a data category, such as {@code transaction} or {@code span}
+   * @param quantity how many; positive
+   */
+  default void onDiscarded(String reason, String category, long quantity) {}
+
   /** Waits until what was exported has been handled; true when it was in time. */
   default boolean flush(Duration timeout) {
     return true;

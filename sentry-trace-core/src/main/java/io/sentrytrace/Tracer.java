@@ -520,6 +520,17 @@ public final class Tracer implements AutoCloseable {
     }
   }
 
+  /** A transaction this tracer traced finished unsampled: the exporter hears of it (client reports). */
+  void unsampled() {
+    if (exporter == null) return;
+    try {
+      exporter.onDiscarded("sample_rate", "transaction", 1);
+      exporter.onDiscarded("sample_rate", "span", 1);
+    } catch (RuntimeException e) {
+      exporterFailure.log(() -> "exporter failed to take a discard count", () -> e);
+    }
+  }
+
   /** Waits for the exporter to send what it has; true when done in time. */
   public boolean flush(Duration timeout) {
     return exporter == null || exporter.flush(timeout);

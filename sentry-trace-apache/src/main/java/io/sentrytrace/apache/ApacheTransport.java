@@ -58,15 +58,22 @@ public final class ApacheTransport implements EnvelopeTransport {
     this.ownsClient = ownsClient;
   }
 
+  /** Connections the own client opens at most: one per exporter sender (the exporter's most is 64). */
+  static final int MAX_CONNECTIONS = 64;
+
   /**
    * A transport with its own client (10 s connect, 30 s response timeout, no automatic retries:
-   * the exporter retries), closed by {@link #close()}.
+   * the exporter retries, up to 64 connections), closed by {@link #close()}. A client passed to
+   * {@link #create(CloseableHttpClient)} keeps its own pool limits: HttpClient's default allows 5
+   * connections per route, so that more concurrent senders than that wait for one.
    */
   public static ApacheTransport create() {
     CloseableHttpClient client = HttpClients.custom()
         .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
             .setDefaultConnectionConfig(ConnectionConfig.custom()
                 .setConnectTimeout(CONNECT_TIMEOUT).setSocketTimeout(RESPONSE_TIMEOUT).build())
+            .setMaxConnPerRoute(MAX_CONNECTIONS)
+            .setMaxConnTotal(MAX_CONNECTIONS)
             .build())
         .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(RESPONSE_TIMEOUT).build())
         .disableAutomaticRetries()

@@ -110,6 +110,18 @@ final class EnvelopeEncoder {
     }
   }
 
+  /** The header line of an envelope that carries no event (a client report on its own). */
+  byte[] encodeHeaderOnly(Dsn dsn, Instant sentAt) {
+    try {
+      header.reset();
+      header.beginObject().name(SENT_AT).isoInstant(sentAt).name(DSN).string(dsn.toString()).member(SDK).endObject();
+      header.newline();
+      return header.toByteArray();
+    } finally {
+      header.reset();
+    }
+  }
+
   private static void writeEnvelopeHeader(JsonOut out, TransactionData tx, Dsn dsn, String eventId, Instant sentAt) {
     out.beginObject();
     out.name(EVENT_ID).plainString(eventId);

@@ -8,8 +8,8 @@ import java.util.Properties;
 final class Sdk {
   static final String NAME = "sentry-trace.java";
   static final String VERSION = loadVersion();
-  /** The {@code sentry_client} of the {@code X-Sentry-Auth} header. */
-  static final String CLIENT = "sentry-trace/" + VERSION;
+  /** The {@code sentry_client} of the {@code X-Sentry-Auth} header, and the {@code User-Agent}. */
+  static final String CLIENT = NAME + "/" + VERSION;
 
   private Sdk() {}
 

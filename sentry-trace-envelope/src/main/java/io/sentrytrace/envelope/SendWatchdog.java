@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -14,10 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * request) or the sending thread is interrupted (blocking socket I/O ignores interrupts), it
  * disconnects, and the sender's read or write fails.
  *
- * <p>One daemon thread, started with the first request. It looks at the request in flight every
- * {@link #TICK_NANOS} while requests keep coming, and parks after a second without any; so a
- * request costs the sender two volatile writes, and one unpark only after such a pause. Not for
- * concurrent requests: it watches one at a time, as the exporter sends.
+ * <p>One daemon thread, started with the first request. It looks at the requests in flight (from
+ * any number of sending threads) every {@link #TICK_NANOS} while requests keep coming, and parks
+ * after a second without any; so a request costs the sender an add to and a remove from a
+ * concurrent set, and one unpark only after such a pause.
  */
 final class SendWatchdog {
   static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -90,7 +92,7 @@ final class SendWatchdog {
   private final String threadName;
   private final Object lock = new Object();
   private volatile Thread thread; // written under lock
-  private volatile Watch current;
+  private final Set<Watch> current = ConcurrentHashMap.newKeySet();
   private volatile boolean parked;
   private volatile boolean closed;
   private volatile long lastRequestNanos;
@@ -106,7 +108,7 @@ final class SendWatchdog {
   Watch watch(HttpURLConnection connection, long timeoutMillis, Runnable abort) {
     Watch w = new Watch(connection, abort, Thread.currentThread(),
         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), timeoutMillis);
-    current = w;
+    current.add(w);
     Thread t = thread;
     if (t == null) t = start();
     if (parked) LockSupport.unpark(t); // after a pause only: while busy it is ticking anyway
@@ -116,7 +118,7 @@ final class SendWatchdog {
   /** The request is over (and {@link Watch#finish} was called). */
   void done(Watch w) {
     lastRequestNanos = System.nanoTime();
-    if (current == w) current = null;
+    current.remove(w);
   }
 
   private Thread start() {
@@ -149,14 +151,13 @@ final class SendWatchdog {
 
   private void run() {
     while (!closed) {
-      Watch w = current;
       long now = System.nanoTime();
-      if (w != null) {
-        w.check(now);
+      if (!current.isEmpty()) {
+        for (Watch w : current) w.check(now);
       } else if (now - lastRequestNanos > LINGER_NANOS) {
         parked = true;
-        // watch() writes current, then reads parked: it unparks us, or we see its request here.
-        if (current == null && !closed) LockSupport.park(this);
+        // watch() adds to current, then reads parked: it unparks us, or we see its request here.
+        if (current.isEmpty() && !closed) LockSupport.park(this);
         parked = false;
         continue;
       }

@@ -27,7 +27,8 @@ final class TrackingSocketFactory extends SSLSocketFactory {
 
   /**
    * Closes every socket made here that is still open: the one of the request being ended, and any
-   * idle in the keep-alive cache (requests are sent one at a time; a new connection replaces them).
+   * idle in the keep-alive cache (a factory serves one request at a time: a new connection
+   * replaces them).
    */
   void closeAll() {
     for (Socket s : sockets) {

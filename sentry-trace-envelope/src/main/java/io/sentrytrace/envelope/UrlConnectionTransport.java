@@ -11,6 +11,7 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.HttpsURLConnection;
@@ -24,14 +25,17 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <p>What applies is the JDK's own configuration: proxies from {@code ProxySelector.getDefault()}
  * ({@code http.proxyHost}, {@code https.proxyHost}, {@code http.nonProxyHosts}, ...), TLS from the
- * default {@code SSLContext}, connections kept alive in the JDK's keep-alive cache. The answer is the
+ * default {@code SSLContext}, connections kept alive in the JDK's keep-alive cache (over HTTPS as
+ * many as requests were in flight at once; over plain HTTP at most {@code http.maxConnections}, default 5, idle ones per
+ * host, so that more concurrent senders than that open new connections). The answer is the
  * status and headers; of the body (Sentry's is a little JSON) at most 64 KB is read, for at most
  * 500 ms, so that a slow or endless body costs no more than the connection's reuse. A request must
  * be answered within 30 seconds (connecting within 10); past that, or when the sending thread is
  * interrupted, it is ended and {@link #send} throws an {@link InterruptedIOException} (once the
  * status is in, it is returned). Redirects are not followed.
- * The request is sent with our instrumentation suppressed and carries the exporter's headers (and
- * the JDK's {@code Host}, {@code User-Agent}, {@code Accept}, {@code Content-Length}).
+ * The request is sent with our instrumentation suppressed and carries the exporter's headers (the
+ * exporter's {@code User-Agent} and {@code Accept} replace the JDK's) and the JDK's {@code Host},
+ * {@code Connection}, {@code Content-Length}, {@code Cache-Control} and {@code Pragma}.
  *
  * <p>To send through a client you configure yourself, use {@link JdkHttpTransport} (a {@code
  * java.net.http.HttpClient}) or the OkHttp and Apache transports.
@@ -56,7 +60,14 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
   private final int connectTimeoutMillis;
   private final long requestTimeoutMillis;
   private final SendWatchdog watchdog = new SendWatchdog("sentry-trace-envelope-watchdog");
-  private volatile TrackingSocketFactory tlsFactory; // written by the sending thread only
+  /**
+   * TLS factories not in use, most recently used first. Each request borrows one for its duration:
+   * the JDK's keep-alive cache keys HTTPS connections by factory, so each keeps one connection
+   * alive (rather than all sharing the cache's 5 idle ones per host, {@code http.maxConnections},
+   * and closing the rest), whichever thread sends next; and ending one request closes only its
+   * factory's sockets. There are as many as requests were ever in flight at once.
+   */
+  private final ConcurrentLinkedDeque<TrackingSocketFactory> idleTlsFactories = new ConcurrentLinkedDeque<>();
 
   UrlConnectionTransport(Duration connectTimeout, Duration requestTimeout) {
     this.connectTimeoutMillis = (int) connectTimeout.toMillis();
@@ -85,7 +96,7 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
     TrackingSocketFactory tls = null;
     if (connection instanceof HttpsURLConnection) {
       HttpsURLConnection https = (HttpsURLConnection) connection;
-      tls = tlsFactory(https.getSSLSocketFactory());
+      tls = borrowTlsFactory(https.getSSLSocketFactory());
       https.setSSLSocketFactory(tls);
     }
     SendWatchdog.Watch watch = watchdog.watch(connection, requestTimeoutMillis, tls == null ? null : tls::closeAll);
@@ -97,17 +108,20 @@ public final class UrlConnectionTransport implements EnvelopeTransport {
       throw watch.finish(e); // when the watchdog ended the request: why
     } finally {
       watchdog.done(watch);
+      if (tls != null) idleTlsFactories.offerFirst(tls);
     }
   }
 
   /**
-   * The JDK's TLS factory (as configured now) tracking its sockets; the same instance while the
-   * configuration stays, as the keep-alive cache reuses only connections made by the same factory.
+   * An idle TLS factory wrapping the JDK's as configured now (the keep-alive cache reuses only
+   * connections made by the same factory instance), or a new one. Factories of an earlier
+   * configuration are let go; the cache closes their idle connections in time.
    */
-  private TrackingSocketFactory tlsFactory(SSLSocketFactory current) {
-    TrackingSocketFactory f = tlsFactory;
-    if (f == null || f.delegate() != current) tlsFactory = f = new TrackingSocketFactory(current);
-    return f;
+  private TrackingSocketFactory borrowTlsFactory(SSLSocketFactory current) {
+    for (TrackingSocketFactory f; (f = idleTlsFactories.pollFirst()) != null; ) {
+      if (f.delegate() == current) return f;
+    }
+    return new TrackingSocketFactory(current);
   }
 
   private static Response exchange(HttpURLConnection connection, byte[] body, SendWatchdog.Watch watch)

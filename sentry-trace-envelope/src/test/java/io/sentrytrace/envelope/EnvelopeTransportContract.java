@@ -12,8 +12,13 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +126,63 @@ public abstract class EnvelopeTransportContract {
     try (EnvelopeTransport transport = newTransport()) {
       assertThatThrownBy(() -> transport.send(nowhere, HEADERS, BODY)).isInstanceOf(ConnectException.class);
     }
+  }
+
+  /**
+   * Sends from many threads are carried at once (the exporter keeps several envelopes in flight):
+   * 50 sends from 25 threads at a Sentry answering after 100 ms all arrive, each once, and the
+   * stand-in saw many of them at the same time (a transport that sends one at a time never
+   * shows it more than one).
+   */
+  @Test
+  public void carriesConcurrentSendsAtOnce() throws Exception {
+    sentry.answerAfter(Duration.ofMillis(100));
+    List<byte[]> bodies = new ArrayList<>();
+    for (int i = 0; i < 50; i++) bodies.add(("{}\n{\"type\":\"transaction\"}\n{\"n\":" + i + "}\n").getBytes(StandardCharsets.UTF_8));
+    ExecutorService threads = Executors.newFixedThreadPool(25);
+    try (EnvelopeTransport transport = newTransport()) {
+      List<Future<EnvelopeTransport.Response>> answers = new ArrayList<>();
+      for (byte[] body : bodies) answers.add(threads.submit(() -> transport.send(uri(), HEADERS, body)));
+      for (Future<EnvelopeTransport.Response> answer : answers) {
+        assertThat(answer.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    List<FakeSentry.Request> requests = sentry.requests();
+    assertThat(requests).extracting(r -> new String(r.body, StandardCharsets.UTF_8))
+        .containsExactlyInAnyOrderElementsOf(bodies.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList());
+    assertThat(sentry.maxConcurrent()).as("requests handled at once").isGreaterThanOrEqualTo(10);
+  }
+
+  /**
+   * Concurrent senders keep their connections alive: 25 threads sending 4 envelopes each, one
+   * after another, open at most 25 connections, not one per envelope.
+   */
+  @Test
+  public void concurrentSendersReuseTheirConnections() throws Exception {
+    assertConcurrentSendersReuseConnections(sentry, uri(), this::newTransport);
+  }
+
+  /** What {@link #concurrentSendersReuseTheirConnections()} checks, against {@code server} at {@code uri}. */
+  protected static void assertConcurrentSendersReuseConnections(
+      FakeSentry server, URI uri, java.util.function.Supplier<EnvelopeTransport> transports) throws Exception {
+    server.answerAfter(Duration.ofMillis(20));
+    ExecutorService threads = Executors.newFixedThreadPool(25);
+    try (EnvelopeTransport transport = transports.get()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 25; t++) {
+        done.add(threads.submit(() -> {
+          for (int i = 0; i < 4; i++) assertThat(transport.send(uri, HEADERS, BODY).statusCode()).isEqualTo(200);
+          return null;
+        }));
+      }
+      for (Future<?> f : done) f.get(30, TimeUnit.SECONDS);
+    } finally {
+      threads.shutdownNow();
+    }
+    assertThat(server.requests()).hasSize(100);
+    assertThat(server.connections()).as("connections for 100 envelopes from 25 threads").isLessThanOrEqualTo(25);
   }
 
   /**

@@ -52,17 +52,23 @@ public final class FakeSentry implements AutoCloseable {
     public final String path;
     public final Map<String, String> headers;
     public final byte[] body;
+    /** The body's bytes on the wire (compressed when {@code Content-Encoding: gzip}). */
+    public final int wireLength;
     public final long receivedNanos;
     public final int answeredStatus;
+    /** When the answer was about to be sent (System.nanoTime()). */
+    public final long answeredNanos;
     /** The client's port: the same on requests that came over the same connection. */
     public final int remotePort;
 
-    Request(String method, String path, Map<String, String> headers, byte[] body, long receivedNanos, int answeredStatus,
-        int remotePort) {
+    Request(String method, String path, Map<String, String> headers, byte[] body, int wireLength, long receivedNanos,
+        int answeredStatus, int remotePort) {
       this.method = method;
       this.path = path;
       this.headers = headers;
       this.body = body;
+      this.wireLength = wireLength;
+      this.answeredNanos = System.nanoTime();
       this.receivedNanos = receivedNanos;
       this.answeredStatus = answeredStatus;
       this.remotePort = remotePort;
@@ -92,6 +98,9 @@ public final class FakeSentry implements AutoCloseable {
   private final Deque<Reply> replies = new ArrayDeque<>(); // guarded by this
   private final List<Request> requests = new ArrayList<>(); // guarded by this
   private volatile CountDownLatch gate;
+  private volatile long delayNanos;
+  private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxActive = new java.util.concurrent.atomic.AtomicInteger();
 
   private FakeSentry(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -144,7 +153,12 @@ public final class FakeSentry implements AutoCloseable {
   }
 
   private static FakeSentry start(HttpServer server) {
-    ExecutorService executor = Executors.newFixedThreadPool(2);
+    // As many threads as requests at once: concurrent senders must each be answered.
+    ExecutorService executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "fake-sentry");
+      t.setDaemon(true);
+      return t;
+    });
     FakeSentry sentry = new FakeSentry(server, executor);
     server.createContext("/", sentry::handle);
     server.setExecutor(executor);
@@ -169,6 +183,22 @@ public final class FakeSentry implements AutoCloseable {
   public synchronized FakeSentry enqueue(int status, Map<String, String> headers) {
     replies.add(new Reply(status, headers));
     return this;
+  }
+
+  /** Answers every request {@code delay} after it came in, as a Sentry a round trip away would. */
+  public FakeSentry answerAfter(Duration delay) {
+    delayNanos = delay.toNanos();
+    return this;
+  }
+
+  /** The most requests that were being handled at once: more than one when clients send concurrently. */
+  public int maxConcurrent() {
+    return maxActive.get();
+  }
+
+  /** Client connections that carried requests (told apart by the client's port). */
+  public synchronized long connections() {
+    return requests.stream().mapToInt(r -> r.remotePort).distinct().count();
   }
 
   /** Holds every request (before it is recorded) until {@link #release()}. */
@@ -198,11 +228,31 @@ public final class FakeSentry implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+    try {
+      answer(exchange);
+    } finally {
+      active.decrementAndGet();
+    }
+  }
+
+  private void answer(HttpExchange exchange) throws IOException {
     try (exchange) {
       long received = System.nanoTime();
-      byte[] body;
+      byte[] wire;
       try (InputStream in = exchange.getRequestBody()) {
-        body = in.readAllBytes();
+        wire = in.readAllBytes();
+      }
+      boolean gzipped = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"));
+      byte[] body = gzipped ? gunzip(wire) : wire;
+      long delay = delayNanos;
+      if (delay > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(delay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
       CountDownLatch g = gate;
       if (g != null) {
@@ -219,13 +269,19 @@ public final class FakeSentry implements AutoCloseable {
       synchronized (this) {
         reply = replies.isEmpty() ? new Reply(200, Map.of()) : replies.poll();
         requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers, body,
-            received, reply.status, exchange.getRemoteAddress().getPort()));
+            wire.length, received, reply.status, exchange.getRemoteAddress().getPort()));
         notifyAll();
       }
       reply.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
       byte[] answer = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(reply.status, answer.length);
       exchange.getResponseBody().write(answer);
+    }
+  }
+
+  private static byte[] gunzip(byte[] gzipped) throws IOException {
+    try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped))) {
+      return in.readAllBytes();
     }
   }
 

@@ -30,15 +30,19 @@ public final class ReceivedEnvelope {
   private static final JsonFactory JSON = new JsonFactory();
 
   public final Map<String, Object> header;
+  /** The first item's header and payload: the transaction's, or a client report's on its own. */
   public final Map<String, Object> itemHeader;
   public final Map<String, Object> payload;
   public final byte[] payloadBytes;
+  /** Every item in order (header, payload), the first included. */
+  public final List<Map.Entry<Map<String, Object>, Map<String, Object>>> items;
 
-  private ReceivedEnvelope(Map<String, Object> header, Map<String, Object> itemHeader, Map<String, Object> payload,
+  private ReceivedEnvelope(Map<String, Object> header, List<Map.Entry<Map<String, Object>, Map<String, Object>>> items,
       byte[] payloadBytes) {
     this.header = header;
-    this.itemHeader = itemHeader;
-    this.payload = payload;
+    this.items = List.copyOf(items);
+    this.itemHeader = items.get(0).getKey();
+    this.payload = items.get(0).getValue();
     this.payloadBytes = payloadBytes;
   }
 
@@ -46,19 +50,46 @@ public final class ReceivedEnvelope {
     int headerEnd = indexOf(body, (byte) '\n', 0);
     if (headerEnd < 0) throw new IOException("no envelope header line");
     Map<String, Object> header = parseObject(Arrays.copyOfRange(body, 0, headerEnd));
-    int itemHeaderEnd = indexOf(body, (byte) '\n', headerEnd + 1);
-    if (itemHeaderEnd < 0) throw new IOException("no item header line");
-    Map<String, Object> itemHeader = parseObject(Arrays.copyOfRange(body, headerEnd + 1, itemHeaderEnd));
-    Object length = itemHeader.get("length");
-    if (!(length instanceof Number)) throw new IOException("item header has no length: " + itemHeader);
-    int start = itemHeaderEnd + 1;
-    int end = start + ((Number) length).intValue();
-    if (end > body.length) throw new IOException("payload shorter than length " + length);
-    if (end < body.length && !(end == body.length - 1 && body[end] == '\n')) {
-      throw new IOException("unexpected bytes after the payload");
+    List<Map.Entry<Map<String, Object>, Map<String, Object>>> items = new ArrayList<>();
+    byte[] firstPayload = null;
+    int at = headerEnd + 1;
+    do {
+      int itemHeaderEnd = indexOf(body, (byte) '\n', at);
+      if (itemHeaderEnd < 0) throw new IOException("no item header line");
+      Map<String, Object> itemHeader = parseObject(Arrays.copyOfRange(body, at, itemHeaderEnd));
+      Object length = itemHeader.get("length");
+      if (!(length instanceof Number)) throw new IOException("item header has no length: " + itemHeader);
+      int start = itemHeaderEnd + 1;
+      int end = start + ((Number) length).intValue();
+      if (end > body.length) throw new IOException("payload shorter than length " + length);
+      if (end < body.length && body[end] != '\n') throw new IOException("unexpected bytes after the payload");
+      byte[] payloadBytes = Arrays.copyOfRange(body, start, end);
+      if (firstPayload == null) firstPayload = payloadBytes;
+      items.add(Map.entry(itemHeader, parseObject(payloadBytes)));
+      at = end + 1;
+    } while (at < body.length);
+    return new ReceivedEnvelope(header, items, firstPayload);
+  }
+
+  /** The payloads of the items of {@code type}. */
+  public List<Map<String, Object>> payloads(String type) {
+    return items.stream().filter(i -> type.equals(i.getKey().get("type"))).map(Map.Entry::getValue).toList();
+  }
+
+  /**
+   * The {@code discarded_events} of the envelope's client reports, summed as {@code
+   * "reason/category" -> quantity}.
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, Long> discarded() {
+    Map<String, Long> sums = new java.util.TreeMap<>();
+    for (Map<String, Object> report : payloads("client_report")) {
+      for (Object e : (List<Object>) report.get("discarded_events")) {
+        Map<String, Object> event = (Map<String, Object>) e;
+        sums.merge(event.get("reason") + "/" + event.get("category"), ((Number) event.get("quantity")).longValue(), Long::sum);
+      }
     }
-    byte[] payloadBytes = Arrays.copyOfRange(body, start, end);
-    return new ReceivedEnvelope(header, itemHeader, parseObject(payloadBytes), payloadBytes);
+    return sums;
   }
 
   /** {@code contexts.trace} of the payload. */

@@ -30,6 +30,23 @@ class UrlConnectionTransportTest extends EnvelopeTransportContract {
     return UrlConnectionTransport.create();
   }
 
+  /**
+   * Over HTTPS (as Sentry is): each sending thread keeps its own connection in the JDK's keep-alive
+   * cache. Over plain HTTP the cache keeps at most {@code http.maxConnections} (5) idle connections
+   * per host, which this transport cannot change, so that the contract's case runs over TLS here.
+   */
+  @Test
+  @Override
+  public void concurrentSendersReuseTheirConnections() throws Exception {
+    SSLSocketFactory jdkDefault = HttpsURLConnection.getDefaultSSLSocketFactory();
+    HttpsURLConnection.setDefaultSSLSocketFactory(FakeSentry.clientTls().getSocketFactory());
+    try (FakeSentry tls = FakeSentry.startTls()) {
+      assertConcurrentSendersReuseConnections(tls, Dsn.parse(tls.dsn()).envelopeUri(), this::newTransport);
+    } finally {
+      HttpsURLConnection.setDefaultSSLSocketFactory(jdkDefault);
+    }
+  }
+
   @Test
   void sendsOverHttpsWithTheJdksDefaultTls() throws Exception {
     SSLSocketFactory jdkDefault = HttpsURLConnection.getDefaultSSLSocketFactory();

@@ -84,7 +84,10 @@ class EnvelopeTransportsTest {
     assertThat(request.method).isEqualTo("POST");
     assertThat(request.path).isEqualTo(FakeSentry.ENVELOPE_PATH);
     assertThat(request.header("X-Sentry-Auth"))
-        .isEqualTo("Sentry sentry_version=7, sentry_key=f00dcafe, sentry_client=sentry-trace/0.1.0-SNAPSHOT");
+        .isEqualTo("Sentry sentry_version=7, sentry_client=sentry-trace.java/0.1.0-SNAPSHOT, sentry_key=f00dcafe");
+    // Sentry's SDK identity, not the client's own (Java-http-client, okhttp, Apache-HttpClient, Java/17).
+    assertThat(request.header("User-Agent")).isEqualTo("sentry-trace.java/0.1.0-SNAPSHOT");
+    assertThat(request.header("Accept")).isEqualTo("application/json");
     assertThat(request.header("Content-Type")).isEqualTo("application/x-sentry-envelope");
     assertThat(request.headers).doesNotContainKeys("sentry-trace", "baggage", "traceparent");
     request.envelope().assertCarries(tx, List.of(db, call));
