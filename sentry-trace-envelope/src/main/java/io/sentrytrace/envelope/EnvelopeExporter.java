@@ -233,11 +233,13 @@ public final class EnvelopeExporter implements SpanExporter {
       if (closed.get()) {
         dropped.incrementAndGet();
         LOG.log(Level.DEBUG, "exporter closed; transaction {0} dropped", transaction.name());
+        transaction.decisionLog().envelopeDropped(transaction, "exporter closed");
         return;
       }
       if (rateLimits.isLimited()) {
         rateLimited.incrementAndGet();
         reports.transaction(ClientReports.Reason.RATELIMIT_BACKOFF, spans(transaction));
+        transaction.decisionLog().envelopeDropped(transaction, "rate-limited by Sentry");
         return;
       }
       pending.incrementAndGet();
@@ -245,6 +247,9 @@ public final class EnvelopeExporter implements SpanExporter {
         done();
         dropped.incrementAndGet();
         reports.transaction(ClientReports.Reason.QUEUE_OVERFLOW, spans(transaction));
+        if (transaction.decisionLog().isEnabled()) {
+          transaction.decisionLog().envelopeDropped(transaction, "queue full (" + (queue.size() + queue.remainingCapacity()) + ")");
+        }
         warn(warnedQueueFull, () -> "envelope queue full (" + (queue.size() + queue.remainingCapacity())
             + "); dropping transactions until it drains", null);
         return;
@@ -256,6 +261,7 @@ public final class EnvelopeExporter implements SpanExporter {
       if (stopped && queue.remove(transaction)) {
         done();
         dropped.incrementAndGet();
+        transaction.decisionLog().envelopeDropped(transaction, "exporter closed");
       }
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not queue a transaction for export; dropped", e);
@@ -319,7 +325,10 @@ public final class EnvelopeExporter implements SpanExporter {
     for (Thread t : senders) sendersStopped &= join(t, deadline);
     int left = 0;
     for (TransactionData tx; (tx = queue.poll()) != null; ) {
-      if (tx != REPORT_ONLY) left++;
+      if (tx != REPORT_ONLY) {
+        left++;
+        if (tx.decisionLog().isEnabled()) tx.decisionLog().envelopeDropped(tx, "closed before it was sent (closeTimeout " + closeTimeout + ")");
+      }
       done();
     }
     dropped.addAndGet(left);
@@ -523,6 +532,7 @@ public final class EnvelopeExporter implements SpanExporter {
     } catch (RuntimeException e) {
       failed.incrementAndGet();
       warn(warnedFailure, () -> "could not encode transaction " + tx.name() + "; dropped", e);
+      tx.decisionLog().envelopeDropped(tx, "could not encode");
       return false;
     }
     for (int attempt = 1; ; attempt++) {
@@ -531,12 +541,14 @@ public final class EnvelopeExporter implements SpanExporter {
         probe = backoff.awaitTurn(); // while Sentry fails, one sender at a time, after the shared backoff
       } catch (InterruptedException e) {
         failed.incrementAndGet(); // close() gave up waiting
+        tx.decisionLog().envelopeDropped(tx, "exporter closed during a retry");
         return false;
       }
       // Checked before every attempt: a limit may have come in while we backed off.
       if (rateLimits.isLimited()) {
         backoff.released(probe);
         discardRateLimited(tx);
+        tx.decisionLog().envelopeDropped(tx, "rate-limited by Sentry");
         return false;
       }
       EnvelopeTransport.Response response = null;
@@ -559,6 +571,7 @@ public final class EnvelopeExporter implements SpanExporter {
         boolean limited = rateLimits.update(response);
         if (isSuccess(code)) {
           sent.incrementAndGet();
+          tx.decisionLog().envelopeSent(tx);
           warnedFailure.over();
           warnedRateLimit.over();
           if (queue.isEmpty()) warnedQueueFull.over();
@@ -568,6 +581,7 @@ public final class EnvelopeExporter implements SpanExporter {
           discardRateLimited(tx);
           if (limited) discardQueued();
           long seconds = (rateLimits.remaining().toMillis() + 999) / 1000;
+          if (tx.decisionLog().isEnabled()) tx.decisionLog().envelopeDropped(tx, "HTTP 429, rate-limited for " + seconds + " s");
           warn(warnedRateLimit, () -> limited
               ? "Sentry rate-limited transactions for " + seconds + " s; discarding transactions until then"
               : "Sentry answered 429 (limits for other categories only); transaction discarded", null);
@@ -575,12 +589,16 @@ public final class EnvelopeExporter implements SpanExporter {
         }
         if (code < 500) {
           failed.incrementAndGet();
+          if (tx.decisionLog().isEnabled()) {
+            tx.decisionLog().envelopeDropped(tx, "HTTP " + code + (code == 401 || code == 403 ? " (check the DSN)" : " (not retried)"));
+          }
           warn(warnedFailure, () -> "Sentry rejected the envelope with HTTP " + code + " ("
               + (code == 401 || code == 403 ? "check the DSN" : "not retried") + ")", null);
           return false;
         }
         if (limited && rateLimits.isLimited()) {
           discardRateLimited(tx);
+          tx.decisionLog().envelopeDropped(tx, "rate-limited by Sentry");
           discardQueued();
           return false;
         }
@@ -588,8 +606,11 @@ public final class EnvelopeExporter implements SpanExporter {
       if (attempt >= maxAttempts || stopped) { // stopped: close() gave up waiting, no more attempts
         failed.incrementAndGet();
         reports.transaction(ClientReports.Reason.NETWORK_ERROR, spans(tx));
-        if (stopped) return false;
         String why = response != null ? "HTTP " + response.statusCode() : String.valueOf(error);
+        if (tx.decisionLog().isEnabled()) {
+          tx.decisionLog().envelopeDropped(tx, stopped ? "exporter closed during a retry" : "failed after " + attempt + " attempts (" + why + ")");
+        }
+        if (stopped) return false;
         warn(warnedFailure, () -> "sending transaction " + tx.name() + " to " + uri + " failed after "
             + maxAttempts + " attempts (" + why + "); dropped", null); // the reason is enough: no stack trace
         return false;

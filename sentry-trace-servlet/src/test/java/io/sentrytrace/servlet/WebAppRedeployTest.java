@@ -199,7 +199,8 @@ class WebAppRedeployTest {
   private static Runnable stopper(Object tracer) {
     try {
       Object exporter = field(tracer, "exporter").get(tracer);
-      Thread sender = (Thread) field(exporter, "sender").get(exporter);
+      @SuppressWarnings("unchecked")
+      java.util.Set<Thread> senders = (java.util.Set<Thread>) field(exporter, "senders").get(exporter);
       Field stopped = field(exporter, "stopped");
       Object transport = field(exporter, "transport").get(exporter);
       Object watchdog = field(transport, "watchdog").get(transport);
@@ -208,11 +209,12 @@ class WebAppRedeployTest {
       return () -> {
         try {
           stopped.setBoolean(exporter, true);
-          sender.interrupt();
+          java.util.List<Thread> sending = java.util.List.copyOf(senders);
+          for (Thread sender : sending) sender.interrupt();
           closed.setBoolean(watchdog, true);
           Thread watching = (Thread) thread.get(watchdog);
           if (watching != null) LockSupport.unpark(watching);
-          sender.join(10_000);
+          for (Thread sender : sending) sender.join(10_000);
           if (watching != null) watching.join(10_000);
         } catch (ReflectiveOperationException | InterruptedException e) {
           throw new AssertionError(e);
