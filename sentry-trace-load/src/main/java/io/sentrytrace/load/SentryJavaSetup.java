@@ -35,6 +35,16 @@ final class SentryJavaSetup implements Setup {
 
   SentryJavaSetup(BaseClients base, String dsn) {
     this.base = base;
+    init(dsn);
+    okhttp = BaseClients.okhttp(base.okhttp.newBuilder().addInterceptor(new SentryOkHttpInterceptor()).build());
+  }
+
+  /**
+   * {@link Sentry#init} as every measurement here uses it: sending to {@code dsn} through its own
+   * transport (one sender thread, {@code HttpURLConnection}), every transaction sampled, the
+   * queue as large as ours (1000; its default is 30). {@link Sentry#close()} ends it.
+   */
+  static void init(String dsn) {
     Sentry.init(options -> {
       options.setDsn(dsn);
       options.setTracesSampleRate(1.0);
@@ -45,7 +55,6 @@ final class SentryJavaSetup implements Setup {
       options.setEnableUncaughtExceptionHandler(false);
       options.setSendClientReports(false);
     });
-    okhttp = BaseClients.okhttp(base.okhttp.newBuilder().addInterceptor(new SentryOkHttpInterceptor()).build());
   }
 
   @Override public String name() { return "sentry-java 8.62.0"; }
