@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Export at a distance: for each round trip × offered rate × configuration, a {@link StandInSentry}
@@ -20,7 +21,8 @@ import java.util.Locale;
  * each) at a steady rate for a few seconds, then {@code close()}; what the stand-in accepted
  * (distinct event ids) against what was finished. The configurations are ours, a {@code Tracer}
  * with the default {@link EnvelopeExporter} as built by {@code EnvelopeExporter.builder(dsn).build()},
- * and sentry-java 8.62 as {@link SentryJavaSetup#init} sets it up; cells of the two alternate.
+ * and sentry-java 8.62 as {@link SentryJavaSetup#init} sets it up, with its client reports (its
+ * default), which say why it discarded what it did; cells of the two alternate.
  *
  * <pre>{@code
  * java -jar sentry-trace-load/target/sentry-trace-load.jar grid --delays 0,25,150 --rates 100,1000,5000 --seconds 5
@@ -65,7 +67,7 @@ final class ExportGrid {
   /** One cell; {@code counters} is null for sentry-java. */
   record Cell(String config, int delayMillis, int rate, long offered, long finished, long delivered, long requests,
       long connections, long peakOpen, Counters counters, double cpuSeconds, double standInCpuSeconds,
-      double closeSeconds, long producerErrors, String firstProducerError) {
+      double closeSeconds, long producerErrors, String firstProducerError, Map<String, Long> clientReports) {
     /** Distinct envelopes accepted, as a share of the transactions finished. */
     double deliveredPercent() {
       return finished == 0 ? 0 : 100.0 * delivered / finished;
@@ -139,7 +141,7 @@ final class ExportGrid {
         }
         counters = Counters.of(exporter);
       } else {
-        SentryJavaSetup.init(sentry.dsn());
+        SentryJavaSetup.init(sentry.dsn(), true);
         try {
           load = SteadyLoad.start("grid-producer", options.producers(), rate, length, sentryJava());
           awaitProducers(load, length);
@@ -154,7 +156,8 @@ final class ExportGrid {
       Throwable firstError = load.firstError.get();
       return new Cell(config, delayMillis, rate, load.offered, load.finished.get(), sentry.distinctAccepted.get(),
           sentry.requests.get(), sentry.connectionsOpened.get(), sentry.peakOpen.get(), counters, cpu / 1e9,
-          sentry.cpuNanos.get() / 1e9, closeNanos / 1e9, load.errors.get(), firstError == null ? null : firstError.toString());
+          sentry.cpuNanos.get() / 1e9, closeNanos / 1e9, load.errors.get(), firstError == null ? null : firstError.toString(),
+          sentry.clientReports());
     } finally {
       sentry.close();
     }
@@ -200,6 +203,15 @@ final class ExportGrid {
     };
   }
 
+  /** Transactions discarded by reason, as the client reports that arrived say; "-" when none did. */
+  static String discards(Map<String, Long> clientReports) {
+    List<String> parts = new ArrayList<>();
+    clientReports.forEach((key, n) -> {
+      if (key.endsWith("/transaction")) parts.add(String.format(Locale.ROOT, "%s %,d", key.substring(0, key.indexOf('/')), n));
+    });
+    return parts.isEmpty() ? "-" : "reported: " + String.join(", ", parts);
+  }
+
   /** The table, as markdown. */
   static void print(List<Cell> cells, Options options, PrintStream out) {
     out.println();
@@ -208,14 +220,14 @@ final class ExportGrid {
         options.seconds(), options.producers());
     out.println();
     out.println("| config | round trip | offered/s | finished | delivered | delivered % | connections opened (peak open) "
-        + "| sent / dropped / failed / rate-limited | CPU s (of it stand-in) | client CPU µs/tx | close s | note |");
+        + "| sent / dropped / failed / rate-limited (sentry-java: its client reports) | CPU s (of it stand-in) | client CPU µs/tx | close s | note |");
     out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for (Cell c : cells) {
       Counters k = c.counters();
       out.printf(Locale.ROOT, "| %s | %d ms | %,d | %,d | %,d | %.1f%% | %,d (%d) | %s | %.2f (%.2f) | %.0f | %.1f | %s |%n",
           c.config(), c.delayMillis(), c.rate(), c.finished(), c.delivered(), c.deliveredPercent(), c.connections(),
-          c.peakOpen(), k == null ? "-" : String.format(Locale.ROOT, "%,d / %,d / %,d / %,d", k.sent(), k.dropped(),
-              k.failed(), k.rateLimited()),
+          c.peakOpen(), k != null ? String.format(Locale.ROOT, "%,d / %,d / %,d / %,d", k.sent(), k.dropped(),
+              k.failed(), k.rateLimited()) : discards(c.clientReports()),
           c.cpuSeconds(), c.standInCpuSeconds(), c.clientCpuMicrosPerTransaction(), c.closeSeconds(), c.note());
     }
   }
