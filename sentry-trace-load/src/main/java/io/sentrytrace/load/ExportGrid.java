@@ -80,7 +80,7 @@ final class ExportGrid {
 
     String note() {
       List<String> notes = new ArrayList<>();
-      if (finished < offered * 0.99) notes.add("producers fell behind (CPU)");
+      if (finished < offered * 0.99) notes.add("producers fell behind (finishing took longer than the schedule allows)");
       if (producerErrors > 0) notes.add(producerErrors + " producer errors, first: " + firstProducerError);
       if (config.equals(SENTRY_JAVA) && deliveredPercent() < 10) {
         notes.add("sentry-java's single sender (a new connection per envelope) drops nearly everything");
