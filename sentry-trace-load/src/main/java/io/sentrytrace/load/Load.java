@@ -13,6 +13,8 @@ import java.util.Map;
  * java -jar sentry-trace-load/target/sentry-trace-load.jar cost   # the cost of a traced request
  * java -jar sentry-trace-load/target/sentry-trace-load.jar soak   # a million requests, failing Sentry
  * java -jar sentry-trace-load/target/sentry-trace-load.jar transport   # CPU per envelope sent, per transport
+ * java -jar sentry-trace-load/target/sentry-trace-load.jar grid   # delivered/offered with Sentry 0-150 ms away
+ * java -jar sentry-trace-load/target/sentry-trace-load.jar soak-export   # the exporter for 10 min, Sentry failing in turns
  * }</pre>
  */
 public final class Load {
@@ -20,7 +22,11 @@ public final class Load {
 
   /** {@code cost [--clients okhttp,apache,jdk] [--rounds 4] [--seconds 5] [--warmup 1] [--connections 32] [--aa]}
    * or {@code soak [--requests 1000000] [--concurrency 64] [--max-minutes 25] [--ci]}
-   * or {@code transport [--transports urlconnection,jdk,okhttp] [--sends 20000] [--warmup 5000] [--rounds 3]}. */
+   * or {@code transport [--transports urlconnection,jdk,okhttp] [--sends 20000] [--warmup 5000] [--rounds 3]}
+   * or {@code grid [--delays 0,25,150] [--rates 100,1000,5000] [--seconds 5] [--configs sentry-trace,sentry-java]
+   * [--producers 4] [--warmup 1]}
+   * or {@code soak-export [--minutes 10] [--delay 50] [--rate 500] [--ok-seconds 20] [--bad-seconds 10]
+   * [--retry-after 5] [--producers 4]}. */
   public static void main(String[] args) throws Exception {
     System.setProperty("java.util.logging.config.file", "/dev/null"); // instrumentation warnings stay quiet
     java.util.logging.LogManager.getLogManager().reset();
@@ -29,6 +35,8 @@ public final class Load {
       out.println("usage: cost [--clients okhttp,apache,jdk] [--rounds N] [--seconds S] [--warmup S] [--connections N] [--aa] [--configs none,sentry-trace,sentry-java,sentry-trace-okhttp-transport,sentry-trace-jdk-transport]");
       out.println("       soak [--requests N] [--concurrency N] [--max-minutes M] [--leak-every N] [--wrap-workers] [--ci]");
       out.println("       transport [--transports " + TransportCost.DEFAULT_TRANSPORTS + "] [--sends N] [--warmup N] [--rounds N]");
+      out.println("       grid [--delays 0,25,150] [--rates 100,1000,5000] [--seconds S] [--configs sentry-trace,sentry-java] [--producers N] [--warmup S]");
+      out.println("       soak-export [--minutes M] [--delay MS] [--rate N] [--ok-seconds S] [--bad-seconds S] [--retry-after S] [--producers N]");
       return;
     }
     Args a = new Args(args);
@@ -64,12 +72,39 @@ public final class Load {
           Integer.parseInt(a.get("--sends", "20000")), Integer.parseInt(a.get("--warmup", "5000")),
           Integer.parseInt(a.get("--rounds", "3")));
       ok = TransportCost.print(new TransportCost(o, out).run(), out);
+    } else if (args[0].equals("grid")) {
+      ExportGrid.Options d = ExportGrid.Options.full();
+      ExportGrid.Options o = new ExportGrid.Options(ints(a.get("--delays", "0,25,150")), ints(a.get("--rates", "100,1000,5000")),
+          Double.parseDouble(a.get("--seconds", "" + d.seconds())),
+          List.of(a.get("--configs", String.join(",", d.configs())).split(",")),
+          Integer.parseInt(a.get("--producers", "" + d.producers())),
+          Double.parseDouble(a.get("--warmup", "" + d.warmupSeconds())));
+      List<ExportGrid.Cell> cells = new ExportGrid(o, out).run();
+      ExportGrid.print(cells, o, out);
+      ok = cells.stream().allMatch(c -> c.producerErrors() == 0);
+    } else if (args[0].equals("soak-export")) {
+      ExportSoak.Options d = ExportSoak.Options.tenMinutes();
+      ExportSoak.Options o = new ExportSoak.Options(Double.parseDouble(a.get("--minutes", "" + d.minutes())),
+          Integer.parseInt(a.get("--delay", "" + d.delayMillis())), Integer.parseInt(a.get("--rate", "" + d.rate())),
+          Double.parseDouble(a.get("--ok-seconds", "" + d.okSeconds())),
+          Double.parseDouble(a.get("--bad-seconds", "" + d.badSeconds())),
+          Integer.parseInt(a.get("--retry-after", "" + d.retryAfterSeconds())),
+          Integer.parseInt(a.get("--producers", "" + d.producers())));
+      ExportSoak.Result r = new ExportSoak(o, out).run();
+      ExportSoak.print(r, out);
+      ok = r.passed();
     } else {
-      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak, transport)");
+      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak, transport, grid, soak-export)");
     }
     out.printf(Locale.ROOT, "load average at the end: %.2f%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.exit(ok ? 0 : 1);
+  }
+
+  private static List<Integer> ints(String csv) {
+    List<Integer> values = new ArrayList<>();
+    for (String v : csv.split(",")) values.add(Integer.parseInt(v.trim()));
+    return values;
   }
 
   private static final class Args {

@@ -35,6 +35,17 @@ final class SentryJavaSetup implements Setup {
 
   SentryJavaSetup(BaseClients base, String dsn) {
     this.base = base;
+    init(dsn, false);
+    okhttp = BaseClients.okhttp(base.okhttp.newBuilder().addInterceptor(new SentryOkHttpInterceptor()).build());
+  }
+
+  /**
+   * {@link Sentry#init} as every measurement here uses it: sending to {@code dsn} through its own
+   * transport (one sender thread, {@code HttpURLConnection}), every transaction sampled, the
+   * queue as large as ours (1000; its default is 30). Client reports (its default) only when asked
+   * for: they tell why it discarded what it did. {@link Sentry#close()} ends it.
+   */
+  static void init(String dsn, boolean clientReports) {
     Sentry.init(options -> {
       options.setDsn(dsn);
       options.setTracesSampleRate(1.0);
@@ -43,9 +54,8 @@ final class SentryJavaSetup implements Setup {
       options.setMaxQueueSize(1000);
       options.setEnableShutdownHook(false);
       options.setEnableUncaughtExceptionHandler(false);
-      options.setSendClientReports(false);
+      options.setSendClientReports(clientReports);
     });
-    okhttp = BaseClients.okhttp(base.okhttp.newBuilder().addInterceptor(new SentryOkHttpInterceptor()).build());
   }
 
   @Override public String name() { return "sentry-java 8.62.0"; }

@@ -186,7 +186,7 @@ final class Soak {
    * stand-in Sentry's come and go with its DOWN windows, so a census taken while it is down has one
    * of each fewer. All others are fixed.
    */
-  private static boolean elastic(String name) {
+  static boolean elastic(String name) {
     return name.matches("HttpClient-\\d+-Worker") || name.equals("OkHttp TaskRunner") || name.equals("Keep-Alive-Timer")
         || name.equals("HTTP-Dispatcher") || name.equals("idle-timeout-task");
   }
