@@ -26,7 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @EnabledForJreRange(min = JRE.JAVA_21)
 @SpringBootTest(classes = {ShopApplication.class, SpringBootEndToEndTest.Spans.class},
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.threads.virtual.enabled=true", "sentry-trace.traces-sample-rate=1.0"})
+    properties = {"spring.threads.virtual.enabled=true", "sentry-trace.traces-sample-rate=1.0",
+        "spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.org.springframework=WARN", "logging.level.org.apache=WARN"})
 class VirtualThreadsEndToEndTest {
   static final Downstream DOWNSTREAM = SpringBootEndToEndTest.start();
 
