@@ -24,7 +24,10 @@ class EnvelopeExportOnCloseTest {
     try (FakeSentry sentry = FakeSentry.start(); Downstream downstream = new Downstream()) {
       ConfigurableApplicationContext context = new SpringApplicationBuilder(ShopApplication.class)
           .properties(Map.of("server.port", "0", "server.address", "127.0.0.1", "downstream.url", downstream.url(),
-              "sentry-trace.dsn", sentry.dsn(), "sentry-trace.traces-sample-rate", "1.0"))
+              "sentry-trace.dsn", sentry.dsn(), "sentry-trace.traces-sample-rate", "1.0",
+              // Quiet start-up: a passing test prints nothing.
+              "spring.main.banner-mode", "off", "spring.main.log-startup-info", "false",
+              "logging.level.org.springframework", "WARN", "logging.level.org.apache", "WARN"))
           .run();
       int port = ((WebServerApplicationContext) context).getWebServer().getPort();
       HttpResponse<String> response = HttpClient.newHttpClient().send(
