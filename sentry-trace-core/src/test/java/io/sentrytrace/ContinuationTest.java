@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -217,10 +218,17 @@ class ContinuationTest {
   @Test
   void aThrowingGetterGivesANewTrace() {
     Tracer tracer = Tracer.builder().build();
-    PropagationContext ctx = tracer.extract(new Object(), (c, k) -> {
-      throw new IllegalStateException("broken carrier");
-    });
-    assertThat(ctx.isHeadOfTrace()).isTrue();
+    try (LogRecords log = LogRecords.of(Tracer.class)) {
+      PropagationContext ctx = tracer.extract(new Object(), (c, k) -> {
+        throw new IllegalStateException("broken carrier");
+      });
+      assertThat(ctx.isHeadOfTrace()).isTrue();
+      assertThat(log.records()).singleElement().satisfies(r -> {
+        assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+        assertThat(r.getMessage()).contains("could not continue the incoming trace");
+        assertThat(r.getThrown()).hasMessage("broken carrier");
+      });
+    }
   }
 
   @Test

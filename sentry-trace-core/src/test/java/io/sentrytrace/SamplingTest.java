@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 class SamplingTest {
@@ -213,7 +214,14 @@ class SamplingTest {
     for (TracesSampler sampler : broken) {
       Tracer tracer = Tracer.builder().tracesSampleRate(1.0).tracesSampler(sampler).build();
       AtomicReference<Span> tx = new AtomicReference<>();
-      assertThatCode(() -> tx.set(tracer.startTransaction("t", "o"))).doesNotThrowAnyException();
+      try (LogRecords log = LogRecords.of(Tracer.class)) {
+        assertThatCode(() -> tx.set(tracer.startTransaction("t", "o"))).doesNotThrowAnyException();
+        // Each broken answer is reported, naming the sampler.
+        assertThat(log.records()).singleElement().satisfies(r -> {
+          assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+          assertThat(r.getMessage()).startsWith("tracesSampler ");
+        });
+      }
       assertThat(tx.get().sampled()).isFalse();
       assertThat(tx.get().toSentryTrace()).endsWith("-0");
     }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 class SpanTest {
@@ -164,11 +165,16 @@ class SpanTest {
       calls.incrementAndGet();
       throw new IllegalStateException("exporter down");
     }).build();
-    Span tx = failing.startTransaction("t", "o");
-    assertThatCode(tx::finish).doesNotThrowAnyException();
-    assertThat(calls).hasValue(1);
-    assertThatCode(() -> failing.startTransaction("t2", "o").finish()).doesNotThrowAnyException();
-    assertThat(calls).hasValue(2);
+    try (LogRecords log = LogRecords.of(Tracer.class)) {
+      Span tx = failing.startTransaction("t", "o");
+      assertThatCode(tx::finish).doesNotThrowAnyException();
+      assertThat(calls).hasValue(1);
+      assertThatCode(() -> failing.startTransaction("t2", "o").finish()).doesNotThrowAnyException();
+      assertThat(calls).hasValue(2);
+      // Reported once at WARNING, then quietly: an exporter that is down fails every transaction.
+      assertThat(log.levels()).containsExactly(Level.WARNING, Level.FINE);
+      assertThat(log.records()).allSatisfy(r -> assertThat(r.getThrown()).hasMessage("exporter down"));
+    }
   }
 
   @Test

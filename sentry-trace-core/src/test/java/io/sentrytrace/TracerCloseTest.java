@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /** A tracer is AutoCloseable: close() closes its exporter once. */
@@ -54,7 +55,14 @@ class TracerCloseTest {
             throw new IllegalStateException("boom");
           }
         };
-    assertThatCode(Tracer.builder().exporter(failing).build()::close).doesNotThrowAnyException();
+    try (LogRecords log = LogRecords.of(Tracer.class)) {
+      assertThatCode(Tracer.builder().exporter(failing).build()::close).doesNotThrowAnyException();
+      assertThat(log.records()).singleElement().satisfies(r -> {
+        assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+        assertThat(r.getMessage()).isEqualTo("closing the exporter failed");
+        assertThat(r.getThrown()).hasMessage("boom");
+      });
+    }
     assertThat(closes).hasValue(1);
     assertThatCode(Tracer.builder().build()::close).doesNotThrowAnyException();
   }

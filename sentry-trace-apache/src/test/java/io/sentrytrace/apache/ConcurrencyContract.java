@@ -10,11 +10,13 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
+import io.sentrytrace.http.Arrivals;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,35 +28,33 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Many threads, each under its own transaction, share one client: every request must carry the
- * trace of the transaction that sent it. Each subclass runs it against its client.
+ * trace of the transaction that sent it. Each subclass runs it against its client. Counts distinct
+ * request ids, not arrivals: the client may retry an idempotent request on its own.
  */
 @SuppressWarnings("try") // scopes are opened for their effect on the current span
 abstract class ConcurrencyContract {
   static final int THREADS = 16;
   static final int REQUESTS_PER_THREAD = 2_000;
-  static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /** Only bounds a hang: a slow machine takes far less. */
+  static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(240);
 
   abstract TestClient client(Tracer tracer, int maxPerRoute);
 
   @Test
-  @Timeout(90)
+  @Timeout(300)
   void everyRequestCarriesTheTraceOfTheTransactionThatSentIt() throws Exception {
-    AtomicInteger received = new AtomicInteger();
-    AtomicInteger mismatches = new AtomicInteger();
-    ConcurrentLinkedQueue<String> examples = new ConcurrentLinkedQueue<>();
+    Arrivals arrivals = new Arrivals();
+    AtomicInteger repeated = new AtomicInteger();
     ExecutorService serverThreads = Executors.newFixedThreadPool(THREADS);
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 64);
     server.setExecutor(serverThreads);
     server.createContext("/", exchange -> {
-      received.incrementAndGet();
-      String expected = exchange.getRequestHeaders().getFirst("x-expected-trace");
       List<String> sent = exchange.getRequestHeaders().get(SentryTrace.HEADER);
-      boolean matches =
-          expected != null
-              && sent != null
-              && sent.size() == 1
-              && SentryTrace.parse(sent.get(0)).map(t -> t.traceId().toString().equals(expected)).orElse(false);
-      if (!matches && mismatches.incrementAndGet() <= 5) examples.add(expected + " got " + sent);
+      if (sent != null && sent.size() > 1) repeated.incrementAndGet();
+      arrivals.record(
+          exchange.getRequestHeaders().getFirst(Arrivals.REQUEST_ID),
+          exchange.getRequestHeaders().getFirst(Arrivals.EXPECTED_TRACE),
+          sent == null ? null : sent.get(0));
       exchange.sendResponseHeaders(200, -1);
       exchange.close();
     });
@@ -65,16 +65,21 @@ abstract class ConcurrencyContract {
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).tracePropagationTargets(List.of(url)).build();
     ExecutorService callers = Executors.newFixedThreadPool(THREADS);
     AtomicInteger failures = new AtomicInteger();
+    Set<String> sentIds = ConcurrentHashMap.newKeySet();
     long deadline = System.nanoTime() + BUDGET_NANOS;
     try (TestClient client = client(tracer, THREADS)) {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
+        int thread = t;
         done.add(callers.submit(() -> {
           for (int i = 0; i < REQUESTS_PER_THREAD && System.nanoTime() < deadline; i++) {
             Span tx = tracer.startTransaction("request", "test");
+            String id = thread + "-" + i;
+            sentIds.add(id);
             try (Scope ignored = tx.makeCurrent()) {
               HttpRequest request = client.newRequest("GET", url);
-              request.addHeader("x-expected-trace", tx.traceId().toString());
+              request.addHeader(Arrivals.REQUEST_ID, id);
+              request.addHeader(Arrivals.EXPECTED_TRACE, tx.traceId().toString());
               if (client.execute(request, null) != 200) failures.incrementAndGet();
             } catch (Exception e) {
               failures.incrementAndGet();
@@ -94,11 +99,12 @@ abstract class ConcurrencyContract {
 
     int total = THREADS * REQUESTS_PER_THREAD;
     assertThat(failures.get()).as("failed calls").isZero();
-    assertThat(examples).as("mismatched traces").isEmpty();
-    assertThat(mismatches.get()).isZero();
-    assertThat(received.get()).isEqualTo(total);
+    assertThat(sentIds).as("sent before the deadline").hasSize(total);
+    assertThat(repeated.get()).as("arrivals with more than one sentry-trace header").isZero();
+    arrivals.assertEachArrivedWithItsTrace(sentIds);
     List<TransactionData> transactions = exporter.transactions();
-    assertThat(transactions).hasSize(total);
+    assertThat(transactions).as("one per transaction").hasSize(total);
+    assertThat(transactions.stream().map(tx -> tx.root().traceId()).distinct().count()).isEqualTo(total);
     for (TransactionData tx : transactions) {
       assertThat(tx.spans()).hasSize(1);
       SpanData span = tx.spans().get(0);

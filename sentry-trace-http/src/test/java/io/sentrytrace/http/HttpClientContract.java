@@ -617,10 +617,11 @@ public abstract class HttpClientContract<C, R> {
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0).clock(breakingAfter(1)).build();
     C client = client(tracer);
     Span tx = tracer.startTransaction("checkout", "task"); // the one good reading
-    try (Scope scope = tx.makeCurrent()) {
+    try (CapturedLog log = new CapturedLog("io.sentrytrace"); Scope scope = tx.makeCurrent()) {
       assertThat(execute(client, get(peer.url("/sync"), "baggage", "vendor=1"))).isEqualTo(200);
       assertThat(await(async(client, get(peer.url("/async"), "baggage", "vendor=1"))))
           .isEqualTo(200);
+      assertOnlyReports(log, "clock broke");
     }
 
     for (int i = 0; i < 2; i++) {
@@ -638,8 +639,9 @@ public abstract class HttpClientContract<C, R> {
     C client = client(tracer);
     peer.respond(404);
     Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
+    try (CapturedLog log = new CapturedLog("io.sentrytrace"); Scope scope = tx.makeCurrent()) {
       assertThat(execute(client, get(peer.url("/")))).isEqualTo(404);
+      assertOnlyReports(log, "clock broke");
     }
 
     assertThat(sentryTrace(peer.take()).traceId()).isEqualTo(tx.traceId());
@@ -669,14 +671,25 @@ public abstract class HttpClientContract<C, R> {
       throw new IllegalStateException("sampler broke");
     }).build();
     for (Tracer tracer : List.of(brokenExporter, brokenSampler)) {
-      C client = client(tracer);
-      Span tx = inTransaction(tracer, () -> {
-        assertThat(execute(client, get(peer.url("/sync")))).isEqualTo(200);
-        assertThat(await(async(client, get(peer.url("/async"))))).isEqualTo(200);
-      });
-      assertThat(sentryTrace(peer.take()).traceId()).isEqualTo(tx.traceId());
-      assertThat(sentryTrace(peer.take()).traceId()).isEqualTo(tx.traceId());
+      try (CapturedLog log = new CapturedLog("io.sentrytrace")) {
+        C client = client(tracer);
+        Span tx = inTransaction(tracer, () -> {
+          assertThat(execute(client, get(peer.url("/sync")))).isEqualTo(200);
+          assertThat(await(async(client, get(peer.url("/async"))))).isEqualTo(200);
+        });
+        assertThat(sentryTrace(peer.take()).traceId()).isEqualTo(tx.traceId());
+        assertThat(sentryTrace(peer.take()).traceId()).isEqualTo(tx.traceId());
+        assertOnlyReports(log, tracer == brokenExporter ? "exporter broke" : "sampler broke");
+      }
     }
     assertThat(exports).hasValue(1);
+  }
+
+  /**
+   * What the library logged while a test broke it on purpose: only the failure provoked. Each is
+   * logged at WARNING once per JVM (or per tracer), later at DEBUG: another test may have been first.
+   */
+  private static void assertOnlyReports(CapturedLog log, String cause) {
+    assertThat(log.lines()).allSatisfy(line -> assertThat(line).contains(cause));
   }
 }

@@ -67,9 +67,13 @@ class HttpClientHandlerTest {
     Span tx = tracer.startTransaction("checkout", "task");
     MapRequest request = new MapRequest("http://h/");
     request.failOn = "baggage";
-    HttpClientExchange exchange = handler.start(request, handler.capture(tx));
-    exchange.finish(200, 5);
-    tx.finish();
+    HttpClientExchange exchange;
+    try (CapturedLog log = new CapturedLog(HttpClientHandler.class.getName())) {
+      exchange = handler.start(request, handler.capture(tx));
+      exchange.finish(200, 5);
+      tx.finish();
+      assertThat(log.lines()).singleElement().asString().startsWith("WARNING").contains("setter broke");
+    }
 
     assertThat(exchange.propagated()).isFalse();
     assertThat(onlySpan().status()).isEqualTo(SpanStatus.OK);
@@ -84,9 +88,13 @@ class HttpClientHandlerTest {
       }
     };
     Span tx = tracer.startTransaction("checkout", "task");
-    HttpClientExchange exchange = handler.start(broken, handler.capture(tx));
-    exchange.finish(200, -1);
-    tx.finish();
+    HttpClientExchange exchange;
+    try (CapturedLog log = new CapturedLog(HttpClientHandler.class.getName())) {
+      exchange = handler.start(broken, handler.capture(tx));
+      exchange.finish(200, -1);
+      tx.finish();
+      assertThat(log.lines()).singleElement().asString().startsWith("WARNING").contains("adapter broke");
+    }
 
     assertThat(exchange.propagated()).isFalse();
     assertThat(exchange.span()).isNull();

@@ -24,7 +24,13 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +44,22 @@ class EnvelopeTransportsTest {
 
   private FakeSentry sentry;
   private EnvelopeExporter exporter;
+  /** The exporter's warnings, kept off the console: the tests that provoke them assert them. */
+  private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+  private final Logger exporterLog = Logger.getLogger(EnvelopeExporter.class.getName());
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          if (record.getLevel().intValue() >= Level.WARNING.intValue()) warnings.add(record);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
 
   static Stream<Named<Supplier<EnvelopeTransport>>> transports() {
     return Stream.of(
@@ -48,13 +70,25 @@ class EnvelopeTransportsTest {
 
   @BeforeEach
   void start() throws Exception {
+    exporterLog.addHandler(capture);
+    exporterLog.setUseParentHandlers(false);
     sentry = FakeSentry.start();
   }
 
   @AfterEach
   void stop() {
-    if (exporter != null) exporter.close();
-    sentry.close();
+    try {
+      if (exporter != null) exporter.close();
+      sentry.close();
+    } finally {
+      exporterLog.removeHandler(capture);
+      exporterLog.setUseParentHandlers(true);
+    }
+  }
+
+  /** What the exporter warned of, formatted. */
+  private List<String> warnings() {
+    return warnings.stream().map(r -> new SimpleFormatter().formatMessage(r)).toList();
   }
 
   private Tracer tracer(String dsn, Supplier<EnvelopeTransport> transport) {
@@ -178,6 +212,7 @@ class EnvelopeTransportsTest {
 
     assertThat(sentry.requests()).hasSize(1);
     assertThat(exporter.rateLimitedCount()).isEqualTo(2);
+    assertThat(warnings()).singleElement().asString().contains("rate-limited transactions for 60 s");
   }
 
   @ParameterizedTest
@@ -193,5 +228,6 @@ class EnvelopeTransportsTest {
 
     assertThat(exporter.failedCount()).isEqualTo(1);
     assertThat(exporter.sentCount()).isZero();
+    assertThat(warnings()).singleElement().asString().contains("failed after 3 attempts").containsIgnoringCase("connect");
   }
 }

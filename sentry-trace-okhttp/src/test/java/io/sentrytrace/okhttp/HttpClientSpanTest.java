@@ -12,6 +12,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.CapturedLog;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -104,9 +105,13 @@ class HttpClientSpanTest {
     OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
     server.enqueue(new MockResponse.Builder().code(200).body("slow body").bodyDelay(300, TimeUnit.MILLISECONDS).build());
     Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent();
-        Response response = byHand.newCall(get(server.url("/"))).execute()) {
-      assertThat(response.body().string()).isEqualTo("slow body");
+    try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
+      try (Scope scope = tx.makeCurrent();
+          Response response = byHand.newCall(get(server.url("/"))).execute()) {
+        assertThat(response.body().string()).isEqualTo("slow body");
+      }
+      // Registered by hand on purpose: the advice to use instrument() is given once.
+      assertThat(log.lines()).singleElement().asString().startsWith("INFO").contains("registered without its event listener");
     }
     tx.finish();
 
@@ -118,13 +123,16 @@ class HttpClientSpanTest {
   @Test
   void closingAnUnreadBodyEndsTheSpan() throws Exception {
     OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
-    for (OkHttpClient c : List.of(client, byHand)) {
-      server.enqueue(new MockResponse.Builder().code(200).body("never read").build());
-      Span tx = tracer.startTransaction("checkout", "task");
-      try (Scope scope = tx.makeCurrent()) {
-        c.newCall(get(server.url("/"))).execute().close();
+    try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
+      for (OkHttpClient c : List.of(client, byHand)) {
+        server.enqueue(new MockResponse.Builder().code(200).body("never read").build());
+        Span tx = tracer.startTransaction("checkout", "task");
+        try (Scope scope = tx.makeCurrent()) {
+          c.newCall(get(server.url("/"))).execute().close();
+        }
+        tx.finish();
       }
-      tx.finish();
+      assertThat(log.lines()).singleElement().asString().startsWith("INFO").contains("registered without its event listener");
     }
 
     assertThat(exporter.transactions()).hasSize(2).allSatisfy(t ->

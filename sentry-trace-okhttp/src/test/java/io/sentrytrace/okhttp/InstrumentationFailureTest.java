@@ -11,6 +11,7 @@ import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.http.HttpClientContract;
 import java.util.List;
 import java.util.logging.LogRecord;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("try") // try (Scope scope = span.makeCurrent()) is the point
 class InstrumentationFailureTest {
   private final LoopbackServer server;
-  private final CapturedLog log = new CapturedLog(SentryTraceInterceptor.class);
+  private final CapturedLog log = new CapturedLog(SentryTraceInterceptor.class.getName());
 
   InstrumentationFailureTest() throws Exception {
     server = new LoopbackServer();

@@ -13,6 +13,7 @@ import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.CapturedLog;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,8 +81,11 @@ class ParentSpanTest {
   void registeredByHandExecuteStillUsesTheCurrentSpan() throws Exception {
     OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
     Span tx = tracer.startTransaction("checkout", "task");
-    try (Scope scope = tx.makeCurrent()) {
-      execute(byHand, get(server.respond(200).url("/")));
+    try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
+      try (Scope scope = tx.makeCurrent()) {
+        execute(byHand, get(server.respond(200).url("/")));
+      }
+      assertThat(log.lines()).singleElement().asString().startsWith("INFO").contains("registered without its event listener");
     }
     tx.finish();
 

@@ -50,7 +50,8 @@ class HostileHeadersTest {
   private static final long SEED = 0x5E12_7ACEL;
   private static final int INPUTS = 100_000;
   private static final int CLIENT_THREADS = 4;
-  private static final Duration DEADLINE = Duration.ofSeconds(240);
+  /** Only bounds a hang: a loaded machine takes a fraction of it. */
+  private static final Duration DEADLINE = Duration.ofSeconds(480);
 
   private static final String VALID_TRACE = "0123456789abcdef0123456789abcdef-0123456789abcdef-1";
   private static final String VALID_BAGGAGE =

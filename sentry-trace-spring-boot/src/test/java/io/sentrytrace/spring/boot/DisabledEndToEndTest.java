@@ -20,7 +20,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** {@code sentry-trace.enabled=false}: the same service runs with no filter and sends no trace headers. */
 @SpringBootTest(classes = ShopApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"sentry-trace.enabled=false", "sentry-trace.traces-sample-rate=1.0"})
+    properties = {"sentry-trace.enabled=false", "sentry-trace.traces-sample-rate=1.0",
+        "spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.org.springframework=WARN", "logging.level.org.apache=WARN"})
 class DisabledEndToEndTest {
   static final Downstream DOWNSTREAM = SpringBootEndToEndTest.start();
 

@@ -25,7 +25,9 @@ class EnvelopeExportOnCloseTest {
       ConfigurableApplicationContext context = new SpringApplicationBuilder(ShopApplication.class)
           .properties(Map.of("server.port", "0", "server.address", "127.0.0.1", "downstream.url", downstream.url(),
               "sentry-trace.dsn", sentry.dsn(), "sentry-trace.traces-sample-rate", "1.0",
-              // the start-up line is asserted in SentryTraceStartupReportTest
+              // Quiet start-up: a passing test prints nothing (the start-up line is asserted in SentryTraceStartupReportTest).
+              "spring.main.banner-mode", "off", "spring.main.log-startup-info", "false",
+              "logging.level.org.springframework", "WARN", "logging.level.org.apache", "WARN",
               "logging.level.io.sentrytrace.spring.boot", "warn"))
           .run();
       int port = ((WebServerApplicationContext) context).getWebServer().getPort();

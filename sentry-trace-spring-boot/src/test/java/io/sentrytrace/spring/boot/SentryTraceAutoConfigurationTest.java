@@ -15,13 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -152,38 +150,67 @@ class SentryTraceAutoConfigurationTest {
 
   @Test
   void aBadDsnStopsStartUpWithTheProperty() {
-    runner.withPropertyValues("sentry-trace.dsn=https://o1.ingest.sentry.io/2").run(context -> {
-      FailureAnalysis analysis = analyze(context.getStartupFailure());
-      assertThat(analysis.getDescription())
-          .startsWith("The property 'sentry-trace.dsn' is not a valid Sentry DSN: DSN has no public key");
-      assertThat(analysis.getAction()).startsWith("Set sentry-trace.dsn to the DSN of your Sentry project")
-          .contains("https://<public_key>@o<org>.ingest.sentry.io/<project_id>");
-    });
+    List<CapturedLogs.Line> spring = springLog(() ->
+        runner.withPropertyValues("sentry-trace.dsn=https://o1.ingest.sentry.io/2").run(context -> {
+          FailureAnalysis analysis = analyze(context.getStartupFailure());
+          assertThat(analysis.getDescription())
+              .startsWith("The property 'sentry-trace.dsn' is not a valid Sentry DSN: DSN has no public key");
+          assertThat(analysis.getAction()).startsWith("Set sentry-trace.dsn to the DSN of your Sentry project")
+              .contains("https://<public_key>@o<org>.ingest.sentry.io/<project_id>");
+        }));
+    assertThat(spring).singleElement().asString().startsWith("WARN").contains("sentry-trace.dsn is not a valid Sentry DSN");
   }
 
   @Test
   void aSampleRateOutsideZeroToOneStopsStartUpWithTheProperty() {
-    runner.withPropertyValues("sentry-trace.traces-sample-rate=1.5").run(context -> {
-      FailureAnalysis analysis = analyze(context.getStartupFailure());
-      assertThat(analysis.getDescription())
-          .isEqualTo("The property 'sentry-trace.traces-sample-rate' is 1.5, but a sample rate is the share of new "
-              + "traces recorded: a number from 0.0 (none) to 1.0 (all).");
-      assertThat(analysis.getAction()).startsWith("Set sentry-trace.traces-sample-rate to a number from 0.0 to 1.0");
+    List<CapturedLogs.Line> spring = springLog(() -> {
+      runner.withPropertyValues("sentry-trace.traces-sample-rate=1.5").run(context -> {
+        FailureAnalysis analysis = analyze(context.getStartupFailure());
+        assertThat(analysis.getDescription())
+            .isEqualTo("The property 'sentry-trace.traces-sample-rate' is 1.5, but a sample rate is the share of new "
+                + "traces recorded: a number from 0.0 (none) to 1.0 (all).");
+        assertThat(analysis.getAction()).startsWith("Set sentry-trace.traces-sample-rate to a number from 0.0 to 1.0");
+      });
+      runner.withPropertyValues("sentry-trace.traces-sample-rate=-0.1").run(context ->
+          assertThat(analyze(context.getStartupFailure()).getDescription()).contains("is -0.1,"));
     });
-    runner.withPropertyValues("sentry-trace.traces-sample-rate=-0.1").run(context ->
-        assertThat(analyze(context.getStartupFailure()).getDescription()).contains("is -0.1,"));
+    assertThat(spring).hasSize(2).allSatisfy(line -> assertThat(line.toString()).startsWith("WARN"));
+    assertThat(spring.get(0).message()).contains("sentry-trace.traces-sample-rate is 1.5");
+    assertThat(spring.get(1).message()).contains("sentry-trace.traces-sample-rate is -0.1");
   }
 
   @Test
-  @ExtendWith(OutputCaptureExtension.class)
-  void springBootReportsTheBadPropertyInsteadOfAStackTrace(CapturedOutput output) {
+  void springBootReportsTheBadPropertyInsteadOfAStackTrace() {
+    // SpringApplication sets up its logging first (which resets Logback), so the capture starts
+    // after that, from a listener: what it logs is asserted here instead of printed.
+    CapturedLogs[] logs = new CapturedLogs[1];
     SpringApplication app = new SpringApplicationBuilder(Empty.class).web(WebApplicationType.NONE)
-        .properties("sentry-trace.traces-sample-rate=2", "spring.main.banner-mode=off").build();
-    assertThatThrownBy(app::run).hasRootCauseInstanceOf(InvalidSentryTracePropertyException.class);
-    assertThat(output.getOut() + output.getErr())
+        .properties("sentry-trace.traces-sample-rate=2", "spring.main.banner-mode=off", "spring.main.log-startup-info=false")
+        .listeners(event -> {
+          if (event instanceof ApplicationEnvironmentPreparedEvent && logs[0] == null) {
+            logs[0] = CapturedLogs.of(List.of("org.springframework", "io.sentrytrace"), List.of());
+          }
+        })
+        .build();
+    String logged;
+    try {
+      assertThatThrownBy(app::run).hasRootCauseInstanceOf(InvalidSentryTracePropertyException.class);
+    } finally {
+      logged = logs[0] == null ? "" : logs[0].lines().toString();
+      if (logs[0] != null) logs[0].close();
+    }
+    assertThat(logged)
         .contains("APPLICATION FAILED TO START")
         .contains("The property 'sentry-trace.traces-sample-rate' is 2.0, but a sample rate is the share")
         .contains("Set sentry-trace.traces-sample-rate to a number from 0.0 to 1.0");
+  }
+
+  /** Spring's log while {@code run} runs, kept off the console: a context that fails to start warns. */
+  private static List<CapturedLogs.Line> springLog(Runnable run) {
+    try (CapturedLogs logs = CapturedLogs.of(List.of("org.springframework"), List.of())) {
+      run.run();
+      return logs.lines();
+    }
   }
 
   @Test

@@ -35,8 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"sentry-trace.traces-sample-rate=1.0", "sentry-trace.trace-propagation-targets=127.0.0.1",
         "sentry-trace.release=shop@1.0.0",
-        // the start-up line is asserted in SentryTraceStartupReportTest; a WARN would still show
-        "logging.level.io.sentrytrace.spring.boot=warn"})
+        "spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.org.springframework=WARN", "logging.level.org.apache=WARN",
+        "logging.level.io.sentrytrace.spring.boot=warn"}) // the start-up line: SentryTraceStartupReportTest
 class SpringBootEndToEndTest {
   static final String BROWSER_TRACE = "771a43a4192642f0b136d5159a501700";
   static final String BROWSER_SPAN = "b3b6a4a3c9e1f0d2";

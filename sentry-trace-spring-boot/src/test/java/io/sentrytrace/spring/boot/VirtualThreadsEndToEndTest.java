@@ -27,6 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = {ShopApplication.class, SpringBootEndToEndTest.Spans.class},
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"spring.threads.virtual.enabled=true", "sentry-trace.traces-sample-rate=1.0",
+        "spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.org.springframework=WARN", "logging.level.org.apache=WARN",
         "logging.level.io.sentrytrace.spring.boot=warn"}) // the start-up line: SentryTraceStartupReportTest
 class VirtualThreadsEndToEndTest {
   static final Downstream DOWNSTREAM = SpringBootEndToEndTest.start();
