@@ -48,8 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * HttpSpanData}) and a {@code db} child, release and environment set.
  *
  * <p>{@code envelope_ours} goes through the public path, {@link EnvelopeExporter#export} on the
- * benchmark thread, {@link EnvelopeExporter#flush} after every {@value #BATCH}: the sender thread
- * takes each transaction off the queue, encodes it (event id, timestamps, envelope) and hands the
+ * benchmark thread, {@link EnvelopeExporter#flush} after every {@value #BATCH}: the sender threads
+ * take each transaction off the queue, encodes it (event id, timestamps, envelope) and hands the
  * bytes to a transport that only counts them, so the time is the exporter's CPU per transaction
  * minus the network (its queue and the hand-over included, spread over the batch). {@code -prof gc}
  * counts the sender thread's allocation too. {@code envelope_sentryJava} is sentry-java's {@code
@@ -74,17 +74,21 @@ public class EnvelopeBenchmark {
   /** Counts what it is given and answers 200, as Sentry would; keeps the last envelope for the test. */
   static final class CountingTransport implements EnvelopeTransport {
     private static final Response OK = Response.of(200, null, null);
-    volatile long bytes;
+    private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     volatile byte[] last;
     /** The shortest envelope's length: sent_at writes its fraction in as few 3-digit groups as it needs. */
-    volatile int shortest = Integer.MAX_VALUE;
+    final java.util.concurrent.atomic.AtomicInteger shortest = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
 
     @Override
     public Response send(URI uri, Map<String, String> headers, byte[] body) {
-      bytes += body.length; // one sender thread
+      bytes.addAndGet(body.length); // the exporter may send from several threads under a backlog
       last = body;
-      if (body.length < shortest) shortest = body.length;
+      shortest.accumulateAndGet(body.length, Math::min);
       return OK;
+    }
+
+    long bytes() {
+      return bytes.get();
     }
   }
 
@@ -187,7 +191,7 @@ public class EnvelopeBenchmark {
   public long envelope_ours() {
     for (int i = 0; i < BATCH; i++) exporter.export(transaction);
     if (!exporter.flush(Duration.ofSeconds(10))) throw new IllegalStateException("not flushed: " + exporter);
-    return transport.bytes;
+    return transport.bytes();
   }
 
   @Benchmark

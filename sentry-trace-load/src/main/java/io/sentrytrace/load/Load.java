@@ -28,6 +28,9 @@ public final class Load {
    * or {@code soak-export [--minutes 10] [--delay 50] [--rate 500] [--ok-seconds 20] [--bad-seconds 10]
    * [--retry-after 5] [--producers 4]}. */
   public static void main(String[] args) throws Exception {
+    // The stand-ins speak plain http, where the JDK keeps 5 idle connections per host unless told
+    // otherwise: as many as the exporter's senders (the README says so for a self-hosted Sentry).
+    if (System.getProperty("http.maxConnections") == null) System.setProperty("http.maxConnections", "64");
     System.setProperty("java.util.logging.config.file", "/dev/null"); // instrumentation warnings stay quiet
     java.util.logging.LogManager.getLogManager().reset();
     PrintStream out = System.out;

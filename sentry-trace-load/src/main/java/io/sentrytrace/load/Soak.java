@@ -188,7 +188,11 @@ final class Soak {
    */
   static boolean elastic(String name) {
     return name.matches("HttpClient-\\d+-Worker") || name.equals("OkHttp TaskRunner") || name.equals("Keep-Alive-Timer")
-        || name.equals("HTTP-Dispatcher") || name.equals("idle-timeout-task");
+        || name.equals("HTTP-Dispatcher") || name.equals("idle-timeout-task")
+        // The exporter's senders grow with the backlog and end when idle, up to maxSenders.
+        || name.startsWith("sentry-trace-envelope-sender")
+        // sentry-java's, left by another configuration run in the same JVM (the grid's): it ends on its own.
+        || name.equals("SentryHostnameCache");
   }
 
   private static int fixedThreads(Census c) {
