@@ -246,7 +246,18 @@ final class SentryTraceStartupReport implements ApplicationListener<ContextRefre
     for (int i = 2; i < parts.length && !isNumber(parts[i]); i++) head.add(parts[i]);
     String dashed = String.join("-", head);
     if (KNOWN.containsValue(dashed)) return null;
-    return unknown(key, where(null, source), String.join("", head), true);
+    // Other tools share the prefix (this project's own build sets SENTRY_TRACE_REQUIRE_BROWSER): a
+    // variable is taken for a typo only when it is near a property, not merely unknown.
+    String uniform = String.join("", head);
+    if (!nearAProperty(uniform)) return null;
+    return unknown(key, where(null, source), uniform, true);
+  }
+
+  /** Whether {@code uniform} is a few edits from a known property: up to a quarter of its length, at least 2. */
+  static boolean nearAProperty(String uniform) {
+    int least = Integer.MAX_VALUE;
+    for (String known : KNOWN.keySet()) least = Math.min(least, distance(uniform, known));
+    return least <= Math.max(2, uniform.length() / 4);
   }
 
   private static String unknown(String key, String where, String uniform, boolean variable) {

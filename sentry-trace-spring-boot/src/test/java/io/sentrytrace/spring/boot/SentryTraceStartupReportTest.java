@@ -211,6 +211,19 @@ class SentryTraceStartupReportTest {
     }
   }
 
+  @Test
+  void otherToolsVariablesWithThePrefixAreNotTakenForTypos() {
+    // This project's own build sets SENTRY_TRACE_REQUIRE_BROWSER; far from every property, it is not ours.
+    try (CapturedLogs logs = capture()) {
+      runner.withInitializer(environmentVariables(Map.of("SENTRY_TRACE_REQUIRE_BROWSER", "true",
+          "SENTRY_TRACE_RELASE", "shop@1"))).run(context -> assertThat(context).hasSingleBean(Tracer.class));
+      assertThat(ours(logs)).filteredOn(line -> line.level().equals("WARN")).extracting(CapturedLogs.Line::message)
+          .containsExactly("sentry-trace: unknown environment variable SENTRY_TRACE_RELASE (property source "
+              + "'test-systemEnvironment') is ignored; the closest known property is SENTRY_TRACE_RELEASE "
+              + "(sentry-trace.release)");
+    }
+  }
+
   // --- a whole application ------------------------------------------------------------------------
 
   @Test
