@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What every HTTP client module does, as one suite (like Brave's {@code ITHttpClient}): a client
@@ -536,6 +537,46 @@ public abstract class HttpClientContract<C, R> {
     assertThat(baggage).startsWith("other-vendor=1,").doesNotContain("00000000000000000000000000000001").doesNotContain("old");
     assertThat(parsed.get("trace_id")).isEqualTo(tx.traceId().toString());
     assertThat(parsed.get("release")).isEqualTo("shop@1.0");
+  }
+
+  /**
+   * A request that already carries a {@code baggage} header leaves with one within the W3C limits
+   * (64 members, 8192 chars) that keeps Sentry's whole DSC, whatever the existing header holds:
+   * the other vendors' members that fit, in their order, then Sentry's; the dropped ones counted in
+   * one log line per merge that drops.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 63, 64, 10_000})
+  public void theBaggageSentKeepsSentrysDscWithinTheW3cLimits(int existingMembers) throws Exception {
+    HttpClientPeer peer = peer();
+    Tracer tracer = tracing().build();
+    C client = client(tracer);
+    String others = java.util.stream.IntStream.range(0, existingMembers).mapToObj(i -> "m" + i + "=v" + i)
+        .collect(java.util.stream.Collectors.joining(","));
+    java.util.logging.Logger baggageLogger = java.util.logging.Logger.getLogger(Baggage.class.getName());
+    java.util.logging.Level level = baggageLogger.getLevel();
+    baggageLogger.setLevel(java.util.logging.Level.ALL); // WARNING the first time, DEBUG after: both counted
+    Span tx;
+    List<String> dropped;
+    try (CapturedLog log = new CapturedLog(Baggage.class.getName())) {
+      tx = inTransaction(tracer, () -> assertThat(execute(client,
+          existingMembers == 0 ? get(peer.url("/")) : get(peer.url("/"), "baggage", others))).isEqualTo(200));
+      dropped = log.records().stream().map(java.util.logging.LogRecord::getMessage).toList();
+    } finally {
+      baggageLogger.setLevel(level);
+    }
+    String sent = peer.take().header(Baggage.HEADER);
+    assertThat(sent.split(",", -1)).hasSizeLessThanOrEqualTo(Baggage.MAX_MEMBERS);
+    assertThat(sent).hasSizeLessThanOrEqualTo(Baggage.MAX_HEADER_LENGTH);
+    Baggage dsc = tx.dynamicSamplingContext();
+    assertThat(dsc.get("trace_id")).isEqualTo(tx.traceId().toString());
+    assertThat(Baggage.parse(sent)).as("every Sentry member").isEqualTo(dsc);
+    int kept = Math.min(existingMembers, Baggage.MAX_MEMBERS - dsc.sentryValues().size());
+    String keptOthers = java.util.stream.IntStream.range(0, kept).mapToObj(i -> "m" + i + "=v" + i)
+        .collect(java.util.stream.Collectors.joining(","));
+    assertThat(sent).isEqualTo(kept == 0 ? dsc.toHeader() : keptOthers + "," + dsc.toHeader());
+    assertThat(dropped).hasSize(existingMembers > kept ? 1 : 0)
+        .allSatisfy(m -> assertThat(m).contains((existingMembers - kept) + " of the outgoing request's other members"));
   }
 
   @Test
