@@ -14,6 +14,8 @@ final class ClientReports {
     QUEUE_OVERFLOW("queue_overflow"),
     RATELIMIT_BACKOFF("ratelimit_backoff"),
     NETWORK_ERROR("network_error"),
+    SEND_ERROR("send_error"),
+    INTERNAL_SDK_ERROR("internal_sdk_error"),
     SAMPLE_RATE("sample_rate");
 
     final String wireName;

@@ -52,14 +52,18 @@ import java.util.zip.Deflater;
  * categories) are honoured as Sentry's SDKs do: until the limit expires no send starts, what is
  * queued is discarded, and transactions exported meanwhile too, all counted in {@link
  * #rateLimitedCount()}, as is the envelope that got the 429; sends already on the wire finish.
- * {@link #close()} sends what is still queued (bounded by {@code closeTimeout}), then stops the
- * senders and closes the transport.
+ * {@link #close()} sends what is still queued (bounded by {@code closeTimeout}), then the last
+ * client report (what it could not send is in it, as {@code queue_overflow}; with every sender in
+ * a send, one more thread starts for it), then stops the senders and closes the transport.
  *
  * <p>What is discarded is reported to Sentry in {@code client_report} items (develop docs, "Client
  * Reports"), for the {@code transaction} and {@code span} categories: {@code queue_overflow},
- * {@code ratelimit_backoff}, {@code network_error} (retries exhausted) and {@code sample_rate} (the
- * tracer's unsampled transactions, through {@link SpanExporter#onDiscarded}). A report rides along
- * with the next envelope, or goes on its own after 30 s without one and at close.
+ * {@code ratelimit_backoff}, {@code send_error} (an answer other than 2xx or 429, after the
+ * retries for a 5xx), {@code network_error} (no answer, retries exhausted), {@code
+ * internal_sdk_error} and {@code sample_rate} (the tracer's unsampled transactions, through {@link
+ * SpanExporter#onDiscarded}). The envelope answered 429 is not reported: Relay counts it itself.
+ * A report rides along with the next envelope, or goes on its own after 30 s without one and at
+ * close; counts in a report that does not arrive go into the next one.
  *
  * <p>Bodies of 2 KiB or more are gzipped ({@code Content-Encoding: gzip}) unless the builder says
  * {@link Builder#compression(boolean) compression(false)}: smaller ones would save less than a KiB
@@ -310,28 +314,44 @@ public final class EnvelopeExporter implements SpanExporter {
     if (!closed.compareAndSet(false, true)) return;
     long timeout = closeTimeout.compareTo(MAX_CLOSE_TIMEOUT) > 0 ? MAX_CLOSE_TIMEOUT.toNanos() : closeTimeout.toNanos();
     long deadline = System.nanoTime() + timeout;
+    long window = Math.min(STOP_WINDOW.toNanos(), timeout / 4); // one for the last report, one for stopping
     removeShutdownHook();
-    boolean flushed = flush(Duration.ofNanos(timeout - Math.min(STOP_WINDOW.toNanos(), timeout / 2)));
-    if (flushed) {
-      // The last counts go on their own, while there is time: the senders are idle.
-      pending.incrementAndGet();
-      if (!queue.offer(REPORT_ONLY)) done();
-      flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime() - Math.min(STOP_WINDOW.toNanos(), timeout / 2))));
-    }
-    stopped = true;
-    // Ends sends in flight (the transports end their request when interrupted) and idle waits.
-    for (Thread t : senders) t.interrupt();
-    boolean sendersStopped = true;
-    for (Thread t : senders) sendersStopped &= join(t, deadline);
+    boolean flushed = flush(Duration.ofNanos(timeout - 2 * window));
+    // What is still queued will not be sent: counted now, so that the last client report has it.
     int left = 0;
     for (TransactionData tx; (tx = queue.poll()) != null; ) {
       if (tx != REPORT_ONLY) {
         left++;
+        reports.transaction(ClientReports.Reason.QUEUE_OVERFLOW, spans(tx));
         if (tx.decisionLog().isEnabled()) tx.decisionLog().envelopeDropped(tx, "closed before it was sent (closeTimeout " + closeTimeout + ")");
       }
       done();
     }
     dropped.addAndGet(left);
+    // The last counts go on their own, even when the queue was not sent in time (the report is
+    // what tells the user so). A sender takes it; with every sender in a send, one more starts.
+    pending.incrementAndGet();
+    if (!queue.offer(REPORT_ONLY)) {
+      done();
+    } else if (idleSenders.get() == 0) {
+      senderCount.incrementAndGet(); // beyond maxSenders by this one, for the last report only
+      startSender(false);
+    }
+    flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime() - window)));
+    stopped = true;
+    // Ends sends in flight (the transports end their request when interrupted) and idle waits.
+    for (Thread t : senders) t.interrupt();
+    boolean sendersStopped = true;
+    for (Thread t : senders) sendersStopped &= join(t, deadline);
+    // Left now: the report marker if no sender took it, or an export that raced close().
+    for (TransactionData tx; (tx = queue.poll()) != null; ) {
+      if (tx != REPORT_ONLY) {
+        left++;
+        dropped.incrementAndGet();
+        tx.decisionLog().envelopeDropped(tx, "exporter closed");
+      }
+      done();
+    }
     if (!flushed) {
       LOG.log(Level.WARNING, "closed before everything was sent (timeout {0}); {1} queued transactions dropped",
           closeTimeout, left);
@@ -457,6 +477,7 @@ public final class EnvelopeExporter implements SpanExporter {
           else deliver(tx, encoder, gzip);
         } catch (RuntimeException e) {
           failed.incrementAndGet();
+          if (tx != REPORT_ONLY) reports.transaction(ClientReports.Reason.INTERNAL_SDK_ERROR, spans(tx));
           warn(warnedFailure, () -> "sending transaction " + tx.name() + " failed", e);
         } finally {
           // Idle again before done(): an export right after flush() returns must find us idle.
@@ -531,6 +552,7 @@ public final class EnvelopeExporter implements SpanExporter {
       }
     } catch (RuntimeException e) {
       failed.incrementAndGet();
+      reports.transaction(ClientReports.Reason.INTERNAL_SDK_ERROR, spans(tx));
       warn(warnedFailure, () -> "could not encode transaction " + tx.name() + "; dropped", e);
       tx.decisionLog().envelopeDropped(tx, "could not encode");
       return false;
@@ -578,7 +600,9 @@ public final class EnvelopeExporter implements SpanExporter {
           return true;
         }
         if (code == 429) {
-          discardRateLimited(tx);
+          // Not in a client report: Relay records what it answered 429 itself (develop docs,
+          // "Dealing With Network Failures"). What is discarded later for the limit is reported.
+          rateLimited.incrementAndGet();
           if (limited) discardQueued();
           long seconds = (rateLimits.remaining().toMillis() + 999) / 1000;
           if (tx.decisionLog().isEnabled()) tx.decisionLog().envelopeDropped(tx, "HTTP 429, rate-limited for " + seconds + " s");
@@ -589,6 +613,7 @@ public final class EnvelopeExporter implements SpanExporter {
         }
         if (code < 500) {
           failed.incrementAndGet();
+          reports.transaction(ClientReports.Reason.SEND_ERROR, spans(tx));
           if (tx.decisionLog().isEnabled()) {
             tx.decisionLog().envelopeDropped(tx, "HTTP " + code + (code == 401 || code == 403 ? " (check the DSN)" : " (not retried)"));
           }
@@ -605,7 +630,8 @@ public final class EnvelopeExporter implements SpanExporter {
       }
       if (attempt >= maxAttempts || stopped) { // stopped: close() gave up waiting, no more attempts
         failed.incrementAndGet();
-        reports.transaction(ClientReports.Reason.NETWORK_ERROR, spans(tx));
+        // An answer that was not 2xx is a send error; no answer at all, a network error.
+        reports.transaction(response != null ? ClientReports.Reason.SEND_ERROR : ClientReports.Reason.NETWORK_ERROR, spans(tx));
         String why = response != null ? "HTTP " + response.statusCode() : String.valueOf(error);
         if (tx.decisionLog().isEnabled()) {
           tx.decisionLog().envelopeDropped(tx, stopped ? "exporter closed during a retry" : "failed after " + attempt + " attempts (" + why + ")");

@@ -2,9 +2,11 @@ package io.sentrytrace.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sentrytrace.EnvelopeTransport;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -228,18 +230,24 @@ class ConcurrentExportTest {
   /**
    * Every discard is reported to Sentry in client reports, and what Sentry received (in envelopes
    * it accepted) matches the counters: sample_rate (the tracer's unsampled transactions),
-   * network_error (retries exhausted), queue_overflow and ratelimit_backoff.
+   * send_error (an answer that was not 2xx), network_error (no answer, retries exhausted),
+   * queue_overflow and ratelimit_backoff. The envelope answered 429 is not reported: Relay
+   * counts it itself (develop docs, "Dealing With Network Failures").
    */
   @Test
   void clientReportsReceivedMatchTheCounters() throws Exception {
+    EnvelopeTransport unreachable = new Unreachable(UrlConnectionTransport.create(), "\"unreachable\"");
     EnvelopeExporter exporter = track(EnvelopeExporter.builder(sentry.dsn()).shutdownHook(false).maxSenders(1)
-        .queueCapacity(2).maxAttempts(2).retryBaseDelay(Duration.ofMillis(20)).build());
+        .queueCapacity(2).maxAttempts(2).retryBaseDelay(Duration.ofMillis(20)).transport(unreachable).build());
     Tracer sampled = tracer(sentry.dsn(), exporter, 1.0);
     Tracer unsampled = tracer(sentry.dsn(), exporter, 0.0);
     for (int i = 0; i < 3; i++) finishTransaction(unsampled, "unsampled " + i);
 
-    sentry.enqueue(500).enqueue(500); // network_error: both attempts fail
+    sentry.enqueue(500).enqueue(500); // send_error: both attempts answered 500
     finishTransaction(sampled, "fails");
+    sentry.enqueue(400); // send_error: not retried
+    finishTransaction(sampled, "rejected");
+    finishTransaction(sampled, "unreachable"); // network_error: both attempts throw
     assertThat(exporter.flush(WAIT)).isTrue();
 
     sentry.stall(); // queue_overflow: one in flight, two queued, the rest dropped
@@ -247,7 +255,7 @@ class ConcurrentExportTest {
     sentry.release();
     assertThat(exporter.flush(WAIT)).isTrue();
 
-    sentry.enqueue(429, Map.of("Retry-After", "1")); // ratelimit_backoff: the 429's and the next two
+    sentry.enqueue(429, Map.of("Retry-After", "1")); // ratelimit_backoff: the next two, not the 429's
     finishTransaction(sampled, "limited");
     assertThat(exporter.flush(WAIT)).isTrue();
     finishTransaction(sampled, "during the limit 1");
@@ -256,25 +264,119 @@ class ConcurrentExportTest {
     TimeUnit.MILLISECONDS.sleep(1100);
     exporter.close(); // sends the counts still due on their own
 
-    Map<String, Long> received = new java.util.TreeMap<>();
-    for (FakeSentry.Request r : sentry.requests()) {
-      if (r.answeredStatus != 200) continue; // a report in a failed envelope went again later
-      r.envelope().discarded().forEach((k, v) -> received.merge(k, v, Long::sum));
-    }
-    assertThat(exporter.failedCount()).isEqualTo(1);
+    Map<String, Long> received = received();
+    assertThat(exporter.failedCount()).isEqualTo(3);
     assertThat(exporter.droppedCount()).isPositive();
     assertThat(received).containsExactlyInAnyOrderEntriesOf(Map.of(
         "sample_rate/transaction", 3L,
         "sample_rate/span", 3L, // an unsampled transaction records no children: its own span
+        "send_error/transaction", 2L,
+        "send_error/span", 6L,
         "network_error/transaction", 1L,
         "network_error/span", 3L,
         "queue_overflow/transaction", exporter.droppedCount(),
         "queue_overflow/span", 3 * exporter.droppedCount(),
-        "ratelimit_backoff/transaction", 3L,
-        "ratelimit_backoff/span", 9L));
+        "ratelimit_backoff/transaction", 2L,
+        "ratelimit_backoff/span", 6L));
+    // One warning per kind of trouble (the 400 and the unreachable send are the same kind as the 500s).
     assertThat(logs.atLeast(Level.WARNING)).hasSize(3).anySatisfy(m -> assertThat(m).contains("failed after 2 attempts"))
         .anySatisfy(m -> assertThat(m).startsWith("envelope queue full"))
         .anySatisfy(m -> assertThat(m).startsWith("Sentry rate-limited transactions"));
   }
 
+  /**
+   * close() that runs out of time still sends the last client report, with what it could not send
+   * as queue_overflow, even when every sender is held in a send: one more thread sends it.
+   */
+  @Test
+  void closeThatRunsOutOfTimeStillSendsTheLastReport() throws Exception {
+    EnvelopeTransport held = new Held(UrlConnectionTransport.create());
+    EnvelopeExporter exporter = EnvelopeExporter.builder(sentry.dsn()).shutdownHook(false).maxSenders(2)
+        .queueCapacity(10).closeTimeout(Duration.ofSeconds(1)).transport(held).build();
+    Tracer tracer = tracer(sentry.dsn(), exporter, 1.0);
+    for (int i = 0; i < 5; i++) finishTransaction(tracer, "held " + i); // two held in a send, three queued
+    assertThat(await(() -> exporter.toString().contains("senders=2"), WAIT)).isTrue();
+
+    long start = System.nanoTime();
+    exporter.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(took).isLessThan(Duration.ofSeconds(3)); // bounds a hang only
+    assertThat(received()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "queue_overflow/transaction", 3L,
+        "queue_overflow/span", 9L));
+    assertThat(exporter.droppedCount()).isEqualTo(3);
+    assertThat(exporter.failedCount()).isEqualTo(2); // the two held sends, cut off: after the report
+    assertThat(await(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith(EnvelopeExporter.SENDER_NAME)), WAIT)).isTrue();
+    assertThat(logs.atLeast(Level.WARNING)).singleElement()
+        .satisfies(m -> assertThat(m).startsWith("closed before everything was sent"));
+  }
+
+  /** Discards in client reports Sentry accepted, by reason/category. */
+  private Map<String, Long> received() throws IOException {
+    Map<String, Long> received = new java.util.TreeMap<>();
+    for (FakeSentry.Request r : sentry.requests()) {
+      if (r.answeredStatus != 200) continue; // a report in a failed envelope went again later
+      r.envelope().discarded().forEach((k, v) -> received.merge(k, v, Long::sum));
+    }
+    return received;
+  }
+
+  /** Throws for envelopes whose body contains {@code marker}, as a network that drops them would. */
+  private static final class Unreachable implements EnvelopeTransport {
+    private final EnvelopeTransport delegate;
+    private final byte[] marker;
+
+    Unreachable(EnvelopeTransport delegate, String marker) {
+      this.delegate = delegate;
+      this.marker = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Response send(URI uri, Map<String, String> headers, byte[] body) throws IOException {
+      if (contains(body, marker)) throw new java.net.ConnectException("unreachable (test)");
+      return delegate.send(uri, headers, body);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  /** Holds transaction envelopes until interrupted; client reports on their own go through. */
+  private static final class Held implements EnvelopeTransport {
+    private static final byte[] TRANSACTION = "\"type\":\"transaction\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private final EnvelopeTransport delegate;
+
+    Held(EnvelopeTransport delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Response send(URI uri, Map<String, String> headers, byte[] body) throws IOException {
+      if (!contains(body, TRANSACTION)) return delegate.send(uri, headers, body);
+      try {
+        new java.util.concurrent.CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new java.io.InterruptedIOException("held until close (test)");
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  private static boolean contains(byte[] body, byte[] marker) {
+    outer:
+    for (int i = 0; i + marker.length <= body.length; i++) {
+      for (int j = 0; j < marker.length; j++) if (body[i + j] != marker[j]) continue outer;
+      return true;
+    }
+    return false;
+  }
 }

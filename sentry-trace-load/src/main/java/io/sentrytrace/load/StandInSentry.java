@@ -89,6 +89,8 @@ final class StandInSentry implements AutoCloseable {
   /** {@code transaction} items in distinct accepted envelopes. */
   final AtomicLong transactionItems = new AtomicLong();
   final AtomicLong answered429 = new AtomicLong();
+  /** Transaction items in the envelopes answered 429: outcomes Relay records itself. */
+  final AtomicLong transactionsAnswered429 = new AtomicLong();
   final AtomicLong answered503 = new AtomicLong();
   /** Requests held unanswered by {@link Behaviour#HANG}, then cut off. */
   final AtomicLong hung = new AtomicLong();
@@ -263,6 +265,9 @@ final class StandInSentry implements AutoCloseable {
     sleepRoundTrip();
     if (b == Behaviour.RATE_LIMITED_429) {
       answered429.incrementAndGet();
+      // What Relay records itself for the envelopes it answers 429 (SDKs do not report them).
+      byte[] limited = "gzip".equalsIgnoreCase(headers.get("Content-Encoding")) ? gunzip(body) : body;
+      if (limited != null) transactionsAnswered429.addAndGet(Envelope.parse(limited).transactions);
       respond(out, 429, "Too Many Requests", "Retry-After: " + retryAfterSeconds + "\r\n", close);
       return !close;
     }

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The export soak at CI size: 15 s at 500 transactions/s with Sentry 50 ms away answering 200,
- * 429, 200, 503, 200, then hanging. Every invariant holds (client reports are checked once the
- * exporter sends them).
+ * 429, 200, 503, 200, then hanging. Every invariant holds, client reports included.
  */
 class ExportSoakTest {
   @Test
