@@ -17,6 +17,14 @@ import java.util.function.Function;
  * flushed its exports (what it queued in the window is part of its cost).
  */
 final class CostRun {
+  /**
+   * The sample rate both tracers run at: {@code -Dload.sampleRate} (default 1.0). Below the rate
+   * at which exporters drop, it compares the request path and the export of what is kept.
+   */
+  static double sampleRate() {
+    return Double.parseDouble(System.getProperty("load.sampleRate", "1.0"));
+  }
+
   record Options(List<ClientKind> clients, int rounds, double seconds, double warmupSeconds,
       int connections, boolean aa, List<String> configs) {}
 

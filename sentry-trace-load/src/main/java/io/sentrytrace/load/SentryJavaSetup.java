@@ -48,7 +48,7 @@ final class SentryJavaSetup implements Setup {
   static void init(String dsn, boolean clientReports) {
     Sentry.init(options -> {
       options.setDsn(dsn);
-      options.setTracesSampleRate(1.0);
+      options.setTracesSampleRate(CostRun.sampleRate());
       options.setRelease("shop@1.4.0");
       options.setEnvironment("production");
       options.setMaxQueueSize(1000);

@@ -32,7 +32,7 @@ final class SentryTraceSetup implements Setup {
     if (transport != null) b.transport(transport);
     exporter = b.build();
     name = transport == null ? "sentry-trace" : "sentry-trace, " + transport.getClass().getSimpleName();
-    tracer = Tracer.builder().dsn(dsn).tracesSampleRate(1.0).release("shop@1.4.0").environment("production")
+    tracer = Tracer.builder().dsn(dsn).tracesSampleRate(CostRun.sampleRate()).release("shop@1.4.0").environment("production")
         .exporter(exporter).build();
     filter = SentryTraceFilter.create(tracer);
     okhttp = BaseClients.okhttp(SentryTraceInterceptor.instrument(base.okhttp, tracer));
