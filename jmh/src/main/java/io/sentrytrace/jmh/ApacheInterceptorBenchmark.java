@@ -2,7 +2,7 @@ package io.sentrytrace.jmh;
 
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.apache.TracingExecInterceptor;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.HttpRoute;
@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Apache HttpClient 5's classic exec chain under an active, sampled transaction: {@link
- * SentryTraceExecInterceptor#execute} in front of a stub chain that returns a canned response,
+ * TracingExecInterceptor#execute} in front of a stub chain that returns a canned response,
  * against the stub chain alone. Each call gets a new exchange id, context and {@code
  * ExecChain.Scope}, as the client makes them per call. sentry-java has no interceptor for the
  * classic client.
@@ -56,7 +56,7 @@ public class ApacheInterceptorBenchmark {
   ClassicHttpRequest request = new HttpGet("https://api.example.com/v1/users/42");
   HttpRoute route = new HttpRoute(new HttpHost("https", "api.example.com", 443));
   Tracer tracer;
-  SentryTraceExecInterceptor ours;
+  TracingExecInterceptor ours;
   Span transaction;
   io.sentrytrace.Scope current;
   int calls;
@@ -64,7 +64,7 @@ public class ApacheInterceptorBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     tracer = Tracer.builder().tracesSampleRate(1.0).build();
-    ours = new SentryTraceExecInterceptor(tracer);
+    ours = TracingExecInterceptor.create(tracer);
   }
 
   @TearDown(Level.Trial)

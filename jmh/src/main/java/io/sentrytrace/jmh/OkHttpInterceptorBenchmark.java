@@ -7,7 +7,7 @@ import io.sentry.TransactionOptions;
 import io.sentry.okhttp.SentryOkHttpInterceptor;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.okhttp.SentryTraceInterceptor;
+import io.sentrytrace.okhttp.TracingInterceptor;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Interceptor;
@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One OkHttp call under an active, sampled transaction, through {@link SentryTraceInterceptor}
+ * One OkHttp call under an active, sampled transaction, through {@link TracingInterceptor}
  * (added with {@code addInterceptor}, like sentry-java's, and with {@code instrument}), through
  * sentry-java's {@code SentryOkHttpInterceptor}, and through no instrumentation. The last
  * application interceptor answers with a canned response, so no connection is made and only the
@@ -88,10 +88,10 @@ public class OkHttpInterceptorBenchmark {
     tracer = Tracer.builder().tracesSampleRate(1.0).build();
     OkHttpClient base = new OkHttpClient.Builder().build();
     none = base.newBuilder().addInterceptor(CANNED).build();
-    ours = base.newBuilder().addInterceptor(new SentryTraceInterceptor(tracer)).addInterceptor(CANNED).build();
+    ours = base.newBuilder().addInterceptor(TracingInterceptor.create(tracer)).addInterceptor(CANNED).build();
     // The recommended set-up: the interceptor plus its event listener (its network-interceptor half
     // is never reached here, as no request goes to the network).
-    oursInstrumented = SentryTraceInterceptor.instrument(base, tracer).newBuilder().addInterceptor(CANNED).build();
+    oursInstrumented = TracingInterceptor.instrument(base, tracer).newBuilder().addInterceptor(CANNED).build();
     sentryJava = base.newBuilder().addInterceptor(new SentryOkHttpInterceptor()).addInterceptor(CANNED).build();
   }
 

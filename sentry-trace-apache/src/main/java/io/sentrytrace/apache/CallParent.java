@@ -26,7 +26,7 @@ final class CallParent {
     if (kept instanceof CallParent && exchangeId != null && exchangeId.equals(((CallParent) kept).exchangeId)) {
       return ((CallParent) kept).parent;
     }
-    HttpClientHandler.Parent parent = handler.capture(SentryTraceExecInterceptor.explicitParent(context));
+    HttpClientHandler.Parent parent = handler.capture(TracingExecInterceptor.explicitParent(context));
     if (context != null && exchangeId != null) context.setAttribute(ATTRIBUTE, new CallParent(exchangeId, parent));
     return parent;
   }

@@ -40,7 +40,7 @@ class ApacheTransportTest extends EnvelopeTransportContract {
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(spans).build();
     Span tx = tracer.startTransaction("GET /", "http.server");
     try (CloseableHttpClient client =
-            HttpClients.custom().addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer)).build();
+            HttpClients.custom().addExecInterceptorFirst("sentry-trace", TracingExecInterceptor.create(tracer)).build();
         Scope scope = tx.makeCurrent()) {
       ApacheTransport.create(client).send(uri(), HEADERS, BODY);
       client.execute(new HttpGet("http://127.0.0.1:" + sentry.port() + "/ordinary"),

@@ -30,7 +30,7 @@ abstract class AsyncClientContract extends HttpClientContract<CloseableHttpAsync
   protected CloseableHttpAsyncClient newClient(Tracer tracer) {
     HttpAsyncClientBuilder builder = HttpAsyncClients.custom()
         .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(10)).build());
-    SentryTraceAsyncExecInterceptor interceptor = new SentryTraceAsyncExecInterceptor(tracer);
+    TracingAsyncExecInterceptor interceptor = TracingAsyncExecInterceptor.create(tracer);
     if (position() == TestClient.Position.FIRST) builder.addExecInterceptorFirst("sentry-trace", interceptor);
     else builder.addExecInterceptorBefore(ChainElement.PROTOCOL.name(), "sentry-trace", interceptor);
     CloseableHttpAsyncClient client = builder.build();

@@ -53,7 +53,7 @@ abstract class ClassicClientContract extends HttpClientContract<ClassicClientCon
   protected Client newClient(Tracer tracer) {
     HttpClientBuilder builder = HttpClients.custom()
         .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(10)).build());
-    SentryTraceExecInterceptor interceptor = new SentryTraceExecInterceptor(tracer);
+    TracingExecInterceptor interceptor = TracingExecInterceptor.create(tracer);
     if (position() == TestClient.Position.FIRST) builder.addExecInterceptorFirst("sentry-trace", interceptor);
     else builder.addExecInterceptorBefore(ChainElement.PROTOCOL.name(), "sentry-trace", interceptor);
     return new Client(builder.build(), tracer.wrap(Executors.newCachedThreadPool()));

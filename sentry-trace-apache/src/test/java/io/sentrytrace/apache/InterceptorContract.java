@@ -230,7 +230,7 @@ abstract class InterceptorContract {
     Span explicit = tracer.startTransaction("explicit", "test");
     TransactionData current = underTransaction(span -> {
       HttpClientContext context = HttpClientContext.create();
-      context.setAttribute(SentryTraceExecInterceptor.PARENT_SPAN, explicit);
+      context.setAttribute(TracingExecInterceptor.PARENT_SPAN, explicit);
       client.execute(client.newRequest("GET", base(target)), context);
     });
     explicit.finish();

@@ -45,13 +45,13 @@ interface TestClient extends AutoCloseable {
   void close();
 
   static TestClient classic(Tracer tracer, Position position, int maxPerRoute) {
-    return classic(position, new SentryTraceExecInterceptor(tracer), maxPerRoute, null);
+    return classic(position, TracingExecInterceptor.create(tracer), maxPerRoute, null);
   }
 
   /**
    * @param failure when set, the transport below the interceptor throws it instead of sending
    */
-  static TestClient classic(Position position, SentryTraceExecInterceptor interceptor, int maxPerRoute, IOException failure) {
+  static TestClient classic(Position position, TracingExecInterceptor interceptor, int maxPerRoute, IOException failure) {
     CloseableHttpClient client = classicClient(position, interceptor, maxPerRoute, failure);
     return new TestClient() {
       @Override
@@ -82,7 +82,7 @@ interface TestClient extends AutoCloseable {
    *
    * @param failure when set, the transport below the interceptor throws it instead of sending
    */
-  static CloseableHttpClient classicClient(Position position, SentryTraceExecInterceptor interceptor, int maxPerRoute, IOException failure) {
+  static CloseableHttpClient classicClient(Position position, TracingExecInterceptor interceptor, int maxPerRoute, IOException failure) {
     HttpClientBuilder builder =
         HttpClients.custom()
             .setConnectionManager(
@@ -103,10 +103,10 @@ interface TestClient extends AutoCloseable {
   }
 
   static TestClient async(Tracer tracer, Position position, int maxPerRoute) {
-    return async(position, new SentryTraceAsyncExecInterceptor(tracer), maxPerRoute, null);
+    return async(position, TracingAsyncExecInterceptor.create(tracer), maxPerRoute, null);
   }
 
-  static TestClient async(Position position, SentryTraceAsyncExecInterceptor interceptor, int maxPerRoute, IOException failure) {
+  static TestClient async(Position position, TracingAsyncExecInterceptor interceptor, int maxPerRoute, IOException failure) {
     CloseableHttpAsyncClient client = asyncClient(position, interceptor, maxPerRoute, failure);
     return new TestClient() {
       @Override
@@ -135,7 +135,7 @@ interface TestClient extends AutoCloseable {
 
   /** A started async client with the interceptor installed at {@code position}. */
   static CloseableHttpAsyncClient asyncClient(
-      Position position, SentryTraceAsyncExecInterceptor interceptor, int maxPerRoute, IOException failure) {
+      Position position, TracingAsyncExecInterceptor interceptor, int maxPerRoute, IOException failure) {
     HttpAsyncClientBuilder builder =
         HttpAsyncClients.custom()
             .setConnectionManager(

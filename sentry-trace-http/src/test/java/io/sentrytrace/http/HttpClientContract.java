@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <pre>{@code
  * class OkHttpClientContractTest extends HttpClientContract<OkHttpClient, Request> {
- *   protected OkHttpClient newClient(Tracer tracer) { return SentryTraceInterceptor.instrument(new OkHttpClient(), tracer); }
+ *   protected OkHttpClient newClient(Tracer tracer) { return TracingInterceptor.instrument(new OkHttpClient(), tracer); }
  *   // newRequest, execute, executeAsync ...
  * }
  * }</pre>

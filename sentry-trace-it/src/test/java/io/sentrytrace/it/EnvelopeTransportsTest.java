@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sentrytrace.EnvelopeTransport;
 import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Scope;
-import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.apache.TracingExecInterceptor;
 import io.sentrytrace.jdkhttp.TracingHttpClient;
-import io.sentrytrace.okhttp.SentryTraceInterceptor;
+import io.sentrytrace.okhttp.TracingInterceptor;
 import java.net.http.HttpClient;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
@@ -134,12 +134,12 @@ class EnvelopeTransportsTest {
   static Stream<Named<Function<Tracer, EnvelopeTransport>>> instrumentedTransports() {
     return Stream.of(
         Named.of("JDK HttpClient + TracingHttpClient",
-            tracer -> JdkHttpTransport.create(TracingHttpClient.wrap(HttpClient.newHttpClient(), tracer))),
-        Named.of("OkHttp + SentryTraceInterceptor",
-            tracer -> OkHttpTransport.create(SentryTraceInterceptor.instrument(new OkHttpClient(), tracer))),
-        Named.of("Apache + SentryTraceExecInterceptor",
+            tracer -> JdkHttpTransport.create(TracingHttpClient.instrument(HttpClient.newHttpClient(), tracer))),
+        Named.of("OkHttp + TracingInterceptor",
+            tracer -> OkHttpTransport.create(TracingInterceptor.instrument(new OkHttpClient(), tracer))),
+        Named.of("Apache + TracingExecInterceptor",
             tracer -> ApacheTransport.create(HttpClients.custom()
-                .addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer)).build())));
+                .addExecInterceptorFirst("sentry-trace", TracingExecInterceptor.create(tracer)).build())));
   }
 
   @ParameterizedTest

@@ -1,10 +1,10 @@
 package io.sentrytrace.it;
 
 import io.sentrytrace.Tracer;
-import io.sentrytrace.apache.SentryTraceAsyncExecInterceptor;
-import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.apache.TracingAsyncExecInterceptor;
+import io.sentrytrace.apache.TracingExecInterceptor;
 import io.sentrytrace.jdkhttp.TracingHttpClient;
-import io.sentrytrace.okhttp.SentryTraceInterceptor;
+import io.sentrytrace.okhttp.TracingInterceptor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,7 +84,7 @@ interface TracedClient extends AutoCloseable {
   static TracedClient apacheClassic(Tracer tracer) {
     CloseableHttpClient client = HttpClients.custom()
         .setDefaultRequestConfig(requestConfig())
-        .addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer))
+        .addExecInterceptorFirst("sentry-trace", TracingExecInterceptor.create(tracer))
         .build();
     return closing(url -> client.execute(ClassicRequestBuilder.get(url).build(), response -> {
       EntityUtils.consume(response.getEntity());
@@ -95,7 +95,7 @@ interface TracedClient extends AutoCloseable {
   static TracedClient apacheAsync(Tracer tracer) {
     CloseableHttpAsyncClient client = HttpAsyncClients.custom()
         .setDefaultRequestConfig(requestConfig())
-        .addExecInterceptorFirst("sentry-trace", new SentryTraceAsyncExecInterceptor(tracer))
+        .addExecInterceptorFirst("sentry-trace", TracingAsyncExecInterceptor.create(tracer))
         .build();
     client.start();
     return closing(
@@ -118,7 +118,7 @@ interface TracedClient extends AutoCloseable {
   }
 
   private static OkHttpClient okHttp(Tracer tracer) {
-    return SentryTraceInterceptor.instrument(
+    return TracingInterceptor.instrument(
         new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(TIMEOUT_SECONDS)).build(), tracer);
   }
 
@@ -133,7 +133,7 @@ interface TracedClient extends AutoCloseable {
 
   private static HttpClient jdk(Tracer tracer) {
     // Java 17's client has no close(): it stops with its last reference.
-    return TracingHttpClient.wrap(
+    return TracingHttpClient.instrument(
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(TIMEOUT_SECONDS)).build(),
         tracer);
   }

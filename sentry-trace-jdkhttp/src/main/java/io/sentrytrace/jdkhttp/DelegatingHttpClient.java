@@ -21,7 +21,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The client {@link TracingHttpClient#wrap} returns: every method goes to the wrapped client;
+ * The client {@link TracingHttpClient#instrument} returns: every method goes to the wrapped client;
  * {@code send} and {@code sendAsync} start an exchange of {@link HttpClientHandler} under the
  * caller's parent, captured on the calling thread, and send the request with the headers it wrote.
  *
@@ -31,13 +31,23 @@ import javax.net.ssl.SSLParameters;
  * every URL is a target, the wrapper follows the redirects itself ({@link ClientCall}), hop by hop,
  * through a twin of the wrapped client built with the same settings and {@link
  * HttpClient.Redirect#NEVER}, and lets the exchange decide each hop's headers.
+ *
+ * <p>The twin is best-effort by nature: {@code HttpClient} has no way to copy itself, so it is
+ * built from what its accessors report, all of them (the same nine on Java 17 and 25, {@code
+ * followRedirects} replaced by {@code NEVER}). What the builder takes and no accessor reports is
+ * lost: {@code priority(int)}, {@code localAddress(InetAddress)} (Java 19+), and whatever a later
+ * JDK adds without an accessor here. Only the JDK's own implementation is twinned, told by its
+ * module, since a subclass's own behaviour would be bypassed by the twin.
  */
 final class DelegatingHttpClient extends HttpClient {
   static final InstrumentationLog LOG = InstrumentationLog.of(TracingHttpClient.class, "JDK HttpClient");
 
   private final HttpClient delegate;
   private final HttpClientHandler handler;
-  /** Only the JDK's own client can be twinned without losing what a custom subclass does. */
+  /**
+   * Only the JDK's own client (a class of {@code java.net.http}, whatever its name) can be twinned
+   * without losing what a custom subclass does.
+   */
   private final boolean twinnable;
   private final Object twinLock = new Object();
   private volatile HttpClient twin;
@@ -47,7 +57,12 @@ final class DelegatingHttpClient extends HttpClient {
   DelegatingHttpClient(HttpClient delegate, Tracer tracer) {
     this.delegate = delegate;
     this.handler = HttpClientHandler.create(tracer, LOG);
-    this.twinnable = delegate.getClass().getName().startsWith("jdk.internal.net.http.");
+    this.twinnable = isJdkOwn(delegate);
+  }
+
+  /** Whether {@code object} is of the JDK's own HTTP client implementation. */
+  static boolean isJdkOwn(Object object) {
+    return object.getClass().getModule() == HttpClient.class.getModule();
   }
 
   Tracer tracer() {
@@ -135,7 +150,7 @@ final class DelegatingHttpClient extends HttpClient {
   }
 
   /** The wrapped client's settings, but not following redirects; made once, on first need. */
-  private HttpClient twin() {
+  HttpClient twin() {
     HttpClient t = twin;
     if (t != null || noTwin || shutdown) return t;
     synchronized (twinLock) {

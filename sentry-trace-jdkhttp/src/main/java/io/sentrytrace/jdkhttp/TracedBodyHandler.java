@@ -48,7 +48,7 @@ final class TracedBodyHandler<T> implements HttpResponse.BodyHandler<T> {
     Subscriber(HttpResponse.BodySubscriber<T> user, HttpClientExchange exchange) {
       this.user = user;
       this.exchange = exchange;
-      this.stream = user instanceof InputStream && user.getClass().getName().startsWith("jdk.internal.net.http.");
+      this.stream = user instanceof InputStream && DelegatingHttpClient.isJdkOwn(user);
     }
 
     @Override

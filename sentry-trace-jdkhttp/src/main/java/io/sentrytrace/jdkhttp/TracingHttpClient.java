@@ -5,12 +5,12 @@ import java.net.http.HttpClient;
 import java.util.Objects;
 
 /**
- * Traces a {@link java.net.http.HttpClient}: {@link #wrap} returns a client that does everything
- * the wrapped one does and, on {@code send} and {@code sendAsync}, adds the trace headers and
+ * Traces a {@link java.net.http.HttpClient}: {@link #instrument} returns a client that does
+ * everything the given one does and, on {@code send} and {@code sendAsync}, adds the trace headers and
  * records a span.
  *
  * <pre>{@code
- * HttpClient client = TracingHttpClient.wrap(HttpClient.newHttpClient(), tracer);
+ * HttpClient client = TracingHttpClient.instrument(HttpClient.newHttpClient(), tracer);
  * try (Scope scope = tx.makeCurrent()) {
  *   HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
  * }
@@ -38,9 +38,15 @@ import java.util.Objects;
  *       URL is a target, the wrapper follows the redirects itself (same rules as the JDK client:
  *       codes 301, 302, 303, 307, 308, the {@code NORMAL}/{@code ALWAYS} scheme rule, POST to GET
  *       on 301/302, GET on 303, at most {@code jdk.httpclient.redirects.retrylimit} hops, the
- *       redirects linked as {@code previousResponse()}) through a twin of the wrapped client with
- *       the same settings but its own connection pool. A wrapped client that is not the JDK's own
- *       implementation cannot be twinned: it follows its redirects itself, with the headers.
+ *       redirects linked as {@code previousResponse()}). It sends every hop of such a client's
+ *       calls through a twin: a client with its own connection pool, built with every setting an
+ *       {@code HttpClient} reports ({@code cookieHandler}, {@code connectTimeout}, {@code proxy},
+ *       {@code sslContext}, {@code sslParameters}, {@code authenticator}, {@code version}, {@code
+ *       executor}) and {@code Redirect.NEVER}. A setting the builder takes that the client does not
+ *       report ({@code priority}; {@code localAddress}, Java 19+; any a later JDK adds) is not
+ *       copied: those calls go out without it. A wrapped client that is not the JDK's own
+ *       implementation (a class outside the {@code java.net.http} module) is never twinned, so that
+ *       nothing it does is bypassed: it follows its redirects itself, with the headers.
  *   <li>{@link io.sentrytrace.Instrumentation#isSuppressed() Suppressed} on the calling thread: the
  *       request goes to the wrapped client untouched and no span is recorded.
  * </ul>
@@ -56,11 +62,12 @@ public final class TracingHttpClient {
 
   /**
    * A client that traces its requests and delegates everything to {@code client}. A client this
-   * method returned, wrapped again with the same tracer, is returned as it is (no double spans).
+   * method returned, instrumented again with the same tracer, is returned as it is (no double
+   * spans).
    *
    * @throws NullPointerException when {@code client} or {@code tracer} is null
    */
-  public static HttpClient wrap(HttpClient client, Tracer tracer) {
+  public static HttpClient instrument(HttpClient client, Tracer tracer) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(tracer, "tracer");
     if (client instanceof DelegatingHttpClient && ((DelegatingHttpClient) client).tracer() == tracer) return client;

@@ -45,7 +45,7 @@ class ClientRetryTest {
       server.setSoTimeout(20_000); // bounded: a client that never connects fails the test
       CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, arrivals));
       Tracer tracer = Tracer.builder().tracesSampleRate(1.0).tracePropagationTargets(List.of("127.0.0.1")).build();
-      HttpClient client = TracingHttpClient.wrap(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), tracer);
+      HttpClient client = TracingHttpClient.instrument(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), tracer);
       URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
 
       Span tx = tracer.startTransaction("job", "task");

@@ -18,7 +18,7 @@ class JdkHttpClientContractTest extends HttpClientContract<HttpClient, HttpReque
   @Override
   protected HttpClient newClient(Tracer tracer) {
     HttpClient plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).version(HttpClient.Version.HTTP_1_1).build();
-    return TracingHttpClient.wrap(plain, tracer);
+    return TracingHttpClient.instrument(plain, tracer);
   }
 
   @Override

@@ -264,7 +264,7 @@ class SentryTraceFilterTest {
   void aTracedClientInTheHandlerContinuesTheIncomingTrace() throws Exception {
     TestServer downstream = TestServer.start(exchange -> TestServer.respond(exchange, 200, "down"));
     servers.add(downstream);
-    HttpClient traced = TracingHttpClient.wrap(client, tracer);
+    HttpClient traced = TracingHttpClient.instrument(client, tracer);
     TestServer server =
         serve(
             null,

@@ -69,7 +69,7 @@ class TracingHttpClientConcurrencyTest {
             .tracePropagationTargets(List.of("127.0.0.1"))
             .exporter(tx -> checkSpan(tx, sentSpanByTrace, exported, exports, spanMismatches))
             .build();
-    HttpClient client = TracingHttpClient.wrap(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), tracer);
+    HttpClient client = TracingHttpClient.instrument(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), tracer);
     URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/work");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
 

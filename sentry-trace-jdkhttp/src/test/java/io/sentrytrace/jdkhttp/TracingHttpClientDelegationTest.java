@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.sentrytrace.Tracer;
 import java.net.Authenticator;
 import java.net.CookieManager;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.Test;
 
 /** The wrapper is the wrapped client in every respect but tracing. */
@@ -34,7 +38,7 @@ class TracingHttpClientDelegationTest {
               .version(HttpClient.Version.HTTP_1_1)
               .executor(executor)
               .build();
-      HttpClient wrapped = TracingHttpClient.wrap(plain, tracer);
+      HttpClient wrapped = TracingHttpClient.instrument(plain, tracer);
       assertThat(wrapped.cookieHandler()).containsSame(cookies);
       assertThat(wrapped.connectTimeout()).contains(Duration.ofSeconds(3));
       assertThat(wrapped.followRedirects()).isEqualTo(HttpClient.Redirect.ALWAYS);
@@ -50,21 +54,60 @@ class TracingHttpClientDelegationTest {
   }
 
   @Test
-  void wrappingAWrapperWithTheSameTracerReturnsIt() {
-    HttpClient wrapped = TracingHttpClient.wrap(HttpClient.newHttpClient(), tracer);
-    assertThat(TracingHttpClient.wrap(wrapped, tracer)).isSameAs(wrapped);
-    assertThat(TracingHttpClient.wrap(wrapped, Tracer.builder().build())).isNotSameAs(wrapped);
+  void theRedirectTwinHasEverySettingTheClientReports() throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      CookieManager cookies = new CookieManager();
+      Authenticator authenticator = new Authenticator() {};
+      ProxySelector proxy = ProxySelector.of(new InetSocketAddress("127.0.0.1", 9));
+      SSLContext ssl = SSLContext.getInstance("TLSv1.3");
+      ssl.init(null, null, null);
+      SSLParameters parameters = new SSLParameters(new String[] {"TLS_AES_128_GCM_SHA256"}, new String[] {"TLSv1.3"});
+      HttpClient plain =
+          HttpClient.newBuilder()
+              .cookieHandler(cookies)
+              .connectTimeout(Duration.ofSeconds(3))
+              .followRedirects(HttpClient.Redirect.NORMAL)
+              .proxy(proxy)
+              .sslContext(ssl)
+              .sslParameters(parameters)
+              .authenticator(authenticator)
+              .version(HttpClient.Version.HTTP_1_1)
+              .executor(executor)
+              .build();
+      HttpClient twin = ((DelegatingHttpClient) TracingHttpClient.instrument(plain, tracer)).twin();
+      assertThat(twin).isNotNull().isNotSameAs(plain);
+      assertThat(twin.followRedirects()).isEqualTo(HttpClient.Redirect.NEVER);
+      assertThat(twin.cookieHandler()).containsSame(cookies);
+      assertThat(twin.connectTimeout()).contains(Duration.ofSeconds(3));
+      assertThat(twin.proxy()).containsSame(proxy);
+      assertThat(twin.sslContext()).isSameAs(ssl);
+      assertThat(twin.sslParameters().getCipherSuites()).containsExactly("TLS_AES_128_GCM_SHA256");
+      assertThat(twin.sslParameters().getProtocols()).containsExactly("TLSv1.3");
+      assertThat(twin.authenticator()).containsSame(authenticator);
+      assertThat(twin.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      assertThat(twin.executor()).containsSame(executor);
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void instrumentingAnInstrumentedClientWithTheSameTracerReturnsIt() {
+    HttpClient wrapped = TracingHttpClient.instrument(HttpClient.newHttpClient(), tracer);
+    assertThat(TracingHttpClient.instrument(wrapped, tracer)).isSameAs(wrapped);
+    assertThat(TracingHttpClient.instrument(wrapped, Tracer.builder().build())).isNotSameAs(wrapped);
   }
 
   @Test
   void rejectsNullArgumentsByName() {
-    assertThatThrownBy(() -> TracingHttpClient.wrap(null, tracer)).isInstanceOf(NullPointerException.class).hasMessage("client");
-    assertThatThrownBy(() -> TracingHttpClient.wrap(HttpClient.newHttpClient(), null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
+    assertThatThrownBy(() -> TracingHttpClient.instrument(null, tracer)).isInstanceOf(NullPointerException.class).hasMessage("client");
+    assertThatThrownBy(() -> TracingHttpClient.instrument(HttpClient.newHttpClient(), null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
   }
 
   @Test
   void aNullRequestFailsAsTheWrappedClientFails() throws Exception {
-    HttpClient wrapped = TracingHttpClient.wrap(HttpClient.newHttpClient(), tracer);
+    HttpClient wrapped = TracingHttpClient.instrument(HttpClient.newHttpClient(), tracer);
     assertThatThrownBy(() -> wrapped.send(null, HttpResponse.BodyHandlers.discarding())).isInstanceOf(NullPointerException.class);
     HttpRequest request = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:9/")).build();
     assertThatThrownBy(() -> wrapped.sendAsync(request, null)).isInstanceOf(NullPointerException.class);
@@ -74,7 +117,7 @@ class TracingHttpClientDelegationTest {
   void closingTheWrapperClosesTheWrappedClientOnJava21() throws Exception {
     assumeTrue(Runtime.version().feature() >= 21, "HttpClient has no lifecycle before Java 21");
     HttpClient plain = HttpClient.newHttpClient();
-    HttpClient wrapped = TracingHttpClient.wrap(plain, tracer);
+    HttpClient wrapped = TracingHttpClient.instrument(plain, tracer);
     HttpClient.class.getMethod("close").invoke(wrapped);
     assertThat((Boolean) HttpClient.class.getMethod("isTerminated").invoke(plain)).isTrue();
     assertThat((Boolean) HttpClient.class.getMethod("isTerminated").invoke(wrapped)).isTrue();

@@ -71,7 +71,7 @@ class TracingHttpClientRedirectTest {
   }
 
   private HttpClient client(HttpClient.Redirect policy) {
-    return TracingHttpClient.wrap(HttpClient.newBuilder().followRedirects(policy).version(HttpClient.Version.HTTP_1_1).build(), tracer);
+    return TracingHttpClient.instrument(HttpClient.newBuilder().followRedirects(policy).version(HttpClient.Version.HTTP_1_1).build(), tracer);
   }
 
   private <T> HttpResponse<T> send(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler, boolean async)
@@ -112,6 +112,101 @@ class TracingHttpClientRedirectTest {
         HttpRequest.newBuilder(target.uri("/to?" + outside.uri("/landing"))).header("sentry-trace", "x").build(),
         HttpResponse.BodyHandlers.discarding());
     assertThat(outside.take().header("sentry-trace")).isEqualTo("x");
+  }
+
+  @ParameterizedTest(name = "async={0}")
+  @ValueSource(booleans = {false, true})
+  void aClientOfAnotherImplementationIsNeverBypassed(boolean async) throws Exception {
+    // Following the redirects through a twin would skip whatever this client does on each send.
+    Forwarding own = new Forwarding(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build());
+    HttpClient client = TracingHttpClient.instrument(own, tracer);
+    Span tx = tracer.startTransaction("checkout", "task");
+    HttpResponse<String> response;
+    try (Scope scope = tx.makeCurrent()) {
+      HttpRequest request = HttpRequest.newBuilder(target.uri("/to?" + outside.uri("/landing"))).build();
+      response = send(client, request, HttpResponse.BodyHandlers.ofString(), async);
+    }
+    tx.finish();
+    assertThat(own.sent).containsExactly(target.uri("/to?" + outside.uri("/landing")));
+    assertThat(response.uri()).isEqualTo(outside.uri("/landing"));
+    assertThat(target.take().has("sentry-trace")).isTrue();
+    outside.take();
+    assertThat(exporter.transactions().get(0).spans()).hasSize(1);
+  }
+
+  /** A client of the user's own class, forwarding to a JDK client and noting what it is sent. */
+  private static final class Forwarding extends HttpClient {
+    final List<java.net.URI> sent = new CopyOnWriteArrayList<>();
+    private final HttpClient delegate;
+
+    Forwarding(HttpClient delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+        throws java.io.IOException, InterruptedException {
+      sent.add(request.uri());
+      return delegate.send(request, handler);
+    }
+
+    @Override
+    public <T> java.util.concurrent.CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+      sent.add(request.uri());
+      return delegate.sendAsync(request, handler);
+    }
+
+    @Override
+    public <T> java.util.concurrent.CompletableFuture<HttpResponse<T>> sendAsync(
+        HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
+      sent.add(request.uri());
+      return delegate.sendAsync(request, handler, push);
+    }
+
+    @Override
+    public java.util.Optional<java.net.CookieHandler> cookieHandler() {
+      return delegate.cookieHandler();
+    }
+
+    @Override
+    public java.util.Optional<java.time.Duration> connectTimeout() {
+      return delegate.connectTimeout();
+    }
+
+    @Override
+    public Redirect followRedirects() {
+      return delegate.followRedirects();
+    }
+
+    @Override
+    public java.util.Optional<java.net.ProxySelector> proxy() {
+      return delegate.proxy();
+    }
+
+    @Override
+    public javax.net.ssl.SSLContext sslContext() {
+      return delegate.sslContext();
+    }
+
+    @Override
+    public javax.net.ssl.SSLParameters sslParameters() {
+      return delegate.sslParameters();
+    }
+
+    @Override
+    public java.util.Optional<java.net.Authenticator> authenticator() {
+      return delegate.authenticator();
+    }
+
+    @Override
+    public Version version() {
+      return delegate.version();
+    }
+
+    @Override
+    public java.util.Optional<java.util.concurrent.Executor> executor() {
+      return delegate.executor();
+    }
   }
 
   @Test
@@ -189,7 +284,7 @@ class TracingHttpClientRedirectTest {
     cookies.getCookieStore().add(target.uri("/"), session);
     try {
       HttpClient client =
-          TracingHttpClient.wrap(
+          TracingHttpClient.instrument(
               HttpClient.newBuilder()
                   .followRedirects(HttpClient.Redirect.NORMAL)
                   .cookieHandler(cookies)

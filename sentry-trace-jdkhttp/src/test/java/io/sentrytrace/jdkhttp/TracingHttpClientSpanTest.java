@@ -35,7 +35,7 @@ class TracingHttpClientSpanTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
   private final HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final HttpClient client = TracingHttpClient.wrap(plain, tracer);
+  private final HttpClient client = TracingHttpClient.instrument(plain, tracer);
   private static final Duration PAUSE = Duration.ofMillis(300);
   private final CountDownLatch release = new CountDownLatch(1);
   private TestServer server;

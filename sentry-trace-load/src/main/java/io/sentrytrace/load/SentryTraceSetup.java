@@ -2,11 +2,11 @@ package io.sentrytrace.load;
 
 import com.sun.net.httpserver.Filter;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.apache.TracingExecInterceptor;
 import io.sentrytrace.envelope.EnvelopeExporter;
 import io.sentrytrace.jdkhttp.SentryTraceFilter;
 import io.sentrytrace.jdkhttp.TracingHttpClient;
-import io.sentrytrace.okhttp.SentryTraceInterceptor;
+import io.sentrytrace.okhttp.TracingInterceptor;
 import java.time.Duration;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 
@@ -35,12 +35,12 @@ final class SentryTraceSetup implements Setup {
     tracer = Tracer.builder().dsn(dsn).tracesSampleRate(CostRun.sampleRate()).release("shop@1.4.0").environment("production")
         .exporter(exporter).build();
     filter = SentryTraceFilter.create(tracer);
-    okhttp = BaseClients.okhttp(SentryTraceInterceptor.instrument(base.okhttp, tracer));
+    okhttp = BaseClients.okhttp(TracingInterceptor.instrument(base.okhttp, tracer));
     apacheClient = base.apacheBuilder()
-        .addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer))
+        .addExecInterceptorFirst("sentry-trace", TracingExecInterceptor.create(tracer))
         .build();
     apache = BaseClients.apache(apacheClient);
-    jdk = BaseClients.jdk(TracingHttpClient.wrap(base.jdk, tracer));
+    jdk = BaseClients.jdk(TracingHttpClient.instrument(base.jdk, tracer));
   }
 
   @Override public String name() { return name; }

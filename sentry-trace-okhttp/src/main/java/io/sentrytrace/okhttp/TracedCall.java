@@ -48,7 +48,7 @@ final class TracedCall {
 
   /**
    * Captures each call's parent when it starts, ends its exchange when the call ends, and hands
-   * every event to the client's own listener. Installed by {@link SentryTraceInterceptor#instrument}.
+   * every event to the client's own listener. Installed by {@link TracingInterceptor#instrument}.
    */
   static final class Listener extends EventListener implements EventListener.Factory {
     private final EventListener.Factory delegate;

@@ -83,7 +83,7 @@ class ConcurrencyTest {
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(checking).build();
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequestsPerHost(8); // fewer than the callers: enqueued calls wait and change threads
-    OkHttpClient client = SentryTraceInterceptor.instrument(
+    OkHttpClient client = TracingInterceptor.instrument(
         new OkHttpClient.Builder()
             .dispatcher(dispatcher)
             .connectionPool(new ConnectionPool(THREADS * 2, 1, TimeUnit.MINUTES))

@@ -32,7 +32,7 @@ class ExistingHeadersTest {
   ExistingHeadersTest() throws Exception {
     server = new LoopbackServer();
     tracer = Tracer.builder().tracesSampleRate(1.0).release("shop@1.0").exporter(exporter).build();
-    client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
   }
 
   @AfterEach
@@ -65,11 +65,11 @@ class ExistingHeadersTest {
 
   @Test
   void registeredTwiceItAddsOneSpanAndOneSetOfHeaders() throws Exception {
-    SentryTraceInterceptor interceptor = new SentryTraceInterceptor(tracer);
-    OkHttpClient twice = new OkHttpClient.Builder().addInterceptor(interceptor).addInterceptor(new SentryTraceInterceptor(tracer)).build();
+    TracingInterceptor interceptor = TracingInterceptor.create(tracer);
+    OkHttpClient twice = new OkHttpClient.Builder().addInterceptor(interceptor).addInterceptor(TracingInterceptor.create(tracer)).build();
     Span tx = tracer.startTransaction("checkout", "task");
     try (Scope scope = tx.makeCurrent()) {
-      execute(SentryTraceInterceptor.instrument(twice, tracer), get(server.respond(200).url("/")));
+      execute(TracingInterceptor.instrument(twice, tracer), get(server.respond(200).url("/")));
     }
     tx.finish();
 

@@ -42,7 +42,7 @@ class HttpClientSpanTest {
   private final LoopbackServer server;
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
-  private final OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+  private final OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
 
   HttpClientSpanTest() throws Exception {
     server = new LoopbackServer();
@@ -102,7 +102,7 @@ class HttpClientSpanTest {
 
   @Test
   void addedByHandTheSpanLastsUntilTheBodyIsRead() throws Exception {
-    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
+    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(TracingInterceptor.create(tracer)).build();
     server.enqueue(new MockResponse.Builder().code(200).body("slow body").bodyDelay(300, TimeUnit.MILLISECONDS).build());
     Span tx = tracer.startTransaction("checkout", "task");
     try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
@@ -122,7 +122,7 @@ class HttpClientSpanTest {
 
   @Test
   void closingAnUnreadBodyEndsTheSpan() throws Exception {
-    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
+    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(TracingInterceptor.create(tracer)).build();
     try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
       for (OkHttpClient c : List.of(client, byHand)) {
         server.enqueue(new MockResponse.Builder().code(200).body("never read").build());

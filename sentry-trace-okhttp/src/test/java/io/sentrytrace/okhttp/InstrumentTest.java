@@ -18,7 +18,7 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link SentryTraceInterceptor#instrument}: the one-line setup. */
+/** {@link TracingInterceptor#instrument}: the one-line setup. */
 class InstrumentTest {
   private final LoopbackServer server;
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).build();
@@ -52,7 +52,7 @@ class InstrumentTest {
       return chain.proceed(chain.request());
     };
     OkHttpClient base = new OkHttpClient.Builder().eventListener(listener).addInterceptor(own).build();
-    OkHttpClient client = SentryTraceInterceptor.instrument(base, tracer);
+    OkHttpClient client = TracingInterceptor.instrument(base, tracer);
     execute(client, get(server.respond(200).url("/")));
     await(enqueue(client, get(server.respond(200).url("/"))));
 
@@ -67,36 +67,36 @@ class InstrumentTest {
   void putsItselfLastAmongApplicationAndFirstAmongNetworkInterceptors() {
     Interceptor logging = chain -> chain.proceed(chain.request());
     OkHttpClient base = new OkHttpClient.Builder().addInterceptor(logging).addNetworkInterceptor(logging).build();
-    OkHttpClient client = SentryTraceInterceptor.instrument(base, tracer);
+    OkHttpClient client = TracingInterceptor.instrument(base, tracer);
 
-    assertThat(client.interceptors()).hasSize(2).last().isInstanceOf(SentryTraceInterceptor.class);
-    assertThat(client.networkInterceptors()).hasSize(2).first().isInstanceOf(SentryTraceInterceptor.class);
+    assertThat(client.interceptors()).hasSize(2).last().isInstanceOf(TracingInterceptor.class);
+    assertThat(client.networkInterceptors()).hasSize(2).first().isInstanceOf(TracingInterceptor.class);
     assertThat(client.interceptors().get(1)).isSameAs(client.networkInterceptors().get(0));
   }
 
   @Test
   void instrumentingTwiceReturnsTheSameClient() {
-    OkHttpClient once = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
-    assertThat(SentryTraceInterceptor.instrument(once, tracer)).isSameAs(once);
+    OkHttpClient once = TracingInterceptor.instrument(new OkHttpClient(), tracer);
+    assertThat(TracingInterceptor.instrument(once, tracer)).isSameAs(once);
   }
 
   @Test
   void instrumentingWithAnotherTracerIsAMistake() {
-    OkHttpClient once = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient once = TracingInterceptor.instrument(new OkHttpClient(), tracer);
     Tracer other = Tracer.builder().build();
-    assertThatThrownBy(() -> SentryTraceInterceptor.instrument(once, other))
+    assertThatThrownBy(() -> TracingInterceptor.instrument(once, other))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("already instrumented with another Tracer");
   }
 
   @Test
   void rejectsANullTracer() {
-    assertThatThrownBy(() -> new SentryTraceInterceptor(null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
+    assertThatThrownBy(() -> TracingInterceptor.create(null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
   }
 
   @Test
   void aResponseKeepsTheApplicationsRequestUrl() throws Exception {
-    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
     try (Response response = client.newCall(get(server.respond(200).url("/a?b=c"))).execute()) {
       assertThat(response.request().url().toString()).isEqualTo(server.url("/a?b=c"));
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("try") // try (Scope scope = span.makeCurrent()) is the point
 class InstrumentationFailureTest {
   private final LoopbackServer server;
-  private final CapturedLog log = new CapturedLog(SentryTraceInterceptor.class.getName());
+  private final CapturedLog log = new CapturedLog(TracingInterceptor.class.getName());
 
   InstrumentationFailureTest() throws Exception {
     server = new LoopbackServer();
@@ -44,7 +44,7 @@ class InstrumentationFailureTest {
   @Test
   void aTracerThatThrowsBeforeTheRequestLetsItGoOutUnchanged() throws Exception {
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0).clock(HttpClientContract.breakingAfter(1)).build();
-    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
     Span tx = tracer.startTransaction("checkout", "task"); // the one good reading
     Request request = new Request.Builder().url(server.respond(200).respond(200).url("/")).header("baggage", "vendor=1").build();
     try (Scope scope = tx.makeCurrent()) {

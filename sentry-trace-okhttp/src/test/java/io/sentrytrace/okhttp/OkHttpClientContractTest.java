@@ -16,7 +16,7 @@ import okhttp3.Response;
 class OkHttpClientContractTest extends HttpClientContract<OkHttpClient, Request> {
   @Override
   protected OkHttpClient newClient(Tracer tracer) {
-    return SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    return TracingInterceptor.instrument(new OkHttpClient(), tracer);
   }
 
   @Override

@@ -31,7 +31,7 @@ class OkHttpTransportTest extends EnvelopeTransportContract {
   void envelopePostIsNotTracedOnAnInstrumentedClient() throws Exception {
     InMemorySpanExporter spans = new InMemorySpanExporter();
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(spans).build();
-    OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
     String ordinary = "http://127.0.0.1:" + sentry.port() + "/ordinary";
 
     Span tx = tracer.startTransaction("GET /", "http.server");

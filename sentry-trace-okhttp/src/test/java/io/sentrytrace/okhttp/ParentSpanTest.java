@@ -29,7 +29,7 @@ class ParentSpanTest {
   private final LoopbackServer server;
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
-  private final OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+  private final OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
 
   ParentSpanTest() throws Exception {
     server = new LoopbackServer();
@@ -79,7 +79,7 @@ class ParentSpanTest {
 
   @Test
   void registeredByHandExecuteStillUsesTheCurrentSpan() throws Exception {
-    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
+    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(TracingInterceptor.create(tracer)).build();
     Span tx = tracer.startTransaction("checkout", "task");
     try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
       try (Scope scope = tx.makeCurrent()) {

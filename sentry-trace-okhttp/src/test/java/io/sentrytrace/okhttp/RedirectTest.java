@@ -37,7 +37,7 @@ class RedirectTest {
   }
 
   private static OkHttpClient instrumented(Tracer tracer) {
-    return SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+    return TracingInterceptor.instrument(new OkHttpClient(), tracer);
   }
 
   /** A call made by the user's code. */
@@ -61,7 +61,7 @@ class RedirectTest {
   @Test
   void asANetworkInterceptorAloneEachHopIsASpanAndDecidesItsHeaders() throws Exception {
     Tracer tracer = tracerTargeting(first);
-    OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(new SentryTraceInterceptor(tracer)).build();
+    OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(TracingInterceptor.create(tracer)).build();
     first.redirectTo(second.url("/landing"));
     second.respond(200);
     Span tx = inTransaction(tracer, () -> execute(client, get(first.url("/start"))));

@@ -26,7 +26,7 @@ class SuppressionTest {
   private final LoopbackServer server;
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
-  private final OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+  private final OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
 
   SuppressionTest() throws Exception {
     server = new LoopbackServer();
@@ -44,7 +44,7 @@ class SuppressionTest {
 
   @Test
   void aSuppressedTagSilencesAnEnqueuedCallWithoutTheEventListener() throws Exception {
-    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer)).build();
+    OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(TracingInterceptor.create(tracer)).build();
     Span tx = tracer.startTransaction("checkout", "task");
     Request tagged = Suppressed.tag(new Request.Builder().url(server.respond(200).url("/")).tag(Span.class, tx)).build();
     await(enqueue(byHand, tagged));

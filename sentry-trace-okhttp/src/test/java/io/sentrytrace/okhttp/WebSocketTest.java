@@ -31,8 +31,8 @@ class WebSocketTest {
   private final LoopbackServer server;
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
-  private final OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
-  private final CapturedLog log = new CapturedLog(SentryTraceInterceptor.class.getName());
+  private final OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
+  private final CapturedLog log = new CapturedLog(TracingInterceptor.class.getName());
 
   WebSocketTest() throws Exception {
     server = new LoopbackServer();

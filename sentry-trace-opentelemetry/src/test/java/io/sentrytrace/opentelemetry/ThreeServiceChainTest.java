@@ -17,7 +17,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
-import io.sentrytrace.okhttp.SentryTraceInterceptor;
+import io.sentrytrace.okhttp.TracingInterceptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A (sentry-trace Tracer, OkHttp with SentryTraceInterceptor) calls B (OpenTelemetry SDK from
+ * A (sentry-trace Tracer, OkHttp with TracingInterceptor) calls B (OpenTelemetry SDK from
  * autoconfigure with {@code otel.propagators=tracecontext,baggage,sentry-trace}, a server span
  * around its handler, OpenTelemetry's OkHttp instrumentation) calls C (sentry-trace Tracer,
  * continueTrace). All on 127.0.0.1, each service in its own tracer world.
@@ -102,7 +102,7 @@ class ThreeServiceChainTest {
     });
 
     tracerA = Tracer.builder().dsn(DSN).release("a@1").environment("test").tracesSampleRate(1.0).exporter(aTransactions).build();
-    OkHttpClient clientA = SentryTraceInterceptor.instrument(new OkHttpClient(), tracerA);
+    OkHttpClient clientA = TracingInterceptor.instrument(new OkHttpClient(), tracerA);
     a = Loopback.serve(exchange -> {
       Span tx = tracerA.startTransaction("GET /a", "http.server");
       seen.put("a.dsc", tx.dynamicSamplingContext());

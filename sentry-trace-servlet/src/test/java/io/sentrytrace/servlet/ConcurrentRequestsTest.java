@@ -11,7 +11,7 @@ import io.sentrytrace.TraceId;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.http.Arrivals;
-import io.sentrytrace.okhttp.SentryTraceInterceptor;
+import io.sentrytrace.okhttp.TracingInterceptor;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletRegistration;
@@ -82,7 +82,7 @@ class ConcurrentRequestsTest {
     downstream.start();
     String checkUrl = "http://127.0.0.1:" + downstream.getAddress().getPort() + "/check";
 
-    OkHttpClient okHttp = SentryTraceInterceptor.instrument(
+    OkHttpClient okHttp = TracingInterceptor.instrument(
         new OkHttpClient.Builder().connectionPool(new ConnectionPool(THREADS * 2, 1, TimeUnit.MINUTES)).build(), tracer);
     // Arrivals at the servlet: each is a transaction. The JDK client may send a GET once more on a
     // keep-alive connection the server closed (its own retry), which is then a transaction of its

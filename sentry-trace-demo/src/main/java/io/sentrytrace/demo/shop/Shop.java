@@ -6,12 +6,12 @@ import io.sentrytrace.MetaTags;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.apache.TracingExecInterceptor;
 import io.sentrytrace.demo.collector.Envelope;
 import io.sentrytrace.demo.web.Html;
 import io.sentrytrace.demo.web.Http;
 import io.sentrytrace.jdkhttp.TracingHttpClient;
-import io.sentrytrace.okhttp.SentryTraceInterceptor;
+import io.sentrytrace.okhttp.TracingInterceptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -97,12 +97,12 @@ public final class Shop implements AutoCloseable {
         + ", \"apiOrigin\": " + Html.jsString("http://" + apiUrl.getAuthority())
         + ", \"howToBuild\": " + Html.jsString(Bundle.HOW_TO_BUILD) + "}";
     Tracer tracer = service.tracer;
-    this.okHttp = SentryTraceInterceptor.instrument(new OkHttpClient.Builder().callTimeout(CALL_TIMEOUT).build(), tracer);
+    this.okHttp = TracingInterceptor.instrument(new OkHttpClient.Builder().callTimeout(CALL_TIMEOUT).build(), tracer);
     this.apache = HttpClients.custom()
-        .addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer))
+        .addExecInterceptorFirst("sentry-trace", TracingExecInterceptor.create(tracer))
         .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(CALL_TIMEOUT)).build())
         .build();
-    this.jdk = TracingHttpClient.wrap(HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT).build(), tracer);
+    this.jdk = TracingHttpClient.instrument(HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT).build(), tracer);
   }
 
   public static Shop start(

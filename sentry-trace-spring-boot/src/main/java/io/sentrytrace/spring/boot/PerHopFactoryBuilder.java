@@ -1,7 +1,7 @@
 package io.sentrytrace.spring.boot;
 
 import io.sentrytrace.Tracer;
-import io.sentrytrace.apache.SentryTraceExecInterceptor;
+import io.sentrytrace.apache.TracingExecInterceptor;
 import io.sentrytrace.jdkhttp.TracingHttpClient;
 import java.net.http.HttpClient;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,7 +22,7 @@ import org.springframework.util.ClassUtils;
 final class PerHopFactoryBuilder implements ClientHttpRequestFactoryBuilder<ClientHttpRequestFactory> {
   /** HttpClient 5 and our adapter for it: the Apache branch loads their classes only when both are there. */
   private static final boolean APACHE = present("org.apache.hc.client5.http.impl.classic.HttpClientBuilder")
-      && present("io.sentrytrace.apache.SentryTraceExecInterceptor")
+      && present("io.sentrytrace.apache.TracingExecInterceptor")
       && present("org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder");
 
   private final ClientHttpRequestFactoryBuilder<?> delegate;
@@ -56,7 +56,7 @@ final class PerHopFactoryBuilder implements ClientHttpRequestFactoryBuilder<Clie
   private JdkClientHttpRequestFactory jdk(JdkClientHttpRequestFactoryBuilder builder, HttpClientSettings settings) {
     AtomicReference<HttpClient.Builder> configured = new AtomicReference<>();
     builder.withHttpClientCustomizer(configured::set).build(settings.withReadTimeout(null));
-    HttpClient client = TracingHttpClient.wrap(configured.get().build(), tracer);
+    HttpClient client = TracingHttpClient.instrument(configured.get().build(), tracer);
     JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(client);
     if (settings.readTimeout() != null) factory.setReadTimeout(settings.readTimeout());
     return factory;
@@ -81,7 +81,7 @@ final class PerHopFactoryBuilder implements ClientHttpRequestFactoryBuilder<Clie
     static ClientHttpRequestFactory build(ClientHttpRequestFactoryBuilder<?> builder, HttpClientSettings settings, Tracer tracer) {
       return ((HttpComponentsClientHttpRequestFactoryBuilder) builder)
           .withHttpClientCustomizer(client -> client.addExecInterceptorBefore(
-              ChainElement.PROTOCOL.name(), "sentry-trace", new SentryTraceExecInterceptor(tracer)))
+              ChainElement.PROTOCOL.name(), "sentry-trace", TracingExecInterceptor.create(tracer)))
           .build(settings);
     }
   }

@@ -13,7 +13,7 @@ import org.springframework.http.client.ClientHttpResponse;
 
 /**
  * A request factory whose HTTP client is instrumented itself (the JDK client through {@code
- * TracingHttpClient}, HttpClient 5 through {@code SentryTraceExecInterceptor} before its protocol
+ * TracingHttpClient}, HttpClient 5 through {@code TracingExecInterceptor} before its protocol
  * stage), so the trace headers are decided for each redirect hop. When the call comes through
  * {@link TracingClientHttpRequestInterceptor}, the client takes it over: the interceptor's headers
  * come off again and only the client's spans are recorded.

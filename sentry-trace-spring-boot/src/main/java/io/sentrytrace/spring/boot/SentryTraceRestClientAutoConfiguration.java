@@ -43,7 +43,7 @@ import org.springframework.web.client.RestTemplate;
  *
  * <p>A {@code RestClient} or {@code RestTemplate} the application creates without Boot's builders
  * ({@code RestClient.create()}) is not traced. Spring Framework 7 has no OkHttp request factory;
- * OkHttp clients are traced with {@code SentryTraceInterceptor.instrument(client, tracer)}.
+ * OkHttp clients are traced with {@code TracingInterceptor.instrument(client, tracer)}.
  */
 @AutoConfiguration(after = SentryTraceAutoConfiguration.class)
 @ConditionalOnClass(ClientHttpRequestInterceptor.class)

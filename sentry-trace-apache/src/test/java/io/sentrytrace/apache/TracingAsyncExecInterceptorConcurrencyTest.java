@@ -2,8 +2,8 @@ package io.sentrytrace.apache;
 
 import io.sentrytrace.Tracer;
 
-/** {@link SentryTraceAsyncExecInterceptor} under 16 concurrent callers: {@link ConcurrencyContract}. */
-class SentryTraceAsyncExecInterceptorConcurrencyTest extends ConcurrencyContract {
+/** {@link TracingAsyncExecInterceptor} under 16 concurrent callers: {@link ConcurrencyContract}. */
+class TracingAsyncExecInterceptorConcurrencyTest extends ConcurrencyContract {
   @Override
   TestClient client(Tracer tracer, int maxPerRoute) {
     return TestClient.async(tracer, TestClient.Position.FIRST, maxPerRoute);

@@ -20,7 +20,7 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  *
  * <pre>{@code
  * CloseableHttpClient client = HttpClients.custom()
- *     .addExecInterceptorFirst("sentry-trace", new SentryTraceExecInterceptor(tracer))
+ *     .addExecInterceptorFirst("sentry-trace", TracingExecInterceptor.create(tracer))
  *     .build();
  * }</pre>
  *
@@ -58,24 +58,29 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * {@link System.Logger} and the request goes out unchanged; exceptions of the call itself reach the
  * caller unchanged.
  */
-public final class SentryTraceExecInterceptor implements ExecChainHandler {
+public final class TracingExecInterceptor implements ExecChainHandler {
   /**
    * {@code HttpContext} attribute holding an {@link io.sentrytrace.Span} to use as the parent
    * instead of the span current on the calling thread. Read by both interceptors.
    *
    * <pre>{@code
    * HttpClientContext context = HttpClientContext.create();
-   * context.setAttribute(SentryTraceExecInterceptor.PARENT_SPAN, span);
+   * context.setAttribute(TracingExecInterceptor.PARENT_SPAN, span);
    * client.execute(request, context, handler);
    * }</pre>
    */
   public static final String PARENT_SPAN = "io.sentrytrace.parent-span";
 
-  private final InstrumentationLog log = InstrumentationLog.of(SentryTraceExecInterceptor.class, "Apache HttpClient");
+  private final InstrumentationLog log = InstrumentationLog.of(TracingExecInterceptor.class, "Apache HttpClient");
   private final HttpClientHandler handler;
 
-  public SentryTraceExecInterceptor(Tracer tracer) {
-    this.handler = HttpClientHandler.create(Objects.requireNonNull(tracer, "tracer"), log);
+  private TracingExecInterceptor(Tracer tracer) {
+    this.handler = HttpClientHandler.create(tracer, log);
+  }
+
+  /** An interceptor to register on the classic client's builder, as shown above. */
+  public static TracingExecInterceptor create(Tracer tracer) {
+    return new TracingExecInterceptor(Objects.requireNonNull(tracer, "tracer"));
   }
 
   @Override
@@ -113,6 +118,6 @@ public final class SentryTraceExecInterceptor implements ExecChainHandler {
 
   @Override
   public String toString() {
-    return "SentryTraceExecInterceptor";
+    return "TracingExecInterceptor";
   }
 }

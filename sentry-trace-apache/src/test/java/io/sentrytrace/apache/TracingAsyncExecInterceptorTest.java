@@ -27,12 +27,12 @@ import org.apache.hc.core5.io.CloseMode;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SentryTraceAsyncExecInterceptor} on the async client: the behaviour in {@link
+ * {@link TracingAsyncExecInterceptor} on the async client: the behaviour in {@link
  * InterceptorContract}; retries, which the async client rebuilds from the request the interceptor
  * sent; and when the span ends: when a streaming response consumer has the whole body, or {@code
  * cancelled} by {@code Future.cancel} in the middle of it.
  */
-class SentryTraceAsyncExecInterceptorTest extends InterceptorContract {
+class TracingAsyncExecInterceptorTest extends InterceptorContract {
   private static final Duration PAUSE = Duration.ofMillis(300);
 
   @Override
@@ -42,22 +42,27 @@ class SentryTraceAsyncExecInterceptorTest extends InterceptorContract {
 
   @Override
   TestClient failingClient(Tracer tracer, IOException failure) {
-    return TestClient.async(TestClient.Position.FIRST, new SentryTraceAsyncExecInterceptor(tracer), 4, failure);
+    return TestClient.async(TestClient.Position.FIRST, TracingAsyncExecInterceptor.create(tracer), 4, failure);
   }
 
   @Override
   Class<?> interceptorType() {
-    return SentryTraceAsyncExecInterceptor.class;
+    return TracingAsyncExecInterceptor.class;
   }
 
   /** An async client registered first, closed after {@code test}. */
   private void withAsync(ThrowingConsumer<CloseableHttpAsyncClient> test) throws Exception {
-    CloseableHttpAsyncClient client = TestClient.asyncClient(TestClient.Position.FIRST, new SentryTraceAsyncExecInterceptor(tracer), 4, null);
+    CloseableHttpAsyncClient client = TestClient.asyncClient(TestClient.Position.FIRST, TracingAsyncExecInterceptor.create(tracer), 4, null);
     try {
       test.accept(client);
     } finally {
       client.close(CloseMode.IMMEDIATE);
     }
+  }
+
+  @Test
+  void rejectsANullTracerByName() {
+    assertThatThrownBy(() -> TracingAsyncExecInterceptor.create(null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.sentrytrace.apache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.sentrytrace.Baggage;
@@ -23,12 +24,12 @@ import org.apache.hc.core5.io.CloseMode;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SentryTraceExecInterceptor} on the classic client: the behaviour in {@link
+ * {@link TracingExecInterceptor} on the classic client: the behaviour in {@link
  * InterceptorContract}; retries, which the classic client rebuilds from the caller's request; and
  * when the span ends: with the response body, or at once without one, or {@code cancelled} by
  * {@code HttpUriRequestBase.cancel()} in the middle of the body.
  */
-class SentryTraceExecInterceptorTest extends InterceptorContract {
+class TracingExecInterceptorTest extends InterceptorContract {
   private static final Duration PAUSE = Duration.ofMillis(300);
 
   @Override
@@ -38,12 +39,12 @@ class SentryTraceExecInterceptorTest extends InterceptorContract {
 
   @Override
   TestClient failingClient(Tracer tracer, IOException failure) {
-    return TestClient.classic(TestClient.Position.FIRST, new SentryTraceExecInterceptor(tracer), 4, failure);
+    return TestClient.classic(TestClient.Position.FIRST, TracingExecInterceptor.create(tracer), 4, failure);
   }
 
   @Override
   Class<?> interceptorType() {
-    return SentryTraceExecInterceptor.class;
+    return TracingExecInterceptor.class;
   }
 
   private static MockResponse unavailable() {
@@ -52,12 +53,17 @@ class SentryTraceExecInterceptorTest extends InterceptorContract {
 
   /** A classic client registered first, closed after {@code test}. */
   private void withClassic(ThrowingConsumer<CloseableHttpClient> test) throws Exception {
-    CloseableHttpClient client = TestClient.classicClient(TestClient.Position.FIRST, new SentryTraceExecInterceptor(tracer), 4, null);
+    CloseableHttpClient client = TestClient.classicClient(TestClient.Position.FIRST, TracingExecInterceptor.create(tracer), 4, null);
     try {
       test.accept(client);
     } finally {
       client.close(CloseMode.IMMEDIATE);
     }
+  }
+
+  @Test
+  void rejectsANullTracerByName() {
+    assertThatThrownBy(() -> TracingExecInterceptor.create(null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
   }
 
   @Test

@@ -22,7 +22,7 @@ import okhttp3.ResponseBody;
  * http.client} span. One line instruments a client:
  *
  * <pre>{@code
- * OkHttpClient client = SentryTraceInterceptor.instrument(new OkHttpClient(), tracer);
+ * OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
  * }</pre>
  *
  * <h2>What it adds</h2>
@@ -69,7 +69,7 @@ import okhttp3.ResponseBody;
  *
  * <h2>Registering it by hand</h2>
  *
- * <p>{@code new OkHttpClient.Builder().addInterceptor(new SentryTraceInterceptor(tracer))} is
+ * <p>{@code new OkHttpClient.Builder().addInterceptor(TracingInterceptor.create(tracer))} is
  * enough for calls made with {@code execute()} that are not redirected to other hosts. An
  * application interceptor runs once per call, above OkHttp's redirects, and for {@code enqueue()}
  * on a dispatcher thread, so alone it cannot take the headers off a redirect to a host that is not
@@ -79,32 +79,45 @@ import okhttp3.ResponseBody;
  * span when the call starts, wrapping the client's own listener factory. Registered only as a
  * network interceptor, it records one span per hop, and none for a call that fails before it
  * connects.
+ *
+ * <h2>What {@code instrument} returns</h2>
+ *
+ * <p>The interceptor and the listener are OkHttp's public API. The client returned is a subclass of
+ * {@link OkHttpClient} that also overrides {@code newWebSocket}: OkHttp runs a WebSocket handshake
+ * without the client's event listener, so only there can the caller's span be seen. That subclass
+ * needs OkHttp's builder constructor, which is Kotlin {@code internal}; where a later OkHttp does
+ * not offer it, {@code instrument} logs it once and returns a plain client that traces the same,
+ * but whose WebSocket handshakes take their parent only from the request's {@code Span} tag.
  */
-public final class SentryTraceInterceptor implements Interceptor {
+public final class TracingInterceptor implements Interceptor {
   private static final String HINT =
-      "SentryTraceInterceptor is registered without its event listener: enqueued calls get no parent"
-          + " span and redirects keep the trace headers. Use SentryTraceInterceptor.instrument(client, tracer).";
+      "TracingInterceptor is registered without its event listener: enqueued calls get no parent"
+          + " span and redirects keep the trace headers. Use TracingInterceptor.instrument(client, tracer).";
 
-  private final InstrumentationLog log = InstrumentationLog.of(SentryTraceInterceptor.class, "OkHttp");
+  private final InstrumentationLog log = InstrumentationLog.of(TracingInterceptor.class, "OkHttp");
   private final HttpClientHandler handler;
 
+  private TracingInterceptor(Tracer tracer) {
+    this.handler = HttpClientHandler.create(tracer, log);
+  }
+
   /**
-   * An interceptor for {@code addInterceptor} (see above for what that alone cannot do), or for
-   * {@code addNetworkInterceptor}.
+   * An interceptor to register by hand, for {@code addNetworkInterceptor} or {@code addInterceptor}
+   * (see above for what each alone cannot do); {@link #instrument} needs none of this.
    */
-  public SentryTraceInterceptor(Tracer tracer) {
-    this.handler = HttpClientHandler.create(Objects.requireNonNull(tracer, "tracer"), log);
+  public static TracingInterceptor create(Tracer tracer) {
+    return new TracingInterceptor(Objects.requireNonNull(tracer, "tracer"));
   }
 
   /**
    * A client that shares {@code client}'s connection pool, dispatcher and settings, with a {@code
-   * SentryTraceInterceptor} as its last application interceptor and its first network interceptor,
+   * TracingInterceptor} as its last application interceptor and its first network interceptor,
    * and an event listener that records the caller's span when a call starts and ends the span when
    * the call ends (then calls {@code client}'s own listeners). A client this method already
    * instrumented is returned as it is.
    *
    * <pre>{@code
-   * OkHttpClient client = SentryTraceInterceptor.instrument(
+   * OkHttpClient client = TracingInterceptor.instrument(
    *     new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build(), tracer);
    * }</pre>
    *
@@ -119,23 +132,32 @@ public final class SentryTraceInterceptor implements Interceptor {
       if (handler.tracer() != tracer) {
         throw new IllegalArgumentException("client is already instrumented with another Tracer");
       }
-      if (client instanceof InstrumentedClient) return client;
+      if (hooked(client)) return client;
       // Built with newBuilder() from an instrumented client: only the WebSocket hook is missing.
-      return new InstrumentedClient(client.newBuilder(), handler, interceptorOf(client, handler).log);
+      return InstrumentedClient.of(client.newBuilder(), handler, interceptorOf(client, handler).log);
     }
-    SentryTraceInterceptor interceptor = new SentryTraceInterceptor(tracer);
+    TracingInterceptor interceptor = TracingInterceptor.create(tracer);
     OkHttpClient.Builder builder = client.newBuilder().addInterceptor(interceptor);
     // First among network interceptors: a logging interceptor after it sees the headers that go out.
     builder.networkInterceptors().add(0, interceptor);
     builder.eventListenerFactory(new TracedCall.Listener(listeners, interceptor.handler, interceptor.log));
-    return new InstrumentedClient(builder, interceptor.handler, interceptor.log);
+    return InstrumentedClient.of(builder, interceptor.handler, interceptor.log);
   }
 
-  private static SentryTraceInterceptor interceptorOf(OkHttpClient client, HttpClientHandler handler) {
-    for (Interceptor i : client.interceptors()) {
-      if (i instanceof SentryTraceInterceptor && ((SentryTraceInterceptor) i).handler == handler) return (SentryTraceInterceptor) i;
+  /** Whether {@code client} has the WebSocket hook; false where this OkHttp cannot load it. */
+  private static boolean hooked(OkHttpClient client) {
+    try {
+      return client instanceof InstrumentedClient;
+    } catch (LinkageError e) {
+      return false;
     }
-    return new SentryTraceInterceptor(handler.tracer());
+  }
+
+  private static TracingInterceptor interceptorOf(OkHttpClient client, HttpClientHandler handler) {
+    for (Interceptor i : client.interceptors()) {
+      if (i instanceof TracingInterceptor && ((TracingInterceptor) i).handler == handler) return (TracingInterceptor) i;
+    }
+    return TracingInterceptor.create(handler.tracer());
   }
 
   @Override
@@ -210,6 +232,6 @@ public final class SentryTraceInterceptor implements Interceptor {
 
   @Override
   public String toString() {
-    return "SentryTraceInterceptor";
+    return "TracingInterceptor";
   }
 }

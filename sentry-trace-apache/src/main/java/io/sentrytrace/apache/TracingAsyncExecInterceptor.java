@@ -28,12 +28,12 @@ import org.apache.hc.core5.http.nio.CapacityChannel;
  *
  * <pre>{@code
  * CloseableHttpAsyncClient client = HttpAsyncClients.custom()
- *     .addExecInterceptorFirst("sentry-trace", new SentryTraceAsyncExecInterceptor(tracer))
+ *     .addExecInterceptorFirst("sentry-trace", TracingAsyncExecInterceptor.create(tracer))
  *     .build();
  * }</pre>
  *
  * <p><b>What it adds</b>, <b>when it does nothing</b> and <b>where to register it</b>: as {@link
- * SentryTraceExecInterceptor}, with the same parent attribute {@link #PARENT_SPAN}. The parent is
+ * TracingExecInterceptor}, with the same parent attribute {@link #PARENT_SPAN}. The parent is
  * the span current on the thread that calls {@code execute}: the client runs the chain's first
  * steps on that thread, and the interceptor keeps the parent then in the call's context for the
  * hops and callbacks that run on I/O threads. The span lasts until the response body has been
@@ -46,15 +46,20 @@ import org.apache.hc.core5.http.nio.CapacityChannel;
  * {@link System.Logger} and the request goes out unchanged; failures of the call itself reach the
  * caller's callback unchanged.
  */
-public final class SentryTraceAsyncExecInterceptor implements AsyncExecChainHandler {
-  /** The same attribute as {@link SentryTraceExecInterceptor#PARENT_SPAN}. */
-  public static final String PARENT_SPAN = SentryTraceExecInterceptor.PARENT_SPAN;
+public final class TracingAsyncExecInterceptor implements AsyncExecChainHandler {
+  /** The same attribute as {@link TracingExecInterceptor#PARENT_SPAN}. */
+  public static final String PARENT_SPAN = TracingExecInterceptor.PARENT_SPAN;
 
-  private final InstrumentationLog log = InstrumentationLog.of(SentryTraceAsyncExecInterceptor.class, "Apache HttpClient");
+  private final InstrumentationLog log = InstrumentationLog.of(TracingAsyncExecInterceptor.class, "Apache HttpClient");
   private final HttpClientHandler handler;
 
-  public SentryTraceAsyncExecInterceptor(Tracer tracer) {
-    this.handler = HttpClientHandler.create(Objects.requireNonNull(tracer, "tracer"), log);
+  private TracingAsyncExecInterceptor(Tracer tracer) {
+    this.handler = HttpClientHandler.create(tracer, log);
+  }
+
+  /** An interceptor to register on the async client's builder, as shown above. */
+  public static TracingAsyncExecInterceptor create(Tracer tracer) {
+    return new TracingAsyncExecInterceptor(Objects.requireNonNull(tracer, "tracer"));
   }
 
   @Override
@@ -106,7 +111,7 @@ public final class SentryTraceAsyncExecInterceptor implements AsyncExecChainHand
 
   @Override
   public String toString() {
-    return "SentryTraceAsyncExecInterceptor";
+    return "TracingAsyncExecInterceptor";
   }
 
   /** The call's cancel flag, as the chain below sees it: whatever it sets to cancel ends the exchange first. */
