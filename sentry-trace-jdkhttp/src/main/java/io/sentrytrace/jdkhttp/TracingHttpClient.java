@@ -41,7 +41,7 @@ import java.util.Objects;
  *       redirects linked as {@code previousResponse()}) through a twin of the wrapped client with
  *       the same settings but its own connection pool. A wrapped client that is not the JDK's own
  *       implementation cannot be twinned: it follows its redirects itself, with the headers.
- *   <li>{@link io.sentrytrace.Instrumentation#isSuppressed() Suppressed} on the calling thread: the
+ *   <li>Suppressed on the calling thread (the envelope exporter's own requests to Sentry): the
  *       request goes to the wrapped client untouched and no span is recorded.
  * </ul>
  *
