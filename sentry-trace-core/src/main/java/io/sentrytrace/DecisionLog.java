@@ -34,6 +34,11 @@ import java.lang.System.Logger.Level;
  * transaction.decisionLog().envelopeDropped(transaction, "queue full (1000)");
  * }</pre>
  *
+ * <p>Users switch it on and read it. Its public methods are SPI: for exporters ({@link
+ * #envelopeSent}, {@link #envelopeDropped}) and for integrations that read or write the headers
+ * themselves ({@link #incomingIgnored}, {@link #outgoing}, {@link #corsPreflight}, {@link
+ * #corsAnswer}).
+ *
  * <p>Thread-safe; never throws.
  */
 public final class DecisionLog {

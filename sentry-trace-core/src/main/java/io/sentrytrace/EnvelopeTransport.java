@@ -8,9 +8,9 @@ import java.util.Objects;
 /**
  * POSTs one Sentry envelope: the only thing the envelope exporter needs from an HTTP client.
  * Implementations send exactly the given headers and body, add no headers of their own, and send
- * inside {@link Instrumentation#suppress()} so that our own interceptors never trace the request or
- * put {@code sentry-trace} on it. They read the response fully before returning. Called from one
- * background thread at a time.
+ * on the calling thread: the exporter calls them with our own instrumentation suppressed on that
+ * thread, so that our interceptors never trace the request or put {@code sentry-trace} on it. They
+ * read the response fully before returning. Called from one background thread at a time.
  *
  * <pre>{@code
  * EnvelopeExporter exporter = EnvelopeExporter.builder(dsn).transport(OkHttpTransport.create(client)).build();

@@ -17,9 +17,10 @@ import java.util.regex.PatternSyntaxException;
  * like that must match the whole URL, so it matches only {@code https://api.example.com/} itself:
  * {@link #of} logs a hint (once per list) for such targets.
  *
- * <p>Everything is compiled once, here. A regex runs as a DFA in time linear in the URL, whatever
- * its chars; one the DFA does not take (back references, look-around, inline flags, ...) runs on
- * {@code java.util.regex} as compiled, and {@link #of} logs a WARNING naming it and the construct.
+ * <p>Everything is compiled once, here. A regex runs in time linear in the URL, whatever its chars,
+ * when a linear-time matcher takes its syntax (listed in the README, "Which URLs get the headers",
+ * and in {@code io.sentrytrace.internal.regex.RegexDfa}); one it does not take runs on {@code
+ * java.util.regex} as compiled, and {@link #of} logs a WARNING naming it and the construct.
  * {@link #matches} compiles nothing and allocates nothing, except while the automaton of a large
  * regex is built as it runs.
  *

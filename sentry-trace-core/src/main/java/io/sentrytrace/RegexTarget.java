@@ -1,5 +1,6 @@
 package io.sentrytrace;
 
+import io.sentrytrace.internal.regex.RegexDfa;
 import java.util.regex.Pattern;
 
 /**

@@ -256,7 +256,7 @@ class DecisionLogTest {
 
   @Test
   void theTracersTransactionsCarryItsLogForTheExporter() {
-    InMemorySpanExporter exporter = new InMemorySpanExporter();
+    RecordingExporter exporter = new RecordingExporter();
     Tracer tracer = debug().tracesSampleRate(1.0).exporter(exporter).build();
     tracer.startTransaction("GET /orders", "http.server", tracer.continueTrace(SAMPLED, null)).finish();
     TransactionData tx = exporter.transactions().get(0);
@@ -295,7 +295,7 @@ class DecisionLogTest {
   @Test
   void nothingIsLoggedWithTheSwitchOff() {
     try (LogRecords log = capture()) {
-      InMemorySpanExporter exporter = new InMemorySpanExporter();
+      RecordingExporter exporter = new RecordingExporter();
       Tracer tracer =
           Tracer.builder().tracesSampleRate(0.5).orgId("1").strictTraceContinuation(true).continueFromTraceparent(true)
               .tracePropagationTargets(List.of("localhost")).exporter(exporter).build();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** A finished span is never the parent of new work (issue 9 item 10). */
 @SuppressWarnings("try")
 class FinishedSpanTest {
-  private final InMemorySpanExporter exporter = new InMemorySpanExporter();
+  private final RecordingExporter exporter = new RecordingExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
   private final ExecutorService pool = Executors.newSingleThreadExecutor();
 

@@ -3,6 +3,7 @@ package io.sentrytrace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.sentrytrace.internal.regex.RegexDfa;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -61,7 +61,7 @@ class SamplingTest {
 
   @Test
   void dscIsFrozenTheFirstTimeItLeaves() {
-    InMemorySpanExporter exporter = new InMemorySpanExporter();
+    RecordingExporter exporter = new RecordingExporter();
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0).release("r").exporter(exporter).build();
     Span tx = tracer.startTransaction("tx", "op");
     String first = tx.toBaggage();
@@ -247,7 +247,7 @@ class SamplingTest {
 
   @Test
   void tracingOffRecordsAndExportsNothingButStillPropagates() {
-    InMemorySpanExporter exporter = new InMemorySpanExporter();
+    RecordingExporter exporter = new RecordingExporter();
     Tracer tracer = Tracer.builder().exporter(exporter).build();
     assertThat(tracer.isTracingEnabled()).isFalse();
 
@@ -265,7 +265,7 @@ class SamplingTest {
 
   @Test
   void tracingOffKeepsTheIncomingDecision() {
-    InMemorySpanExporter exporter = new InMemorySpanExporter();
+    RecordingExporter exporter = new RecordingExporter();
     Tracer tracer = Tracer.builder().exporter(exporter).build();
     Span tx = tracer.startTransaction("t", "o", tracer.continueTrace(INCOMING + "-1", "sentry-sample_rand=0.5"));
     assertThat(tx.sampled()).isTrue();

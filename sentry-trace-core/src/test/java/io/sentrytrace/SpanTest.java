@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class SpanTest {
   private static final Instant T0 = Instant.parse("2025-01-02T03:04:05Z");
 
-  private final InMemorySpanExporter exporter = new InMemorySpanExporter();
+  private final RecordingExporter exporter = new RecordingExporter();
   private final ManualClock clock = new ManualClock(T0);
   private final Tracer tracer = Tracer.builder()
       .tracesSampleRate(1.0)

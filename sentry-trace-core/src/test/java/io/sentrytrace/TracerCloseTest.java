@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** A tracer is AutoCloseable: close() closes its exporter once. */
 class TracerCloseTest {
   private final AtomicInteger closes = new AtomicInteger();
-  private final InMemorySpanExporter kept = new InMemorySpanExporter();
+  private final RecordingExporter kept = new RecordingExporter();
   private final SpanExporter exporter =
       new SpanExporter() {
         @Override

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** Transaction names and their source: a raw URL never goes downstream in the DSC. */
 class TransactionNameTest {
-  private final InMemorySpanExporter exporter = new InMemorySpanExporter();
+  private final RecordingExporter exporter = new RecordingExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).release("r").exporter(exporter).build();
 
   private static Map<String, String> sentryBaggage(Tracer tracer, Span span) {

@@ -24,7 +24,7 @@ import java.util.function.ToLongFunction;
  *       warm-up, so class loading and first-call caches are not counted).
  * </ul>
  */
-final class Work {
+public final class Work {
   /** How much more work 8 times the input may cost: linear is 8, quadratic 64. */
   static final double MAX_GROWTH = 10.0;
 
@@ -64,7 +64,7 @@ final class Work {
   }
 
   /** The chars {@code f} reads from {@code input}. */
-  static long charsRead(String input, java.util.function.Consumer<CharSequence> f) {
+  public static long charsRead(String input, java.util.function.Consumer<CharSequence> f) {
     Chars chars = new Chars(input);
     f.accept(chars);
     return chars.reads;

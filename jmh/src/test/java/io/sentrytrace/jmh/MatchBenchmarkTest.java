@@ -51,9 +51,15 @@ class MatchBenchmarkTest {
   }
 
   @Test
-  void theDefaultTargetMatchesEveryUrl() {
-    assertThat(benchmark.matchAll_ours()).isEqualTo(Inputs.MIXED_URLS.length);
-    assertThat(benchmark.matchAll_sentryJava()).isEqualTo(Inputs.MIXED_URLS.length);
+  void theDefaultTargetMatchesEveryUrlTakingTheNextOneEachCall() {
+    for (int i = 0; i < Inputs.MIXED_URLS.length; i++) {
+      assertThat(benchmark.nextUrl).isEqualTo(i);
+      assertThat(benchmark.matchAll_ours()).as("ours on %s", Inputs.MIXED_URLS[i]).isTrue();
+    }
+    assertThat(benchmark.nextUrl).as("back to the first URL").isZero();
+    for (String url : Inputs.MIXED_URLS) {
+      assertThat(benchmark.matchAll_sentryJava()).as("sentry-java on %s", url).isTrue();
+    }
   }
 
   @Test

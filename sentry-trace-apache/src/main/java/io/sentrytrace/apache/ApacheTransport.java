@@ -1,8 +1,8 @@
 package io.sentrytrace.apache;
 
 import io.sentrytrace.EnvelopeTransport;
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.Scope;
+import io.sentrytrace.internal.Instrumentation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

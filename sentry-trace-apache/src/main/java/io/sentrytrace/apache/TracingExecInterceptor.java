@@ -38,8 +38,9 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * makes it {@code cancelled}, any other failure of the call {@code internal_error}. Without a
  * parent span the headers carry the tracer's propagation context and no span is recorded.
  *
- * <p><b>When it does nothing.</b> While {@link io.sentrytrace.Instrumentation#suppress()} is in
- * force on the calling thread; no headers for URLs outside the targets (the span is still recorded).
+ * <p><b>When it does nothing.</b> While instrumentation is suppressed on the calling thread (the
+ * envelope exporter's own requests to Sentry); no headers for URLs outside the targets (the span is
+ * still recorded).
  *
  * <p><b>Redirects and retries: where it is registered.</b> The headers go on a copy of the request
  * handed down the chain; the caller's request object is never changed. Registered first, as above,

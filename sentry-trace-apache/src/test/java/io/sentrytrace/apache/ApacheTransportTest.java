@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.EnvelopeTransport;
-import io.sentrytrace.InMemorySpanExporter;
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.envelope.EnvelopeTransportContract;
 import io.sentrytrace.envelope.FakeSentry;
+import io.sentrytrace.internal.Instrumentation;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -3,13 +3,13 @@ package io.sentrytrace.apache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Baggage;
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpClientContract;
 import io.sentrytrace.http.HttpClientPeer;
+import io.sentrytrace.internal.Instrumentation;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;

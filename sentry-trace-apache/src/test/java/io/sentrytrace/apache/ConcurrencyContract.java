@@ -3,7 +3,6 @@ package io.sentrytrace.apache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
@@ -11,6 +10,7 @@ import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.http.Arrivals;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

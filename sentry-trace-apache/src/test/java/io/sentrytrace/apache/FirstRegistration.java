@@ -3,7 +3,6 @@ package io.sentrytrace.apache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Baggage;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
@@ -11,6 +10,7 @@ import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpClientPeer;
 import io.sentrytrace.http.HttpSpanData;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.util.List;
 
 /**

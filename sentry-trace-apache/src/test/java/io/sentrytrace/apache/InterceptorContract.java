@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.Baggage;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
@@ -12,6 +11,7 @@ import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;

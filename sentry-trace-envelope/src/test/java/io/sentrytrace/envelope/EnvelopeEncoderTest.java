@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.Dsn;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
@@ -12,6 +11,7 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -3,11 +3,11 @@ package io.sentrytrace.http;
 import io.sentrytrace.CarrierGetter;
 import io.sentrytrace.CarrierSetter;
 import io.sentrytrace.DecisionLog;
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.internal.Instrumentation;
 import java.util.Objects;
 
 /**
@@ -45,8 +45,8 @@ import java.util.Objects;
  *       Switching Protocols} ends it at once: what follows is not HTTP.
  *   <li><b>Without a recording span</b> (none current, tracing off, not sampled) the headers carry
  *       the parent span's trace, else the captured propagation context, and no span is recorded.
- *   <li><b>Nothing at all</b> while {@link Instrumentation#suppress()} is in force where the call was
- *       made or where it is started (the exporter's own requests).
+ *   <li><b>Nothing at all</b> while instrumentation is suppressed where the call was made or where
+ *       it is started (the exporter's own requests).
  * </ul>
  *
  * <p>Nothing here throws into the call: a failure (a broken tracer, clock or request adapter) is
@@ -84,7 +84,7 @@ public final class HttpClientHandler {
   /**
    * What is current on this thread, to call on the thread that makes the call (it may be started
    * on another): the current span, else the current propagation context; {@link
-   * Parent#isSuppressed() suppressed} inside {@link Instrumentation#suppress()}. Never throws.
+   * Parent#isSuppressed() suppressed} while the exporter sends to Sentry. Never throws.
    */
   public Parent capture() {
     return capture(null);
@@ -183,7 +183,7 @@ public final class HttpClientHandler {
       return context;
     }
 
-    /** True when the call is not to be traced at all ({@link Instrumentation#suppress()}). */
+    /** True when the call is not to be traced at all (the exporter's own requests to Sentry). */
     public boolean isSuppressed() {
       return suppressed;
     }

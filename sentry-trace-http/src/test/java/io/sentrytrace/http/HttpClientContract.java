@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.Baggage;
-import io.sentrytrace.InMemorySpanExporter;
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
@@ -15,6 +13,8 @@ import io.sentrytrace.SpanExporter;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
+import io.sentrytrace.internal.Instrumentation;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;

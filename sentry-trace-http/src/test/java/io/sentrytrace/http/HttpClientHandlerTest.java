@@ -2,14 +2,14 @@ package io.sentrytrace.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sentrytrace.InMemorySpanExporter;
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.internal.Instrumentation;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,6 @@ package io.sentrytrace.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Baggage;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.MetaTags;
 import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
@@ -11,6 +10,7 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

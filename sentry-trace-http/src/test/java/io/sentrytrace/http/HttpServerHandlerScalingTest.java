@@ -3,9 +3,9 @@ package io.sentrytrace.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Baggage;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 

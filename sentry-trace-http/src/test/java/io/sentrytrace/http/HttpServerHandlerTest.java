@@ -3,13 +3,13 @@ package io.sentrytrace.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -3,11 +3,11 @@ package io.sentrytrace.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.EnvelopeTransport;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Scope;
 import io.sentrytrace.apache.TracingExecInterceptor;
 import io.sentrytrace.jdkhttp.TracingHttpClient;
 import io.sentrytrace.okhttp.TracingInterceptor;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.net.http.HttpClient;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;

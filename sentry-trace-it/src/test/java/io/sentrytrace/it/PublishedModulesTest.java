@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.lang.model.SourceVersion;
+import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.util.ElementFilter;
 import javax.tools.DiagnosticCollector;
@@ -32,7 +33,9 @@ import org.w3c.dom.Node;
  * What users consume: the BOM lists exactly the published modules (every reactor module that does
  * not set {@code maven.deploy.skip}), at the reactor's version, and every public type of those
  * modules has javadoc. The javadoc build's doclint leaves out the "missing" group (it would want a
- * comment on every getter), so this is where a type without one fails the build.
+ * comment on every getter), so this is where a type without one fails the build. Types in an
+ * {@code internal} package are public for our other modules only: the javadoc jars leave them out,
+ * and their comment must start by saying so.
  */
 class PublishedModulesTest {
   private static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
@@ -50,7 +53,7 @@ class PublishedModulesTest {
       }
     }
 
-    assertThat(published).contains("sentry-trace-core", "sentry-trace-http").doesNotContain("sentry-trace-it",
+    assertThat(published).contains("sentry-trace-core", "sentry-trace-http", "sentry-trace-testing").doesNotContain("sentry-trace-it",
         "sentry-trace-demo", "sentry-trace-jmh");
     assertThat(bomArtifacts()).containsExactlyInAnyOrderElementsOf(published);
   }
@@ -111,17 +114,25 @@ class PublishedModulesTest {
       // Surefire's own class path is a manifest-only jar; the real one is in this property.
       String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       TypesWithoutJavadoc.found = null;
+      TypesWithoutJavadoc.internalNotMarked = null;
       boolean ok = javadoc.getTask(null, files, diagnostics, TypesWithoutJavadoc.class,
           List.of("-classpath", classPath, "-quiet"), files.getJavaFileObjectsFromPaths(sources)).call();
       assertThat(ok).as("javadoc: %s", diagnostics.getDiagnostics()).isTrue();
     }
 
     assertThat(TypesWithoutJavadoc.found).as("public and protected types without javadoc").isNotNull().isEmpty();
+    assertThat(TypesWithoutJavadoc.internalNotMarked)
+        .as("public types of internal packages whose javadoc does not start with \"%s\"", NOT_API)
+        .isNotNull()
+        .isEmpty();
   }
+
+  private static final String NOT_API = "Not API: may change without notice.";
 
   /** Collects the documented (public and protected) types that have no doc comment. */
   public static final class TypesWithoutJavadoc implements Doclet {
     static volatile Set<String> found;
+    static volatile Set<String> internalNotMarked;
 
     @Override
     public void init(Locale locale, Reporter reporter) {}
@@ -148,7 +159,21 @@ class PublishedModulesTest {
           .map(TypeElement::getQualifiedName)
           .map(Object::toString)
           .collect(Collectors.toCollection(TreeSet::new));
+      internalNotMarked = ElementFilter.typesIn(environment.getIncludedElements()).stream()
+          .filter(type -> type.getNestingKind() == NestingKind.TOP_LEVEL)
+          .filter(type -> isInternal(environment.getElementUtils().getPackageOf(type).getQualifiedName().toString()))
+          .filter(type -> {
+            var comment = environment.getDocTrees().getDocCommentTree(type);
+            return comment == null || !comment.toString().startsWith(NOT_API);
+          })
+          .map(TypeElement::getQualifiedName)
+          .map(Object::toString)
+          .collect(Collectors.toCollection(TreeSet::new));
       return true;
+    }
+
+    private static boolean isInternal(String packageName) {
+      return packageName.endsWith(".internal") || packageName.contains(".internal.");
     }
   }
 

@@ -47,7 +47,7 @@ import java.util.Objects;
  *       copied: those calls go out without it. A wrapped client that is not the JDK's own
  *       implementation (a class outside the {@code java.net.http} module) is never twinned, so that
  *       nothing it does is bypassed: it follows its redirects itself, with the headers.
- *   <li>{@link io.sentrytrace.Instrumentation#isSuppressed() Suppressed} on the calling thread: the
+ *   <li>Suppressed on the calling thread (the envelope exporter's own requests to Sentry): the
  *       request goes to the wrapped client untouched and no span is recorded.
  * </ul>
  *

@@ -2,7 +2,6 @@ package io.sentrytrace.jdkhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
@@ -10,6 +9,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -3,13 +3,13 @@ package io.sentrytrace.jdkhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpSpanData;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;

@@ -1,8 +1,8 @@
 package io.sentrytrace.okhttp;
 
 import io.sentrytrace.EnvelopeTransport;
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.Scope;
+import io.sentrytrace.internal.Instrumentation;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.sentrytrace.okhttp;
 
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HeaderValues;
@@ -52,8 +51,8 @@ import okhttp3.ResponseBody;
  *
  * <h2>When it does nothing</h2>
  *
- * <p>While an {@link Instrumentation#suppress()} scope is open on the thread that makes the call:
- * no headers, no span.
+ * <p>While instrumentation is suppressed on the thread that makes the call (the envelope exporter's
+ * own requests to Sentry): no headers, no span.
  *
  * <h2>Failures</h2>
  *

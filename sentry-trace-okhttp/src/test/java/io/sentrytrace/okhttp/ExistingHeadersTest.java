@@ -5,12 +5,12 @@ import static io.sentrytrace.okhttp.Calls.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Baggage;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.util.List;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;

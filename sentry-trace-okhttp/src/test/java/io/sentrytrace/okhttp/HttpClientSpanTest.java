@@ -5,7 +5,6 @@ import static io.sentrytrace.okhttp.Calls.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
@@ -13,6 +12,7 @@ import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.CapturedLog;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;

@@ -3,14 +3,14 @@ package io.sentrytrace.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.EnvelopeTransport;
-import io.sentrytrace.InMemorySpanExporter;
-import io.sentrytrace.Instrumentation;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.envelope.EnvelopeTransportContract;
 import io.sentrytrace.envelope.FakeSentry;
+import io.sentrytrace.internal.Instrumentation;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.util.List;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;

@@ -6,7 +6,6 @@ import static io.sentrytrace.okhttp.Calls.execute;
 import static io.sentrytrace.okhttp.Calls.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Scope;
@@ -14,6 +13,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.CapturedLog;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -7,12 +7,12 @@ import static io.sentrytrace.okhttp.Calls.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Baggage;
-import io.sentrytrace.InMemorySpanExporter;
-import io.sentrytrace.Instrumentation;
-import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Scope;
+import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.internal.Instrumentation;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.util.concurrent.CompletableFuture;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;

@@ -2,10 +2,10 @@ package io.sentrytrace.okhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.TransactionData;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.util.List;
 import mockwebserver3.RecordedRequest;
 

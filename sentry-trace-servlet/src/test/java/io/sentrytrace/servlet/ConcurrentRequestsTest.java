@@ -3,7 +3,6 @@ package io.sentrytrace.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.SpanId;
 import io.sentrytrace.Span;
@@ -12,6 +11,7 @@ import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.http.Arrivals;
 import io.sentrytrace.okhttp.TracingInterceptor;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletRegistration;

@@ -2,7 +2,6 @@ package io.sentrytrace.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
@@ -10,6 +9,7 @@ import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.http.ServerTimingPolicy;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;

@@ -311,7 +311,7 @@ class SentryTraceAutoConfigurationTest {
   static class OwnExporter {
     @Bean
     SpanExporter myExporter() {
-      return new io.sentrytrace.InMemorySpanExporter();
+      return new io.sentrytrace.testing.InMemorySpanExporter();
     }
   }
 

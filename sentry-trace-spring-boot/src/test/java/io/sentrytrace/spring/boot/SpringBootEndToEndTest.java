@@ -2,13 +2,13 @@ package io.sentrytrace.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanExporter;
 import io.sentrytrace.TraceId;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
 import io.sentrytrace.spring.boot.shop.ShopApplication;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

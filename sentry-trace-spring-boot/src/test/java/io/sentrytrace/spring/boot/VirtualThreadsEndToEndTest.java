@@ -2,10 +2,10 @@ package io.sentrytrace.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.spring.boot.shop.ShopApplication;
+import io.sentrytrace.testing.InMemorySpanExporter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,4 +1,4 @@
-package io.sentrytrace;
+package io.sentrytrace.internal.regex;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,24 +10,38 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The engine every regex URL target runs on when it can: the regex compiled into a DFA, which reads
- * each char of the URL once with one table look-up, never backtracks, allocates nothing and stops as
- * soon as the answer is known (no match can follow, or every continuation matches: the {@code .*}
- * that ends most targets). It exists because part of an outgoing URL is often user input, and a
- * backtracking engine takes time exponential in the URL's length on regexes such as {@code
- * (\w+\.?)+!}. Whether a regex has a match does not depend on the order in which a backtracking
- * engine tries alternatives; it is a property of the regular language, which the DFA decides: it
- * gives {@code java.util.regex}'s answer for every input.
+ * Not API: may change without notice.
  *
- * <p>Syntax it takes (anything else is {@link Unsupported}, with the construct named): chars up to
- * U+00FF, escaped punctuation, {@code \t \n \r \f \a \e}, octal ({@code \0}), hex ({@code \x}, &#92;u) and
- * control ({@code \c}) escapes of chars up to U+00FF, {@code \Q…\E} outside classes, {@code .}, {@code \d
- * \D \w \W \s \S}, classes with ranges and negation (without nesting or {@code &&}), groups (plain,
- * {@code (?:)}, named), alternation, greedy and lazy quantifiers (counts up to 64), {@code ^} and
- * {@code $} anywhere but in a repeated group (as {@code java.util.regex} reads them without
- * MULTILINE), and the flag {@code
+ * <p>The engine every regex URL target ({@code tracePropagationTargets}) runs on when it can. It
+ * exists because part of an outgoing URL is often user input, so an attacker can shape what a
+ * target regex reads, and a backtracking engine such as {@code java.util.regex} takes time
+ * exponential in the URL's length on regexes such as {@code (\w+\.?)+!}. sentry-java matches its
+ * targets with {@code String.contains} and {@code Pattern} in about 30 lines, and Brave matches by
+ * method and path prefix; this library keeps sentry-java's rules (and so its configurations) but
+ * runs each regex in time linear in the URL. This class comment is the one place that says which
+ * regex syntax that covers.
+ *
+ * <p>The regex is compiled into a DFA, which reads each char of the URL once with one table
+ * look-up, never backtracks, allocates nothing and stops as soon as the answer is known (no match
+ * can follow, or every continuation matches: the {@code .*} that ends most targets). Whether a
+ * regex has a match does not depend on the order in which a backtracking engine tries
+ * alternatives; it is a property of the regular language, which the DFA decides: it gives {@code
+ * java.util.regex}'s answer for every input.
+ *
+ * <p>Syntax it takes: chars up to U+00FF, escaped punctuation, {@code \t \n \r \f \a \e}, octal
+ * ({@code \0}), hex ({@code \x}, &#92;u) and control ({@code \c}) escapes of chars up to U+00FF,
+ * {@code \Q…\E} outside classes, {@code .}, {@code \d \D \w \W \s \S}, classes with ranges and
+ * negation (without nesting or {@code &&}), groups (plain, {@code (?:)}, named), alternation, greedy
+ * and lazy quantifiers (counts up to {@value #MAX_REPEAT}), {@code ^} and {@code $} anywhere but in
+ * a repeated group (as {@code java.util.regex} reads them without MULTILINE), and the flag {@code
  * CASE_INSENSITIVE}. Not taken: back references, look-around, possessive and atomic forms, inline
- * flags, word boundaries and other anchors, properties, chars above U+00FF in the regex, other flags.
+ * flags, word boundaries and other anchors, properties, chars above U+00FF in the regex, other
+ * flags, and automata over {@value #MAX_NFA_STATES} NFA states.
+ *
+ * <p>What it does not take is {@link Unsupported}, with the construct named: that regex then runs on
+ * {@code java.util.regex} exactly as compiled (nothing rewritten), and {@code
+ * PropagationTargets.of} reports it once, when the targets are built, with a WARNING naming the
+ * regex and the construct.
  *
  * <p>Input chars beyond the regex's own fall into two classes that every construct it takes treats
  * alike: U+2028/U+2029 (line terminators), and every other char above U+00FF. A surrogate pair is
@@ -38,9 +52,9 @@ import java.util.regex.Pattern;
  * are built as they run, a state at a time, into a bounded cache per thread that is emptied when
  * full: each char then costs at most one step of the underlying NFA, still linear in the URL.
  */
-final class RegexDfa {
+public final class RegexDfa {
   /** Why a regex is not taken: the message names the construct. */
-  static final class Unsupported extends Exception {
+  public static final class Unsupported extends Exception {
     private static final long serialVersionUID = 1L;
 
     Unsupported(String construct) {
@@ -74,7 +88,7 @@ final class RegexDfa {
    *
    * @throws Unsupported when the pattern or its flags use a construct it does not take
    */
-  static RegexDfa compile(Pattern pattern, boolean fullMatch) throws Unsupported {
+  public static RegexDfa compile(Pattern pattern, boolean fullMatch) throws Unsupported {
     return compile(pattern, fullMatch, MAX_TABLE_STATES, MAX_CACHED_STATES);
   }
 
@@ -98,7 +112,7 @@ final class RegexDfa {
    * Text (lower case) that every match contains, for a cheaper search to rule a URL out before the
    * run; empty when there is none worth searching for.
    */
-  String requiredLiteral() {
+  public String requiredLiteral() {
     return requiredLiteral;
   }
 
@@ -106,7 +120,7 @@ final class RegexDfa {
    * The number of code points of every input {@code matches()} accepts, when it is one number
    * (a regex of single chars, such as the host {@code api.example.com} read as a regex); else -1.
    */
-  int fixedLength() {
+  public int fixedLength() {
     return fixedLength;
   }
 
@@ -116,7 +130,7 @@ final class RegexDfa {
   }
 
   /** {@code java.util.regex}'s answer for {@code s}: {@code matches()} or {@code find()}, as compiled. */
-  boolean matches(CharSequence s) {
+  public boolean matches(CharSequence s) {
     return table != null ? table.run(s, subsets.hasDollar) : runBuildingStates(s);
   }
 
@@ -131,7 +145,7 @@ final class RegexDfa {
     if (n == 0) return n;
     char last = s.charAt(n - 1);
     if (last == '\n' && n >= 2 && s.charAt(n - 2) == '\r') return n - 2;
-    return Strings.isLineTerminator(last) ? n - 1 : n;
+    return isLineTerminator(last) ? n - 1 : n;
   }
 
   /** The index after the char at {@code i}: a surrogate pair is one code point. */
@@ -222,7 +236,7 @@ final class RegexDfa {
       int p = prefix.length();
       if (p > 0 && tail >= p) { // shorter: the run decides, the input may end in the prefix's states
         for (; i < p; i++) {
-          if (Strings.toLowerAscii(s.charAt(i)) != prefix.charAt(i)) return false; // no match can follow
+          if (toLowerAscii(s.charAt(i)) != prefix.charAt(i)) return false; // no match can follow
         }
         state = afterPrefix;
       }
@@ -263,7 +277,7 @@ final class RegexDfa {
 
     private static int firstLineTerminator(CharSequence s, int from, int n) {
       for (int i = from; i < n; i++) {
-        if (Strings.isLineTerminator(s.charAt(i))) return i;
+        if (isLineTerminator(s.charAt(i))) return i;
       }
       return n;
     }
@@ -279,51 +293,85 @@ final class RegexDfa {
     /** Every state reachable from the start, then what each means for a run, then the rows in that order. */
     static Table build(Subsets m, boolean fullMatch, int maxStates) {
       if (!m.exploreAll(maxStates)) return null;
-      int count = m.size();
       int[] kind = kinds(m, fullMatch);
-      int[] rank = new int[count];
       int[] firstOfKind = new int[Kind.NO_MATCH + 1];
-      int placed = 0;
-      for (int k = Kind.RUN; k <= Kind.NO_MATCH; k++) {
-        firstOfKind[k] = placed;
-        for (int d = 0; d < count; d++) if (kind[d] == k) rank[d] = placed++;
-      }
+      int[] rank = rankByKind(kind, firstOfKind);
+      int count = m.size();
       int cc = m.classCount;
       int[] next = new int[count * cc];
       boolean[] acceptsAtEnd = new boolean[count];
       int[] dollar = new int[count];
-      for (int d = 0; d < count; d++) {
+      fillRows(m, rank, next, acceptsAtEnd, dollar);
+      StringBuilder prefix = new StringBuilder();
+      int after = anchoredPrefix(m, kind, prefix);
+      return new Table(
+          m, next, rank[m.start()] * cc, firstOfKind, acceptsAtEnd, dollar, m.startAcceptsAtEnd(),
+          rank[m.startDollar()] * cc, prefix.toString(), rank[after] * cc);
+    }
+
+    /**
+     * Per state, its row number: states of one {@link Kind} together, in the order of the kinds, so
+     * that a run tells what a state means by comparing it with {@code firstOfKind}, filled here.
+     */
+    private static int[] rankByKind(int[] kind, int[] firstOfKind) {
+      int[] rank = new int[kind.length];
+      int placed = 0;
+      for (int k = Kind.RUN; k <= Kind.NO_MATCH; k++) {
+        firstOfKind[k] = placed;
+        for (int d = 0; d < kind.length; d++) if (kind[d] == k) rank[d] = placed++;
+      }
+      return rank;
+    }
+
+    /** The rows in {@code rank} order: next states (row times class count), end and {@code $} states. */
+    private static void fillRows(Subsets m, int[] rank, int[] next, boolean[] acceptsAtEnd, int[] dollar) {
+      int cc = m.classCount;
+      for (int d = 0; d < rank.length; d++) {
         int r = rank[d];
         for (int cls = 0; cls < cc; cls++) next[r * cc + cls] = rank[m.step(d, cls)] * cc;
         acceptsAtEnd[r] = m.acceptsAtEnd(d);
         dollar[r] = rank[m.dollar(d)] * cc;
       }
-      // The text every match starts with: states where one char (in either ASCII case) is all that
-      // keeps a match possible. A run compares it in one go rather than step through the table.
-      StringBuilder prefix = new StringBuilder();
+    }
+
+    /**
+     * The text every match starts with, into {@code prefix}: states where one char (in either
+     * ASCII case) is all that keeps a match possible. A run compares it in one go rather than step
+     * through the table. Returns the state after it.
+     */
+    private static int anchoredPrefix(Subsets m, int[] kind, StringBuilder prefix) {
       int after = m.start();
       boolean[] live = live(m);
       while (kind[after] == Kind.RUN && prefix.length() < 256) {
         int only = -1;
-        for (int cls = 0; cls < cc; cls++) {
+        for (int cls = 0; cls < m.classCount; cls++) {
           if (live[m.step(after, cls)]) only = only == -1 ? cls : -2;
         }
-        if (only < 0 || only == m.wideClass || only == m.wideTerminatorClass) break;
-        int first = -1;
-        int members = 0;
-        for (int c = 0; c < 256; c++) {
-          if (m.classOf[c] != only) continue;
-          if (first < 0) first = c;
-          members++;
-        }
-        boolean letter = first >= 'A' && first <= 'Z' && m.classOf[first + 32] == only;
-        if (!(members == 1 && !Character.isLetter(first) || members == 2 && letter)) break;
-        prefix.append((char) (letter ? first + 32 : first));
+        if (only < 0) break;
+        int c = prefixChar(m, only);
+        if (c < 0) break;
+        prefix.append((char) c);
         after = m.step(after, only);
       }
-      return new Table(
-          m, next, rank[m.start()] * cc, firstOfKind, acceptsAtEnd, dollar, m.startAcceptsAtEnd(),
-          rank[m.startDollar()] * cc, prefix.toString(), rank[after] * cc);
+      return after;
+    }
+
+    /**
+     * The char (lower case) class {@code cls} stands for in a prefix: its one member, not a letter,
+     * or an ASCII letter in both cases; else -1.
+     */
+    private static int prefixChar(Subsets m, int cls) {
+      if (cls == m.wideClass || cls == m.wideTerminatorClass) return -1;
+      int first = -1;
+      int members = 0;
+      for (int c = 0; c < 256; c++) {
+        if (m.classOf[c] != cls) continue;
+        if (first < 0) first = c;
+        members++;
+      }
+      boolean letter = first >= 'A' && first <= 'Z' && m.classOf[first + 32] == cls;
+      if (members == 1 && !Character.isLetter(first)) return first;
+      return members == 2 && letter ? first + 32 : -1;
     }
 
     /**
@@ -344,7 +392,7 @@ final class RegexDfa {
       terminatorClass[m.classOf['\n']] = terminatorClass[m.classOf['\r']] = terminatorClass[m.classOf['\u0085']] = true;
       terminatorClass[m.wideTerminatorClass] = true;
       boolean pure = !terminatorClass[m.wideClass];
-      for (int c = 0; c < 256; c++) if (terminatorClass[m.classOf[c]] && !Strings.isLineTerminator((char) c)) pure = false;
+      for (int c = 0; c < 256; c++) if (terminatorClass[m.classOf[c]] && !isLineTerminator((char) c)) pure = false;
       boolean[] sureUnlessTerminator = new boolean[count];
       if (pure) {
         for (int d = 0; d < count; d++) sureUnlessTerminator[d] = m.acceptsAtEnd(d);
@@ -851,24 +899,7 @@ final class RegexDfa {
       char c = re.charAt(pos);
       switch (c) {
         case '(':
-          {
-            pos++;
-            if (peek(0) == '?') {
-              if (peek(1) == ':') {
-                pos += 2;
-              } else if (peek(1) == '<' && peek(2) != '=' && peek(2) != '!') {
-                int close = re.indexOf('>', pos);
-                if (close < 0) throw new Unsupported("an unterminated group name");
-                pos = close + 1;
-              } else {
-                throw new Unsupported(groupKind(peek(1), peek(2)));
-              }
-            }
-            Node inner = alternation();
-            if (peek(0) != ')') throw new Unsupported("an unterminated group");
-            pos++;
-            return inner;
-          }
+          return group();
         case '[':
           return new Chars(charClass());
         case '.':
@@ -889,6 +920,26 @@ final class RegexDfa {
       }
     }
 
+    /** A plain, non-capturing or named group: what it holds (captures do not change the language). */
+    Node group() throws Unsupported {
+      pos++; // (
+      if (peek(0) == '?') {
+        if (peek(1) == ':') {
+          pos += 2;
+        } else if (peek(1) == '<' && peek(2) != '=' && peek(2) != '!') {
+          int close = re.indexOf('>', pos);
+          if (close < 0) throw new Unsupported("an unterminated group name");
+          pos = close + 1;
+        } else {
+          throw new Unsupported(groupKind(peek(1), peek(2)));
+        }
+      }
+      Node inner = alternation();
+      if (peek(0) != ')') throw new Unsupported("an unterminated group");
+      pos++;
+      return inner;
+    }
+
     private static String groupKind(char a, char b) {
       if (a == '=' || a == '!') return "look-ahead (?" + a;
       if (a == '<') return "look-behind (?<" + b;
@@ -896,45 +947,12 @@ final class RegexDfa {
       return "inline flags (?" + a;
     }
 
+    /** {@code atom} with the quantifier that follows it, if any. */
     Node quantified(Node atom) throws Unsupported {
-      if (pos >= re.length()) return atom;
-      char c = re.charAt(pos);
-      int min;
-      int max;
-      switch (c) {
-        case '?':
-          min = 0;
-          max = 1;
-          pos++;
-          break;
-        case '*':
-          min = 0;
-          max = -1;
-          pos++;
-          break;
-        case '+':
-          min = 1;
-          max = -1;
-          pos++;
-          break;
-        case '{':
-          {
-            pos++;
-            min = number();
-            max = min;
-            if (peek(0) == ',') {
-              pos++;
-              max = peek(0) == '}' ? -1 : number();
-            }
-            if (peek(0) != '}') throw new Unsupported("a malformed count");
-            pos++;
-            if (min > MAX_REPEAT || max > MAX_REPEAT) throw new Unsupported("a count over " + MAX_REPEAT);
-            if (max >= 0 && max < min) throw new Unsupported("a count whose maximum is below its minimum");
-            break;
-          }
-        default:
-          return atom;
-      }
+      int[] count = count();
+      if (count == null) return atom;
+      int min = count[0];
+      int max = count[1];
       // java.util.regex ends a loop at an iteration that matched nothing, even below its minimum
       // count: the same as more empty iterations, unless an anchor lets an iteration match
       // nothing at one place and not at another.
@@ -944,6 +962,38 @@ final class RegexDfa {
       char after = peek(0);
       if (after == '*' || after == '?' || after == '{' || after == '+') throw new Unsupported("stacked quantifiers");
       return new Repeat(atom, min, max);
+    }
+
+    /** The quantifier at {@code pos} as {min, max} (max -1: unbounded), moving past it; null when none. */
+    int[] count() throws Unsupported {
+      switch (peek(0)) {
+        case '?':
+          pos++;
+          return new int[] {0, 1};
+        case '*':
+          pos++;
+          return new int[] {0, -1};
+        case '+':
+          pos++;
+          return new int[] {1, -1};
+        case '{':
+          {
+            pos++;
+            int min = number();
+            int max = min;
+            if (peek(0) == ',') {
+              pos++;
+              max = peek(0) == '}' ? -1 : number();
+            }
+            if (peek(0) != '}') throw new Unsupported("a malformed count");
+            pos++;
+            if (min > MAX_REPEAT || max > MAX_REPEAT) throw new Unsupported("a count over " + MAX_REPEAT);
+            if (max >= 0 && max < min) throw new Unsupported("a count whose maximum is below its minimum");
+            return new int[] {min, max};
+          }
+        default:
+          return null;
+      }
     }
 
     private static boolean hasAnchor(Node node) {
@@ -1118,7 +1168,7 @@ final class RegexDfa {
       int c = item instanceof Chars ? ((Chars) item).set.single() : -1;
       if (item instanceof Anchor) continue; // takes no chars: the run is still contiguous
       if (c >= 0) { // ignoring case or not: the search for it ignores ASCII case, which only finds more
-        run.append(Strings.toLowerAscii((char) c));
+        run.append(toLowerAscii((char) c));
         continue;
       }
       if (run.length() > best.length()) best = run.toString();
@@ -1146,6 +1196,14 @@ final class RegexDfa {
     } else {
       into.add(node);
     }
+  }
+
+  private static boolean isLineTerminator(char c) {
+    return c == '\n' || c == '\r' || c == '\u0085' || (c | 1) == '\u2029';
+  }
+
+  private static char toLowerAscii(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
   }
 
   private static String flagName(int flags) {
@@ -1186,53 +1244,70 @@ final class RegexDfa {
 
     /** Builds {@code node} from {@code from}; returns the state where it ends. */
     int build(Node node, int from) throws Unsupported {
-      if (node instanceof Chars) {
-        int to = state();
-        onSet.set(from, ((Chars) node).set);
-        onTarget.set(from, to);
-        return to;
+      if (node instanceof Chars) return chars((Chars) node, from);
+      if (node instanceof Anchor) return anchor((Anchor) node, from);
+      if (node instanceof Sequence) return sequence((Sequence) node, from);
+      if (node instanceof Alternation) return alternation((Alternation) node, from);
+      return repeat((Repeat) node, from);
+    }
+
+    private int chars(Chars node, int from) throws Unsupported {
+      int to = state();
+      onSet.set(from, node.set);
+      onTarget.set(from, to);
+      return to;
+    }
+
+    private int anchor(Anchor node, int from) throws Unsupported {
+      hasEnd |= node.end;
+      int to = state();
+      int at = fresh(from);
+      anchor.set(at, node.end ? 2 : 1);
+      anchorTarget.set(at, to);
+      return to;
+    }
+
+    private int sequence(Sequence node, int from) throws Unsupported {
+      int at = from;
+      for (Node item : node.items) at = build(item, fresh(at));
+      return at;
+    }
+
+    private int alternation(Alternation node, int from) throws Unsupported {
+      int end = state();
+      for (Node option : node.options) {
+        int begin = state();
+        epsilon(from, begin);
+        epsilon(build(option, begin), end);
       }
-      if (node instanceof Anchor) {
-        boolean end = ((Anchor) node).end;
-        hasEnd |= end;
-        int to = state();
-        int at = fresh(from);
-        anchor.set(at, end ? 2 : 1);
-        anchorTarget.set(at, to);
-        return to;
-      }
-      if (node instanceof Sequence) {
-        int at = from;
-        for (Node item : ((Sequence) node).items) at = build(item, fresh(at));
-        return at;
-      }
-      if (node instanceof Alternation) {
-        int end = state();
-        for (Node option : ((Alternation) node).options) {
-          int begin = state();
-          epsilon(from, begin);
-          epsilon(build(option, begin), end);
-        }
-        return end;
-      }
-      Repeat r = (Repeat) node;
+      return end;
+    }
+
+    /** The body {@code min} times, then up to {@code max - min} optional copies or a loop. */
+    private int repeat(Repeat r, int from) throws Unsupported {
       int at = from;
       for (int k = 0; k < r.min; k++) at = build(r.body, fresh(at));
-      if (r.max < 0) {
-        // at --> loop; loop --body--> loop; loop --> end
-        int loop = state();
-        epsilon(at, loop);
-        int bodyStart = state();
-        epsilon(loop, bodyStart);
-        epsilon(build(r.body, bodyStart), loop);
-        int end = state();
-        epsilon(loop, end);
-        return end;
-      }
+      return r.max < 0 ? loop(r.body, at) : optionalCopies(r.body, r.max - r.min, at);
+    }
+
+    /** at --> loop; loop --body--> loop; loop --> end. */
+    private int loop(Node body, int at) throws Unsupported {
+      int loop = state();
+      epsilon(at, loop);
+      int bodyStart = state();
+      epsilon(loop, bodyStart);
+      epsilon(build(body, bodyStart), loop);
       int end = state();
-      for (int k = r.min; k < r.max; k++) {
+      epsilon(loop, end);
+      return end;
+    }
+
+    /** {@code count} copies of {@code body} in a row, each of which may be skipped to the end. */
+    private int optionalCopies(Node body, int count, int at) throws Unsupported {
+      int end = state();
+      for (int k = 0; k < count; k++) {
         epsilon(at, end);
-        at = build(r.body, fresh(at));
+        at = build(body, fresh(at));
       }
       epsilon(at, end);
       return end;

@@ -1,8 +1,9 @@
-package io.sentrytrace;
+package io.sentrytrace.internal.regex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sentrytrace.Work;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

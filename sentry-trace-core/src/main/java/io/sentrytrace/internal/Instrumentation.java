@@ -1,7 +1,11 @@
-package io.sentrytrace;
+package io.sentrytrace.internal;
+
+import io.sentrytrace.Scope;
 
 /**
- * Switches our own instrumentation off for requests made on this thread, for traffic that must
+ * Not API: may change without notice.
+ *
+ * <p>Switches our own instrumentation off for requests made on this thread, for traffic that must
  * never be traced, such as the exporter's own requests to Sentry.
  *
  * <pre>{@code

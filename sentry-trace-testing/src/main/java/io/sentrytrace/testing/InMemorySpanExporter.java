@@ -1,5 +1,7 @@
-package io.sentrytrace;
+package io.sentrytrace.testing;
 
+import io.sentrytrace.SpanExporter;
+import io.sentrytrace.TransactionData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,7 @@ public final class InMemorySpanExporter implements SpanExporter {
     return List.copyOf(transactions);
   }
 
+  /** Forgets what was exported so far. */
   public synchronized void reset() {
     transactions.clear();
   }

@@ -1,4 +1,4 @@
-package io.sentrytrace;
+package io.sentrytrace.internal.regex;
 
 import java.util.List;
 import java.util.Random;
