@@ -45,8 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with its server's API, and adds what is particular to its server.
  *
  * <pre>{@code
- * class SentryTraceFilterContractTest extends HttpServerContract {
- *   protected URI start(Options options, App app) { ... context.getFilters().add(SentryTraceFilter.builder(options.tracer)...); }
+ * class TracingFilterContractTest extends HttpServerContract {
+ *   protected URI start(Options options, App app) { ... context.getFilters().add(TracingFilter.builder(options.tracer)...); }
  *   protected void stop() { server.stop(0); }
  * }
  * }</pre>

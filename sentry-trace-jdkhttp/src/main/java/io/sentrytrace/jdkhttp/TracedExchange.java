@@ -19,7 +19,7 @@ import java.net.URI;
 import javax.net.ssl.SSLSession;
 
 /**
- * The exchange that {@link SentryTraceFilter} passes down the chain: the server's own, plus what it
+ * The exchange that {@link TracingFilter} passes down the chain: the server's own, plus what it
  * cannot do by itself.
  *
  * <ul>
@@ -52,7 +52,7 @@ final class TracedExchange extends HttpExchange {
   }
 
   /**
-   * {@code exchange} with {@code span} under {@link SentryTraceFilter#SPAN_ATTRIBUTE}; a null span
+   * {@code exchange} with {@code span} under {@link TracingFilter#SPAN_ATTRIBUTE}; a null span
    * means a CORS preflight, whose answer gets the trace headers allowed when the headers are sent.
    */
   static HttpExchange wrap(HttpExchange exchange, Span span, HttpServerHandler handler) {
@@ -85,20 +85,20 @@ final class TracedExchange extends HttpExchange {
         if (timing != null) response.set(ServerTiming.HEADER, timing);
       }
     } catch (RuntimeException e) {
-      SentryTraceFilter.LOG.failed(e);
+      TracingFilter.LOG.failed(e);
     }
     delegate.sendResponseHeaders(code, length);
   }
 
   @Override
   public Object getAttribute(String name) {
-    return SentryTraceFilter.SPAN_ATTRIBUTE.equals(name) ? span : delegate.getAttribute(name);
+    return TracingFilter.SPAN_ATTRIBUTE.equals(name) ? span : delegate.getAttribute(name);
   }
 
   /** Our attribute is read-only; every other goes to the server's exchange. */
   @Override
   public void setAttribute(String name, Object value) {
-    if (!SentryTraceFilter.SPAN_ATTRIBUTE.equals(name)) delegate.setAttribute(name, value);
+    if (!TracingFilter.SPAN_ATTRIBUTE.equals(name)) delegate.setAttribute(name, value);
   }
 
   @Override

@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 import java.util.Collection;
 
 /**
- * The response that {@link SentryTraceServletFilter} passes down the chain: the container's own,
+ * The response that {@link TracingServletFilter} passes down the chain: the container's own,
  * plus the headers the filter adds right before the response is committed, when the app's own
  * values (its {@code Content-Type}, {@code Server-Timing}, CORS headers) are known. With servlets
  * the app writes its headers during the chain, and a response is committed by its first flushed
@@ -79,7 +79,7 @@ final class TracedResponse extends HttpServletResponseWrapper {
       }
     } catch (RuntimeException e) {
       settled = true; // once is enough: the response goes on without the header
-      SentryTraceServletFilter.LOG.failed(e);
+      TracingServletFilter.LOG.failed(e);
     }
   }
 

@@ -126,7 +126,7 @@ abstract class ServletFilterSuite {
   }
 
   private void deploy(Map<String, Page> pages, ServerTimingPolicy serverTiming) throws Exception {
-    deploy(pages, Map.of(), List.of(SentryTraceServletFilter.builder(tracer).serverTiming(serverTiming).build()), context -> {});
+    deploy(pages, Map.of(), List.of(TracingServletFilter.builder(tracer).serverTiming(serverTiming).build()), context -> {});
   }
 
   private void deploy(Map<String, Page> pages) throws Exception {
@@ -134,7 +134,7 @@ abstract class ServletFilterSuite {
   }
 
   private void see(String page, HttpServletRequest request) {
-    seen.add(new Seen(page, request.getDispatcherType(), request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE), tracer.currentSpan()));
+    seen.add(new Seen(page, request.getDispatcherType(), request.getAttribute(TracingServletFilter.SPAN_ATTRIBUTE), tracer.currentSpan()));
   }
 
   private Seen take() throws InterruptedException {
@@ -424,7 +424,7 @@ abstract class ServletFilterSuite {
               html(response, "sorry");
             }),
         Map.of(500, "/error-page"),
-        List.of(SentryTraceServletFilter.create(tracer)),
+        List.of(TracingServletFilter.create(tracer)),
         context -> {});
 
     HttpResponse<String> response = get("/fail");
@@ -454,7 +454,7 @@ abstract class ServletFilterSuite {
               html(response, "gone");
             }),
         Map.of(410, "/error-page"),
-        List.of(SentryTraceServletFilter.create(tracer)),
+        List.of(TracingServletFilter.create(tracer)),
         context -> {});
 
     HttpResponse<String> response = get("/gone");
@@ -507,7 +507,7 @@ abstract class ServletFilterSuite {
           html(response, "<p>page</p>");
         }),
         Map.of(),
-        List.of(SentryTraceServletFilter.create(tracer), SentryTraceServletFilter.create(tracer)),
+        List.of(TracingServletFilter.create(tracer), TracingServletFilter.create(tracer)),
         context -> {});
 
     HttpResponse<String> response = get("/page");
@@ -610,9 +610,9 @@ abstract class ServletFilterSuite {
         context -> {
           // What web.xml does: the container instantiates the class; a listener put the tracer here.
           context.setAttribute("shop.tracer", tracer);
-          FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", SentryTraceServletFilter.class);
-          sentry.setInitParameter(SentryTraceServletFilter.TRACER_ATTRIBUTE_PARAM, "shop.tracer");
-          sentry.setInitParameter(SentryTraceServletFilter.SERVER_TIMING_PARAM, "all");
+          FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", TracingServletFilter.class);
+          sentry.setInitParameter(TracingServletFilter.TRACER_ATTRIBUTE_PARAM, "shop.tracer");
+          sentry.setInitParameter(TracingServletFilter.SERVER_TIMING_PARAM, "all");
           sentry.setAsyncSupported(true);
           sentry.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), true, "/*");
         });

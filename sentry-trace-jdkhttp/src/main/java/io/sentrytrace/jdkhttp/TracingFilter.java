@@ -22,9 +22,9 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * HttpContext context = server.createContext("/", handler);
- * context.getFilters().add(SentryTraceFilter.create(tracer));
+ * context.getFilters().add(TracingFilter.create(tracer));
  * // in the handler:
- * Span tx = (Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE); // or tracer.currentSpan()
+ * Span tx = (Span) exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE); // or tracer.currentSpan()
  * String head = "<head>" + MetaTags.render(tx) + "</head>";
  * }</pre>
  *
@@ -65,18 +65,18 @@ import java.util.function.Function;
  * itself never fails a request: a failure inside it is logged once via {@link System.Logger} and
  * the request is passed on untraced.
  */
-public final class SentryTraceFilter extends Filter {
+public final class TracingFilter extends Filter {
   /**
    * The exchange attribute that holds the request's transaction ({@link Span}); read-only. The
    * same key as every server adapter's: {@link HttpServerHandler#SPAN_ATTRIBUTE}.
    */
   public static final String SPAN_ATTRIBUTE = HttpServerHandler.SPAN_ATTRIBUTE;
 
-  static final InstrumentationLog LOG = InstrumentationLog.of(SentryTraceFilter.class, "JDK HttpServer");
+  static final InstrumentationLog LOG = InstrumentationLog.of(TracingFilter.class, "JDK HttpServer");
 
   private final HttpServerHandler handler;
 
-  private SentryTraceFilter(HttpServerHandler handler) {
+  private TracingFilter(HttpServerHandler handler) {
     this.handler = handler;
   }
 
@@ -85,7 +85,7 @@ public final class SentryTraceFilter extends Filter {
    *
    * @throws NullPointerException when {@code tracer} is null
    */
-  public static SentryTraceFilter create(Tracer tracer) {
+  public static TracingFilter create(Tracer tracer) {
     return builder(tracer).build();
   }
 
@@ -104,7 +104,7 @@ public final class SentryTraceFilter extends Filter {
     Span transaction = null;
     HttpExchange next = exchange;
     try {
-      // An outer SentryTraceFilter already records this request: one transaction per request.
+      // An outer TracingFilter already records this request: one transaction per request.
       if (!(exchange.getAttribute(SPAN_ATTRIBUTE) instanceof Span)) {
         Request request = new Request(exchange);
         if (handler.isPreflight(request)) {
@@ -179,10 +179,10 @@ public final class SentryTraceFilter extends Filter {
   }
 
   /**
-   * Options for {@link SentryTraceFilter}.
+   * Options for {@link TracingFilter}.
    *
    * <pre>{@code
-   * Filter filter = SentryTraceFilter.builder(tracer)
+   * Filter filter = TracingFilter.builder(tracer)
    *     .transactionName(exchange -> exchange.getRequestMethod() + " " + exchange.getHttpContext().getPath())
    *     .serverTiming(ServerTimingPolicy.OFF)
    *     .corsAllowHeaders(false)
@@ -231,8 +231,8 @@ public final class SentryTraceFilter extends Filter {
       return this;
     }
 
-    public SentryTraceFilter build() {
-      return new SentryTraceFilter(handler.build());
+    public TracingFilter build() {
+      return new TracingFilter(handler.build());
     }
   }
 }

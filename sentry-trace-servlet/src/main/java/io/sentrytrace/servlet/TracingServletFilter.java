@@ -28,11 +28,11 @@ import java.util.function.Function;
  * as an {@code http.server} transaction, in Tomcat, Jetty or any other servlet container.
  *
  * <pre>{@code
- * FilterRegistration.Dynamic sentry = servletContext.addFilter("sentry-trace", SentryTraceServletFilter.create(tracer));
+ * FilterRegistration.Dynamic sentry = servletContext.addFilter("sentry-trace", TracingServletFilter.create(tracer));
  * sentry.setAsyncSupported(true);
  * sentry.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), false, "/*");
  * // in a servlet, JSP or template:
- * Span tx = (Span) request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE);   // or tracer.currentSpan()
+ * Span tx = (Span) request.getAttribute(TracingServletFilter.SPAN_ATTRIBUTE);   // or tracer.currentSpan()
  * String head = "<head>" + MetaTags.render(tx) + "</head>";
  * }</pre>
  *
@@ -95,13 +95,13 @@ import java.util.function.Function;
  * #CORS_ALLOW_HEADERS_PARAM} ({@code true}, {@code false}) set the options; a filter made with
  * {@link #create} or {@link #builder} ignores init-params. A missing tracer, a bad value or an
  * init-param it does not know (a typo such as {@code cors-allow-header}) fails {@code init} with a
- * message that says what to fix. {@link SentryTraceContextListener} sets the attribute from {@code
+ * message that says what to fix. {@link TracingContextListener} sets the attribute from {@code
  * sentry-trace.*} context-params and closes the tracer when the web application stops.
  *
  * <p>Failures inside the filter never fail a request: they are logged once via {@link
  * System.Logger} and the request is passed on untraced.
  */
-public final class SentryTraceServletFilter implements Filter {
+public final class TracingServletFilter implements Filter {
   /**
    * The request attribute that holds the request's transaction ({@link Span}); read-only. The same
    * key as every server adapter's: {@link HttpServerHandler#SPAN_ATTRIBUTE}.
@@ -124,9 +124,9 @@ public final class SentryTraceServletFilter implements Filter {
   private static final List<String> INIT_PARAMS = List.of(TRACER_ATTRIBUTE_PARAM, SERVER_TIMING_PARAM, CORS_ALLOW_HEADERS_PARAM);
 
   /** Marks a preflight this filter already helps, so a second registration does not wrap it again. */
-  private static final String PREFLIGHT_ATTRIBUTE = SentryTraceServletFilter.class.getName() + ".preflight";
+  private static final String PREFLIGHT_ATTRIBUTE = TracingServletFilter.class.getName() + ".preflight";
 
-  static final InstrumentationLog LOG = InstrumentationLog.of(SentryTraceServletFilter.class, "Servlet");
+  static final InstrumentationLog LOG = InstrumentationLog.of(TracingServletFilter.class, "Servlet");
 
   /** Set at construction ({@link #create}, {@link #builder}) or by {@link #init} (web.xml). */
   private volatile HttpServerHandler handler;
@@ -136,9 +136,9 @@ public final class SentryTraceServletFilter implements Filter {
    * {@link Tracer} from the {@code ServletContext} in {@link #init}. In code, use {@link
    * #create(Tracer)} or {@link #builder(Tracer)}.
    */
-  public SentryTraceServletFilter() {}
+  public TracingServletFilter() {}
 
-  private SentryTraceServletFilter(HttpServerHandler handler) {
+  private TracingServletFilter(HttpServerHandler handler) {
     this.handler = handler;
   }
 
@@ -147,7 +147,7 @@ public final class SentryTraceServletFilter implements Filter {
    *
    * @throws NullPointerException when {@code tracer} is null
    */
-  public static SentryTraceServletFilter create(Tracer tracer) {
+  public static TracingServletFilter create(Tracer tracer) {
     return builder(tracer).build();
   }
 
@@ -175,13 +175,13 @@ public final class SentryTraceServletFilter implements Filter {
     String attribute = param(config, TRACER_ATTRIBUTE_PARAM, TRACER_ATTRIBUTE);
     Object tracer = config.getServletContext().getAttribute(attribute);
     if (!(tracer instanceof Tracer)) {
-      throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': the ServletContext attribute '"
+      throw new ServletException("TracingServletFilter '" + config.getFilterName() + "': the ServletContext attribute '"
           + attribute + "' holds " + (tracer == null ? "nothing" : "a " + tracer.getClass().getName())
-          + ", not an io.sentrytrace.Tracer. Declare the listener " + SentryTraceContextListener.class.getName()
+          + ", not an io.sentrytrace.Tracer. Declare the listener " + TracingContextListener.class.getName()
           + " in web.xml (it makes the Tracer from sentry-trace.* context-params and closes it on undeploy),"
           + " set it in your own ServletContextListener's contextInitialized"
-          + " (servletContext.setAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE, tracer)), or register"
-          + " SentryTraceServletFilter.create(tracer) with ServletContext.addFilter instead.");
+          + " (servletContext.setAttribute(TracingServletFilter.TRACER_ATTRIBUTE, tracer)), or register"
+          + " TracingServletFilter.create(tracer) with ServletContext.addFilter instead.");
     }
     HttpServerHandler.Builder options = HttpServerHandler.builder((Tracer) tracer);
     String timing = param(config, SERVER_TIMING_PARAM, null);
@@ -189,14 +189,14 @@ public final class SentryTraceServletFilter implements Filter {
       try {
         options.serverTiming(ServerTimingPolicy.valueOf(timing.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': init-param "
+        throw new ServletException("TracingServletFilter '" + config.getFilterName() + "': init-param "
             + SERVER_TIMING_PARAM + " is '" + timing + "'; use OFF, HTML or ALL.");
       }
     }
     String cors = param(config, CORS_ALLOW_HEADERS_PARAM, null);
     if (cors != null) {
       if (!cors.equalsIgnoreCase("true") && !cors.equalsIgnoreCase("false")) {
-        throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': init-param "
+        throw new ServletException("TracingServletFilter '" + config.getFilterName() + "': init-param "
             + CORS_ALLOW_HEADERS_PARAM + " is '" + cors + "'; use true or false.");
       }
       options.corsAllowHeaders(Boolean.parseBoolean(cors.toLowerCase(Locale.ROOT)));
@@ -215,10 +215,10 @@ public final class SentryTraceServletFilter implements Filter {
       String name = names.nextElement();
       if (INIT_PARAMS.contains(name)) continue;
       String shown = name.length() > 100 ? name.substring(0, 100) + "…" : name;
-      throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': unknown init-param '" + shown
+      throw new ServletException("TracingServletFilter '" + config.getFilterName() + "': unknown init-param '" + shown
           + "' (did you mean " + ParamNames.closest(name, INIT_PARAMS) + "?). Its init-params are "
-          + String.join(", ", INIT_PARAMS) + (name.startsWith(SentryTraceContextListener.PREFIX)
-              ? "; the " + SentryTraceContextListener.PREFIX + "* settings are context-params, read by SentryTraceContextListener."
+          + String.join(", ", INIT_PARAMS) + (name.startsWith(TracingContextListener.PREFIX)
+              ? "; the " + TracingContextListener.PREFIX + "* settings are context-params, read by TracingContextListener."
               : "."));
     }
   }
@@ -232,7 +232,7 @@ public final class SentryTraceServletFilter implements Filter {
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
     HttpServerHandler handler = this.handler;
     if (handler == null || !(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
-      if (handler == null) LOG.hint("SentryTraceServletFilter was used before init(): requests pass untraced");
+      if (handler == null) LOG.hint("TracingServletFilter was used before init(): requests pass untraced");
       chain.doFilter(req, res);
       return;
     }
@@ -335,10 +335,10 @@ public final class SentryTraceServletFilter implements Filter {
   public void destroy() {}
 
   /**
-   * Options for {@link SentryTraceServletFilter}.
+   * Options for {@link TracingServletFilter}.
    *
    * <pre>{@code
-   * Filter filter = SentryTraceServletFilter.builder(tracer)
+   * Filter filter = TracingServletFilter.builder(tracer)
    *     .serverTiming(ServerTimingPolicy.ALL)
    *     .corsAllowHeaders(false)
    *     .build();
@@ -387,8 +387,8 @@ public final class SentryTraceServletFilter implements Filter {
       return this;
     }
 
-    public SentryTraceServletFilter build() {
-      return new SentryTraceServletFilter(handler.build());
+    public TracingServletFilter build() {
+      return new TracingServletFilter(handler.build());
     }
   }
 }
