@@ -20,7 +20,7 @@ import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
 import io.sentrytrace.envelope.EnvelopeExporter;
-import io.sentrytrace.http.HttpSpanData;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.io.OutputStream;
 import java.net.URI;
 import java.time.Duration;

@@ -8,6 +8,8 @@ import io.sentrytrace.PropagationContext;
 import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.internal.HttpSpanData;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.util.Objects;
 
 /**

@@ -2,7 +2,6 @@ package io.sentrytrace.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.sentrytrace.Baggage;
 import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Instrumentation;
@@ -15,6 +14,7 @@ import io.sentrytrace.SpanExporter;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;

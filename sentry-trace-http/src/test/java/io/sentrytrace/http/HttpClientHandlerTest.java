@@ -1,7 +1,6 @@
 package io.sentrytrace.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import io.sentrytrace.InMemorySpanExporter;
 import io.sentrytrace.Instrumentation;
 import io.sentrytrace.Scope;
@@ -10,6 +9,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

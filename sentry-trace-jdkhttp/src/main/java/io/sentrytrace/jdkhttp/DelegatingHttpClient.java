@@ -4,7 +4,7 @@ import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpClientExchange;
 import io.sentrytrace.http.HttpClientHandler;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;

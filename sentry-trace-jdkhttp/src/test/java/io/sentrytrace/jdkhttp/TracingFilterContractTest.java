@@ -30,13 +30,7 @@ class TracingFilterContractTest extends HttpServerContract {
               }
             });
     context.getFilters().add(serverErrorHandling(app));
-    context
-        .getFilters()
-        .add(
-            TracingFilter.builder(options.tracer)
-                .serverTiming(options.serverTiming)
-                .corsAllowHeaders(options.corsAllowHeaders)
-                .build());
+    context.getFilters().add(TracingFilter.create(options.handler()));
     server.server.start();
     return URI.create("http://127.0.0.1:" + server.port());
   }

@@ -12,8 +12,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.sentrytrace.Baggage;
 import io.sentrytrace.InMemorySpanExporter;
-import io.sentrytrace.ServerTiming;
 import io.sentrytrace.SentryTrace;
+import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What is particular to the JDK server: filter chains, per-exchange attributes, header lines, the
- * builder. The server rules every adapter keeps are in {@link TracingFilterContractTest}.
+ * exchange a transaction name function unwraps. The server rules every adapter keeps are in {@link TracingFilterContractTest}.
  */
 class TracingFilterTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
@@ -174,13 +174,19 @@ class TracingFilterTest {
     TestServer server =
         serve(
             null,
-            TracingFilter.builder(tracer)
-                .transactionName(
-                    exchange -> {
-                      if (exchange.getRequestURI().getPath().startsWith("/users/")) return "GET /users/{id}";
-                      throw new IllegalStateException("no route");
-                    })
-                .build(),
+            TracingFilter.create(
+                HttpServerHandler.builder(tracer)
+                    .transactionName(
+                        request -> {
+                          // The server's own exchange, for what the adapted request does not carry.
+                          HttpExchange exchange = (HttpExchange) request.unwrap();
+                          if (exchange.getHttpContext().getPath().equals("/")
+                              && exchange.getRequestURI().getPath().startsWith("/users/")) {
+                            return "GET /users/{id}";
+                          }
+                          throw new IllegalStateException("no route");
+                        })
+                    .build()),
             exchange -> TestServer.respond(exchange, 200, "ok"));
     try (CapturedLog log = new CapturedLog(HttpServerHandler.class.getName())) {
       get(server, "/users/42");
@@ -290,8 +296,7 @@ class TracingFilterTest {
 
   @Test
   void rejectsMisuseByName() {
-    assertThatThrownBy(() -> TracingFilter.create(null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
-    assertThatThrownBy(() -> TracingFilter.builder(tracer).transactionName(null)).isInstanceOf(NullPointerException.class).hasMessage("transactionName");
-    assertThatThrownBy(() -> TracingFilter.builder(tracer).serverTiming(null)).isInstanceOf(NullPointerException.class).hasMessage("serverTiming");
+    assertThatThrownBy(() -> TracingFilter.create((Tracer) null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
+    assertThatThrownBy(() -> TracingFilter.create((HttpServerHandler) null)).isInstanceOf(NullPointerException.class).hasMessage("handler");
   }
 }

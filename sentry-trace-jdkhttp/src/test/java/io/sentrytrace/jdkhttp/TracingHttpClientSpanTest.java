@@ -9,7 +9,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.http.HttpSpanData;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;

@@ -4,8 +4,8 @@ import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpServerHandler;
-import io.sentrytrace.http.InstrumentationLog;
 import io.sentrytrace.http.ServerTimingPolicy;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -21,7 +21,6 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * A Jakarta Servlet (6.0+) filter that continues the trace of each incoming request and records it
@@ -35,6 +34,11 @@ import java.util.function.Function;
  * Span tx = (Span) request.getAttribute(TracingServletFilter.SPAN_ATTRIBUTE);   // or tracer.currentSpan()
  * String head = "<head>" + MetaTags.render(tx) + "</head>";
  * }</pre>
+ *
+ * <p>Server options (Server-Timing, CORS help, transaction names) are {@link HttpServerHandler}'s,
+ * set once on its builder: {@code TracingServletFilter.create(HttpServerHandler.builder(tracer)
+ * .serverTiming(ServerTimingPolicy.ALL).build())}. A transaction name function gets the
+ * container's {@code HttpServletRequest} from {@link io.sentrytrace.http.HttpServerRequest#unwrap()}.
  *
  * <p>The rules are {@link HttpServerHandler}'s, the same for every sentry-trace server adapter: the
  * filter continues the trace of the incoming {@code sentry-trace} and {@code baggage} headers (and
@@ -69,7 +73,7 @@ import java.util.function.Function;
  * holds it under {@link #SPAN_ATTRIBUTE}. Forwards, includes, async and error dispatches, and this
  * filter registered twice, find it there and start none (they make it current again and pass on).
  *
- * <p><b>Server-Timing</b> ({@link Builder#serverTiming}, default {@link ServerTimingPolicy#HTML}):
+ * <p><b>Server-Timing</b> ({@link HttpServerHandler.Builder#serverTiming}, default {@link ServerTimingPolicy#HTML}):
  * right before an HTML response is committed (its first written byte, a flush, {@code sendError},
  * {@code sendRedirect}, or the end of the chain), {@code Server-Timing} gets {@code
  * sentry-trace;desc="…", baggage;desc="…"} after the app's own metrics, unless the app already put
@@ -80,7 +84,7 @@ import java.util.function.Function;
  * a page written to the response of {@code startAsync(request, response)} or rendered in an async
  * dispatch. A page written to the container's response unwrapped by the app gets none.
  *
- * <p><b>CORS</b> ({@link Builder#corsAllowHeaders}, on by default): on a preflight ({@code OPTIONS}
+ * <p><b>CORS</b> ({@link HttpServerHandler.Builder#corsAllowHeaders}, on by default): on a preflight ({@code OPTIONS}
  * with {@code Access-Control-Request-Method}) that the app (or a CORS filter registered after this
  * one) answers with CORS headers, {@code sentry-trace} and {@code baggage} are merged into its
  * {@code Access-Control-Allow-Headers} before the answer is committed, each name once. A preflight
@@ -93,7 +97,7 @@ import java.util.function.Function;
  * contextInitialized} (listeners run before filters are initialized). The init-params {@value
  * #SERVER_TIMING_PARAM} ({@code OFF}, {@code HTML}, {@code ALL}) and {@value
  * #CORS_ALLOW_HEADERS_PARAM} ({@code true}, {@code false}) set the options; a filter made with
- * {@link #create} or {@link #builder} ignores init-params. A missing tracer, a bad value or an
+ * {@link #create} ignores init-params. A missing tracer, a bad value or an
  * init-param it does not know (a typo such as {@code cors-allow-header}) fails {@code init} with a
  * message that says what to fix. {@link TracingContextListener} sets the attribute from {@code
  * sentry-trace.*} context-params and closes the tracer when the web application stops.
@@ -117,7 +121,7 @@ public final class TracingServletFilter implements Filter {
   /** Init-param: {@code OFF}, {@code HTML} or {@code ALL} ({@link ServerTimingPolicy}). */
   public static final String SERVER_TIMING_PARAM = "server-timing";
 
-  /** Init-param: {@code true} or {@code false} ({@link Builder#corsAllowHeaders}). */
+  /** Init-param: {@code true} or {@code false} ({@link HttpServerHandler.Builder#corsAllowHeaders}). */
   public static final String CORS_ALLOW_HEADERS_PARAM = "cors-allow-headers";
 
   /** Every init-param a {@code web.xml}-made filter reads; any other fails {@link #init}. */
@@ -128,13 +132,13 @@ public final class TracingServletFilter implements Filter {
 
   static final InstrumentationLog LOG = InstrumentationLog.of(TracingServletFilter.class, "Servlet");
 
-  /** Set at construction ({@link #create}, {@link #builder}) or by {@link #init} (web.xml). */
+  /** Set at construction ({@link #create}) or by {@link #init} (web.xml). */
   private volatile HttpServerHandler handler;
 
   /**
    * For {@code web.xml} and containers that instantiate filters by class name: the filter takes its
    * {@link Tracer} from the {@code ServletContext} in {@link #init}. In code, use {@link
-   * #create(Tracer)} or {@link #builder(Tracer)}.
+   * #create(Tracer)} or {@link #create(HttpServerHandler)}.
    */
   public TracingServletFilter() {}
 
@@ -143,21 +147,21 @@ public final class TracingServletFilter implements Filter {
   }
 
   /**
-   * The filter with the default options.
+   * The filter with the default server options.
    *
    * @throws NullPointerException when {@code tracer} is null
    */
   public static TracingServletFilter create(Tracer tracer) {
-    return builder(tracer).build();
+    return create(HttpServerHandler.create(tracer));
   }
 
   /**
-   * Options for the filter.
+   * The filter with the server options of {@code handler} ({@link HttpServerHandler#builder}).
    *
-   * @throws NullPointerException when {@code tracer} is null
+   * @throws NullPointerException when {@code handler} is null
    */
-  public static Builder builder(Tracer tracer) {
-    return new Builder(HttpServerHandler.builder(tracer));
+  public static TracingServletFilter create(HttpServerHandler handler) {
+    return new TracingServletFilter(Objects.requireNonNull(handler, "handler"));
   }
 
   /**
@@ -333,62 +337,4 @@ public final class TracingServletFilter implements Filter {
 
   @Override
   public void destroy() {}
-
-  /**
-   * Options for {@link TracingServletFilter}.
-   *
-   * <pre>{@code
-   * Filter filter = TracingServletFilter.builder(tracer)
-   *     .serverTiming(ServerTimingPolicy.ALL)
-   *     .corsAllowHeaders(false)
-   *     .build();
-   * }</pre>
-   */
-  public static final class Builder {
-    private final HttpServerHandler.Builder handler;
-
-    private Builder(HttpServerHandler.Builder handler) {
-      this.handler = handler;
-    }
-
-    /**
-     * Whether CORS preflight answers get {@code sentry-trace, baggage} in {@code
-     * Access-Control-Allow-Headers} (default true). Switch it off when your CORS configuration
-     * already lists them.
-     */
-    public Builder corsAllowHeaders(boolean enabled) {
-      handler.corsAllowHeaders(enabled);
-      return this;
-    }
-
-    /**
-     * Which responses get the trace in {@code Server-Timing}, decided by their {@code Content-Type}
-     * right before they are committed (default {@link ServerTimingPolicy#HTML}: pages, the only
-     * responses whose {@code Server-Timing} the browser SDK reads).
-     *
-     * @throws NullPointerException when {@code policy} is null
-     */
-    public Builder serverTiming(ServerTimingPolicy policy) {
-      handler.serverTiming(policy);
-      return this;
-    }
-
-    /**
-     * Names transactions before the chain runs (so a {@code TracesSampler} sees the name), e.g. by
-     * route template; the name has source {@code custom} and goes into the DSC. A null or empty
-     * result, or an exception (logged once), falls back to {@code METHOD /path}. Frameworks that
-     * match the route later rename the transaction instead ({@link Span#setName}).
-     *
-     * @throws NullPointerException when {@code name} is null
-     */
-    public Builder transactionName(Function<? super HttpServletRequest, String> name) {
-      Objects.requireNonNull(name, "transactionName");
-      handler.transactionName(request -> name.apply(((ServletRequestAdapter) request).request));
-      return this;
-    }
-
-    public TracingServletFilter build() {
-      return new TracingServletFilter(handler.build());
-    }
-  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.HttpServerHandler;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -62,6 +63,14 @@ class FilterInitTest {
     // No tracer in the context, a bad init-param: neither matters to a filter that has its options.
     FilterConfig config = config(Map.of(TracingServletFilter.SERVER_TIMING_PARAM, "pages"), Map.of());
     assertThatCode(() -> TracingServletFilter.create(tracer).init(config)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aFilterMadeInCodeRejectsNullByName() {
+    assertThatThrownBy(() -> TracingServletFilter.create((Tracer) null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
+    assertThatThrownBy(() -> TracingServletFilter.create((HttpServerHandler) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("handler");
   }
 
   private static FilterConfig config(Map<String, String> params, Map<String, Object> attributes) {

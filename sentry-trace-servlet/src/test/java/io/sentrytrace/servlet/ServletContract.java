@@ -28,10 +28,7 @@ abstract class ServletContract extends HttpServerContract {
   @Override
   protected URI start(Options options, App app) throws Exception {
     container = newContainer();
-    Filter filter = TracingServletFilter.builder(options.tracer)
-        .serverTiming(options.serverTiming)
-        .corsAllowHeaders(options.corsAllowHeaders)
-        .build();
+    Filter filter = TracingServletFilter.create(options.handler());
     return container.start(context -> deploy(context, filter, app), Map.of());
   }
 

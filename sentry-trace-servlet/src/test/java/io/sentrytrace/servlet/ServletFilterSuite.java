@@ -9,6 +9,7 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.http.CapturedLog;
+import io.sentrytrace.http.HttpServerHandler;
 import io.sentrytrace.http.ServerTimingPolicy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -126,7 +127,7 @@ abstract class ServletFilterSuite {
   }
 
   private void deploy(Map<String, Page> pages, ServerTimingPolicy serverTiming) throws Exception {
-    deploy(pages, Map.of(), List.of(TracingServletFilter.builder(tracer).serverTiming(serverTiming).build()), context -> {});
+    deploy(pages, Map.of(), List.of(TracingServletFilter.create(HttpServerHandler.builder(tracer).serverTiming(serverTiming).build())), context -> {});
   }
 
   private void deploy(Map<String, Page> pages) throws Exception {
@@ -595,6 +596,21 @@ abstract class ServletFilterSuite {
     TransactionData exported = onlyTransaction();
     assertThat(exported.name()).isEqualTo("GET /orders/7");
     assertThat(exported.root().data().toString()).doesNotContain("SECRET42");
+  }
+
+  @Test
+  void aTransactionNameFunctionReadsTheContainersRequest() throws Exception {
+    HttpServerHandler named = HttpServerHandler.builder(tracer)
+        .transactionName(request -> {
+          // What the adapted request does not carry: the servlet's mapping, from the container's request.
+          HttpServletRequest servletRequest = (HttpServletRequest) request.unwrap();
+          return servletRequest.getMethod() + " " + servletRequest.getHttpServletMapping().getPattern();
+        })
+        .build();
+    deploy(pages("/orders/*", (Page) (request, response) -> response.setStatus(204)), Map.of(),
+        List.of(TracingServletFilter.create(named)), context -> {});
+    assertThat(get("/orders/7").statusCode()).isEqualTo(204);
+    assertThat(onlyTransaction().name()).isEqualTo("GET /orders/*");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.sentrytrace.spring.boot;
 
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.HttpServerHandler;
 import io.sentrytrace.servlet.TracingServletFilter;
 import jakarta.servlet.DispatcherType;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -57,8 +58,8 @@ public class SentryTraceServletAutoConfiguration {
   @Bean
   @ConditionalOnMissingFilterBean(TracingServletFilter.class)
   FilterRegistrationBean<TracingServletFilter> sentryTraceFilter(Tracer tracer, SentryTraceProperties properties) {
-    TracingServletFilter filter =
-        TracingServletFilter.builder(tracer).serverTiming(properties.getServerTiming()).build();
+    TracingServletFilter filter = TracingServletFilter.create(
+        HttpServerHandler.builder(tracer).serverTiming(properties.getServerTiming()).build());
     FilterRegistrationBean<TracingServletFilter> registration = new FilterRegistrationBean<>(filter);
     registration.setName("sentryTraceFilter");
     registration.setOrder(FILTER_ORDER);
