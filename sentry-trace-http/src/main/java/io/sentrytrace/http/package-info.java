@@ -5,9 +5,10 @@
  * throws into the user's call.
  *
  * <ul>
- *   <li><b>API</b>, for users: the server options, {@link io.sentrytrace.http.HttpServerHandler#builder}
- *       with {@link io.sentrytrace.http.ServerTimingPolicy}; every server adapter takes the built
- *       handler ({@code TracingFilter.create(handler)}, {@code TracingServletFilter.create(handler)}).
+ *   <li><b>API</b>, for users: the server options, {@link
+ *       io.sentrytrace.http.HttpServerHandler#builder} with {@link
+ *       io.sentrytrace.http.ServerTimingPolicy}; every server adapter takes the built handler
+ *       ({@code TracingFilter.create(handler)}, {@code TracingServletFilter.create(handler)}).
  *   <li><b>SPI</b>, for adapter authors: an adapter (OkHttp, Apache HttpClient, the JDK client and
  *       server, servlets) only maps its library's request and response onto the small interfaces
  *       here, as Brave's {@code HttpClientHandler} and {@code HttpServerHandler} do for Brave's

@@ -33,8 +33,9 @@ import java.util.Objects;
  * (missing, invalid or refused ones start a new trace: bad headers never fail the request), starts
  * a transaction named {@code METHOD /path} (source {@code url}, so the raw path stays out of the
  * DSC; see {@link HttpServerHandler.Builder#transactionName}, whose request {@link
- * HttpServerRequest#unwrap() unwraps} to the {@link HttpExchange}) with op {@code http.server} and data {@code
- * http.request.method}, {@code url}, {@code http.query}, {@code http.response.status_code}, and
+ * HttpServerRequest#unwrap() unwraps} to the {@link HttpExchange}) with op {@code http.server} and
+ * data {@code http.request.method}, {@code url}, {@code http.query}, {@code
+ * http.response.status_code}, and
  * makes it current while the rest of the chain runs on this thread, so {@link Tracer#currentSpan()}
  * and traced clients see it as the parent. It finishes the transaction after the chain with the
  * status of the response code; a handler that sends no response leaves the status {@code
@@ -45,14 +46,14 @@ import java.util.Objects;
  * itself shares exchange attributes between all requests of a context, so the filter passes down
  * its own exchange that holds it). Filters added before this one do not see it.
  *
- * <p>Server-Timing (see {@link HttpServerHandler.Builder#serverTiming}, default HTML): when
- * the handler sends the headers of an HTML response, {@code Server-Timing} gets the trace ({@code
+ * <p>Server-Timing (see {@link HttpServerHandler.Builder#serverTiming}, default HTML): when the
+ * handler sends the headers of an HTML response, {@code Server-Timing} gets the trace ({@code
  * sentry-trace;desc="…", baggage;desc="…"}) after the handler's own metrics, unless the handler
  * already put it there. {@code @sentry/browser} continues the trace from it when a page has no
  * meta tags.
  *
- * <p>CORS (on by default, see {@link HttpServerHandler.Builder#corsAllowHeaders}): on a preflight ({@code OPTIONS}
- * with {@code Access-Control-Request-Method}) whose answer is a CORS answer (it carries {@code
+ * <p>CORS (on by default, see {@link HttpServerHandler.Builder#corsAllowHeaders}): on a preflight
+ * ({@code OPTIONS} with {@code Access-Control-Request-Method}) whose answer is a CORS answer (it carries {@code
  * Access-Control-Allow-Origin} or {@code Access-Control-Allow-Headers}), {@code sentry-trace} and
  * {@code baggage} are merged into the handler's {@code Access-Control-Allow-Headers} when the
  * handler sends the headers, each name once. A preflight the handler answers without CORS headers

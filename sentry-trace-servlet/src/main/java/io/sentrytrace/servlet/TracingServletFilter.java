@@ -73,7 +73,8 @@ import java.util.Objects;
  * holds it under {@link #SPAN_ATTRIBUTE}. Forwards, includes, async and error dispatches, and this
  * filter registered twice, find it there and start none (they make it current again and pass on).
  *
- * <p><b>Server-Timing</b> ({@link HttpServerHandler.Builder#serverTiming}, default {@link ServerTimingPolicy#HTML}):
+ * <p><b>Server-Timing</b> ({@link HttpServerHandler.Builder#serverTiming}, default {@link
+ * ServerTimingPolicy#HTML}):
  * right before an HTML response is committed (its first written byte, a flush, {@code sendError},
  * {@code sendRedirect}, or the end of the chain), {@code Server-Timing} gets {@code
  * sentry-trace;desc="…", baggage;desc="…"} after the app's own metrics, unless the app already put
@@ -84,8 +85,8 @@ import java.util.Objects;
  * a page written to the response of {@code startAsync(request, response)} or rendered in an async
  * dispatch. A page written to the container's response unwrapped by the app gets none.
  *
- * <p><b>CORS</b> ({@link HttpServerHandler.Builder#corsAllowHeaders}, on by default): on a preflight ({@code OPTIONS}
- * with {@code Access-Control-Request-Method}) that the app (or a CORS filter registered after this
+ * <p><b>CORS</b> ({@link HttpServerHandler.Builder#corsAllowHeaders}, on by default): on a
+ * preflight ({@code OPTIONS} with {@code Access-Control-Request-Method}) that the app (or a CORS filter registered after this
  * one) answers with CORS headers, {@code sentry-trace} and {@code baggage} are merged into its
  * {@code Access-Control-Allow-Headers} before the answer is committed, each name once. A preflight
  * the app answers without CORS headers is left alone; preflights get no transaction.
