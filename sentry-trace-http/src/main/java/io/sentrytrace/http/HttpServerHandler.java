@@ -41,7 +41,10 @@ import java.util.function.Function;
  * <pre>{@code
  * Object existing = request.getAttribute(HttpServerHandler.SPAN_ATTRIBUTE);
  * if (existing instanceof Span) { chain.doFilter(request, response); return; } // a forward, a re-dispatch
- * Span tx = handler.isPreflight(adapted) ? null : handler.start(adapted); // null: a preflight (or a failure)
+ * if (handler.isPreflight(adapted)) {  // no transaction: the wrapper calls handler.beforeHeaders(null, headers)
+ *   chain.doFilter(request, wrapped); return;
+ * }
+ * Span tx = handler.start(adapted);                       // null only when the instrumentation failed
  * request.setAttribute(HttpServerHandler.SPAN_ATTRIBUTE, tx);
  * Throwable error = null;
  * try (Scope scope = tx.makeCurrent()) {
