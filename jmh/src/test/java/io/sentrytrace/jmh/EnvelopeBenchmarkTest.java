@@ -2,7 +2,7 @@ package io.sentrytrace.jmh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sentrytrace.http.HttpSpanData;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;

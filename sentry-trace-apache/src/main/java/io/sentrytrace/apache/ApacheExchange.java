@@ -1,9 +1,9 @@
 package io.sentrytrace.apache;
 
 import io.sentrytrace.http.EndingInputStream;
-import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpClientExchange;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.HeaderValues;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import org.apache.hc.client5.http.classic.ExecRuntime;
 import org.apache.hc.core5.concurrent.CancellableDependency;
 import org.apache.hc.core5.http.EntityDetails;

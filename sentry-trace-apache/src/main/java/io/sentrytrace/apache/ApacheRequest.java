@@ -1,8 +1,8 @@
 package io.sentrytrace.apache;
 
-import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpClientRequest;
 import io.sentrytrace.http.RequestUrl;
+import io.sentrytrace.http.internal.HeaderValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;

@@ -1,7 +1,7 @@
 package io.sentrytrace.apache;
 
 import io.sentrytrace.http.EndingInputStream;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

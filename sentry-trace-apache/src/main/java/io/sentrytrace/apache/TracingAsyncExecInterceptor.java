@@ -3,7 +3,7 @@ package io.sentrytrace.apache;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpClientExchange;
 import io.sentrytrace.http.HttpClientHandler;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;

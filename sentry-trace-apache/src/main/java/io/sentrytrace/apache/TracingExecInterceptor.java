@@ -4,7 +4,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpClientExchange;
 import io.sentrytrace.http.HttpClientHandler;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import java.util.Objects;
 import org.apache.hc.client5.http.classic.ExecChain;

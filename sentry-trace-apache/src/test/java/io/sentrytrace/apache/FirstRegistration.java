@@ -9,8 +9,8 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpClientPeer;
-import io.sentrytrace.http.HttpSpanData;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.util.List;
 
 /**

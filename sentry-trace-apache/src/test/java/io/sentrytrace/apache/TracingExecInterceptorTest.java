@@ -11,7 +11,7 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.http.HttpClientPeer;
-import io.sentrytrace.http.HttpSpanData;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;

@@ -10,7 +10,8 @@ import io.sentrytrace.demo.shop.Service;
 import io.sentrytrace.demo.shop.Shop;
 import io.sentrytrace.demo.web.Http;
 import io.sentrytrace.envelope.EnvelopeExporter;
-import io.sentrytrace.jdkhttp.SentryTraceFilter;
+import io.sentrytrace.http.HttpServerHandler;
+import io.sentrytrace.jdkhttp.TracingFilter;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ final class DemoApp implements AutoCloseable {
 
   /** {@code corsHelp}: whether preflight answers get {@code sentry-trace, baggage} allowed. */
   private static Filter filter(Tracer tracer, boolean corsHelp) {
-    return SentryTraceFilter.builder(tracer).corsAllowHeaders(corsHelp).build();
+    return TracingFilter.create(HttpServerHandler.builder(tracer).corsAllowHeaders(corsHelp).build());
   }
 
   /** A downstream service with one POST route that does a little (simulated) database work. */

@@ -12,6 +12,8 @@ import java.io.InputStream;
  * <pre>{@code
  * InputStream body = new EndingInputStream(response.body(), exchange); // exchange: an HttpClientExchange
  * }</pre>
+ *
+ * <p>SPI for client adapter authors: {@link HttpClientExchange} implements its {@link End}.
  */
 public final class EndingInputStream extends FilterInputStream {
   /**

@@ -2,6 +2,7 @@ package io.sentrytrace.http;
 
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -107,7 +108,7 @@ public final class HttpClientExchange implements EndingInputStream.End {
 
   /**
    * The final response's headers arrived: records its status code, {@code contentLength} (-1 when
-   * unknown, see {@link HeaderValues#contentLength}) and the time to first byte. The span goes on
+   * unknown or not a number) and the time to first byte. The span goes on
    * until {@link #finish()}, except after a {@code 101 Switching Protocols}, which ends it.
    */
   public void response(int statusCode, long contentLength) {

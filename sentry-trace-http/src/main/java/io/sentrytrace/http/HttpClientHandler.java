@@ -8,6 +8,8 @@ import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.internal.Instrumentation;
+import io.sentrytrace.http.internal.HttpSpanData;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.util.Objects;
 
 /**
@@ -72,9 +74,18 @@ public final class HttpClientHandler {
     return create(tracer, InstrumentationLog.of(HttpClientHandler.class, "HTTP client"));
   }
 
-  /** A handler logging its failures to {@code log}, the adapter's own. */
-  public static HttpClientHandler create(Tracer tracer, InstrumentationLog log) {
-    return new HttpClientHandler(Objects.requireNonNull(tracer, "tracer"), Objects.requireNonNull(log, "log"));
+  /**
+   * A handler logging its failures on the logger of {@code adapter} (the adapter's own class),
+   * naming {@code library} (e.g. {@code "OkHttp"}) in its messages.
+   */
+  public static HttpClientHandler create(Tracer tracer, Class<?> adapter, String library) {
+    Objects.requireNonNull(adapter, "adapter");
+    Objects.requireNonNull(library, "library");
+    return create(tracer, InstrumentationLog.of(adapter, library));
+  }
+
+  private static HttpClientHandler create(Tracer tracer, InstrumentationLog log) {
+    return new HttpClientHandler(Objects.requireNonNull(tracer, "tracer"), log);
   }
 
   public Tracer tracer() {

@@ -11,7 +11,7 @@ package io.sentrytrace.http;
  * final class OkHttpRequest implements HttpClientRequest {
  *   public String method() { return request.method(); }
  *   public RequestUrl url() { return RequestUrl.of(u.scheme(), u.host(), u.port(), u.encodedPath(), u.encodedQuery()); }
- *   public String header(String name) { return HeaderValues.join(request.headers(name)); }
+ *   public String header(String name) { List<String> v = request.headers(name); return v.isEmpty() ? null : String.join(",", v); }
  *   public void setHeader(String name, String value) { builder().header(name, value); }
  * }
  * }</pre>
@@ -24,8 +24,8 @@ public interface HttpClientRequest {
   RequestUrl url();
 
   /**
-   * The header's value as the request carries it now; several lines of it joined with {@code ,}
-   * ({@link HeaderValues#join}); null when absent.
+   * The header's value as the request carries it now; several lines of it joined with {@code ,};
+   * null when absent.
    */
   String header(String name);
 

@@ -11,6 +11,8 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionNameSource;
+import io.sentrytrace.http.internal.HttpSpanData;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -19,19 +21,36 @@ import java.util.function.Function;
 /**
  * The server half of every HTTP rule, held once: continuing the incoming trace, the {@code
  * http.server} transaction (name, data, status), CORS preflights and the values a server hands to
- * the browser. A server adapter (the JDK server's filter, a servlet filter, Spring) maps its
- * request onto {@link HttpServerRequest} and calls, per request:
+ * the browser.
+ *
+ * <p><b>For users</b>, its {@link #builder builder} is the one place for server options; every
+ * server adapter takes the built handler:
+ *
+ * <pre>{@code
+ * HttpServerHandler handler = HttpServerHandler.builder(tracer)
+ *     .serverTiming(ServerTimingPolicy.ALL)
+ *     .transactionName(request -> route((HttpServletRequest) request.unwrap()))
+ *     .build();
+ * Filter filter = TracingServletFilter.create(handler); // or TracingFilter.create(handler), ...
+ * }</pre>
+ *
+ * <p><b>For adapter authors</b> (SPI): a server adapter (the JDK server's filter, a servlet filter,
+ * Spring) maps its request onto {@link HttpServerRequest} and its response onto {@link
+ * HttpServerResponse}, and calls, per request:
  *
  * <pre>{@code
  * Object existing = request.getAttribute(HttpServerHandler.SPAN_ATTRIBUTE);
  * if (existing instanceof Span) { chain.doFilter(request, response); return; } // a forward, a re-dispatch
- * if (handler.isPreflight(adapted)) { ...; response.setHeader(..., handler.preflightAllowHeaders(...)); return; }
+ * if (handler.isPreflight(adapted)) {  // no transaction: the wrapper calls handler.beforeHeaders(null, headers)
+ *   chain.doFilter(request, wrapped); return;
+ * }
  * Span tx = handler.start(adapted);                       // null only when the instrumentation failed
  * request.setAttribute(HttpServerHandler.SPAN_ATTRIBUTE, tx);
  * Throwable error = null;
  * try (Scope scope = tx.makeCurrent()) {
- *   chain.doFilter(request, wrapped);  // the wrapper adds Server-Timing (handler.serverTiming(tx, ...)) and
- *                                      // keeps writeFailure: the first IOException a body write or flush threw
+ *   chain.doFilter(request, wrapped);  // the wrapper calls handler.beforeHeaders(tx, headers) right
+ *                                      // before the response commits, and keeps writeFailure: the
+ *                                      // first IOException a body write or flush threw
  * } catch (Throwable t) {
  *   error = t;
  *   throw t;                                               // the adapter rethrows unchanged
@@ -56,7 +75,7 @@ import java.util.function.Function;
  * second filter), starts none.
  *
  * <p>No method here throws into the request: a failure inside the instrumentation is logged once
- * ({@link InstrumentationLog}) and the request goes on as if untraced.
+ * and the request goes on as if untraced.
  */
 public final class HttpServerHandler {
   /**
@@ -79,6 +98,7 @@ public final class HttpServerHandler {
 
   private static final String ACCESS_CONTROL_REQUEST_METHOD = "Access-Control-Request-Method";
   private static final String ACCESS_CONTROL_REQUEST_HEADERS = "Access-Control-Request-Headers";
+  private static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
   private static final InstrumentationLog LOG = InstrumentationLog.of(HttpServerHandler.class, "HTTP server");
 
   /** Of several {@code sentry-trace} or {@code traceparent} lines the first counts; baggage is one list. */
@@ -125,7 +145,8 @@ public final class HttpServerHandler {
   /**
    * Whether {@code request} is a CORS preflight ({@code OPTIONS} with {@code
    * Access-Control-Request-Method}): the browser asking leave, not work of the service. It gets no
-   * transaction (as with Sentry's own server integrations), only {@link #preflightAllowHeaders}.
+   * transaction (as with Sentry's own server integrations), only the CORS help of {@link
+   * #beforeHeaders}.
    * With the tracer's decision log on, a preflight is logged with the headers the browser asks to
    * send.
    */
@@ -225,15 +246,51 @@ public final class HttpServerHandler {
   }
 
   /**
+   * Adds the handler's headers to {@code response} right before its headers are sent, when the
+   * app's own values are known; call it at the last moment they can still change, on the thread
+   * that commits the response. Returns whether the response is settled: a header was set (or
+   * adding it failed, logged), so later calls for the same response have nothing to do; false when
+   * the response was left as it is, and a later call (say, after the app set its {@code
+   * Content-Type}) may still add one.
+   *
+   * <ul>
+   *   <li>A CORS preflight ({@code transaction} null, see {@link #isPreflight}): {@code sentry-trace}
+   *       and {@code baggage} merged into the {@code Access-Control-Allow-Headers} of the app's
+   *       CORS answer ({@link Builder#corsAllowHeaders}); an answer without CORS headers is left
+   *       alone.
+   *   <li>A traced response: the trace in {@code Server-Timing}, after the app's own metrics, when
+   *       the policy ({@link Builder#serverTiming}) takes the response's {@code Content-Type} and
+   *       the app did not put it there. Freezes the trace's DSC.
+   * </ul>
+   */
+  public boolean beforeHeaders(Span transaction, HttpServerResponse response) {
+    try {
+      String name;
+      String value;
+      if (transaction == null) {
+        name = Cors.ALLOW_HEADERS_HEADER;
+        value = preflightAllowHeaders(response.header(Cors.ALLOW_HEADERS_HEADER), response.header(ALLOW_ORIGIN));
+      } else {
+        name = ServerTiming.HEADER;
+        value = serverTiming(transaction, response.contentType(), response.header(ServerTiming.HEADER));
+      }
+      if (value == null) return false;
+      response.setHeader(name, value);
+    } catch (RuntimeException e) {
+      LOG.failed(e); // once is enough: the response goes on without the header
+    }
+    return true;
+  }
+
+  /**
    * The {@code Access-Control-Allow-Headers} value for the app's answer to a preflight, or null to
    * leave that answer as it is. {@code allowHeaders} and {@code allowOrigin} are the answer's own
    * headers (null when absent; several lines joined with {@code ","}). An answer with neither is no
    * CORS answer and is left alone: the handler never grants cross-origin access by itself.
    * Otherwise {@code sentry-trace} and {@code baggage} are merged into the app's list, each name
-   * once. Null as well when the CORS help is off ({@link Builder#corsAllowHeaders}). Call it right
-   * before the response headers are sent, when the app's own value is known.
+   * once. Null as well when the CORS help is off ({@link Builder#corsAllowHeaders}).
    */
-  public String preflightAllowHeaders(String allowHeaders, String allowOrigin) {
+  String preflightAllowHeaders(String allowHeaders, String allowOrigin) {
     if (!corsAllowHeaders || (allowHeaders == null && allowOrigin == null)) {
       if (decisions.isEnabled()) {
         decisions.corsAnswer(
@@ -258,10 +315,9 @@ public final class HttpServerHandler {
    * {@code existing} (the app's own {@code Server-Timing}, several lines joined with {@code ","};
    * may be null) already carries a {@code sentry-trace} metric. Otherwise the app's metrics
    * followed by {@code sentry-trace;desc="<trace>-<span>-<flag>", baggage;desc="<dsc>"} ({@link
-   * ServerTiming#header}), so the trace is there once. Call it right before the response headers
-   * are sent. Freezes the trace's DSC.
+   * ServerTiming#header}), so the trace is there once. Freezes the trace's DSC.
    */
-  public String serverTiming(Span transaction, String contentType, String existing) {
+  String serverTiming(Span transaction, String contentType, String existing) {
     if (transaction == null || !serverTiming.appliesTo(contentType)) return null;
     try {
       if (existing == null || existing.isBlank()) return ServerTiming.header(transaction);
@@ -395,7 +451,8 @@ public final class HttpServerHandler {
   }
 
   /**
-   * Options for {@link HttpServerHandler}.
+   * Options for {@link HttpServerHandler}: the server options of every server adapter, checked
+   * here once.
    *
    * <pre>{@code
    * HttpServerHandler handler = HttpServerHandler.builder(tracer)
@@ -438,8 +495,18 @@ public final class HttpServerHandler {
     /**
      * Names transactions before they start (so a {@code TracesSampler} sees the name), e.g. by
      * route template: the name gets source {@link TransactionNameSource#CUSTOM} and, like every
-     * non-URL name, goes into the DSC. A null or empty result, or an exception (logged once),
-     * falls back to {@code METHOD /path} with source {@link TransactionNameSource#URL}.
+     * non-URL name, goes into the DSC. The server's own request is {@link
+     * HttpServerRequest#unwrap()} (an {@code HttpExchange}, an {@code HttpServletRequest}). A
+     * null or empty result, or an exception (logged once), falls back to {@code METHOD /path} with
+     * source {@link TransactionNameSource#URL}. Frameworks that match the route later rename the
+     * transaction instead ({@link Span#setName(String, TransactionNameSource)}).
+     *
+     * <pre>{@code
+     * .transactionName(request -> {
+     *   HttpExchange exchange = (HttpExchange) request.unwrap();
+     *   return exchange.getRequestMethod() + " " + exchange.getHttpContext().getPath();
+     * })
+     * }</pre>
      *
      * @throws NullPointerException when {@code name} is null
      */

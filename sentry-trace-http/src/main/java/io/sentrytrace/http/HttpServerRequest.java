@@ -3,10 +3,12 @@ package io.sentrytrace.http;
 import java.net.InetSocketAddress;
 
 /**
- * An incoming request as {@link HttpServerHandler} reads it. A server adapter maps its library's
- * request onto it; every method is a plain read, called on the request's thread before the app
- * runs. Only {@link #method()}, {@link #path()} and {@link #header(String)} are required; the rest
- * refine the request data ({@code url}, {@code http.query}).
+ * An incoming request as {@link HttpServerHandler} reads it: SPI for server adapter authors, and
+ * what a {@link HttpServerHandler.Builder#transactionName} function gets. A server adapter maps
+ * its library's request onto it; every method is a plain read, called on the request's thread
+ * before the app runs. Only {@link #method()}, {@link #path()} and {@link #header(String)} are
+ * required; the rest refine the request data ({@code url}, {@code http.query}) or hand over the
+ * server's own request ({@link #unwrap()}).
  *
  * <pre>{@code
  * HttpServerRequest adapted = new HttpServerRequest() {
@@ -47,6 +49,15 @@ public interface HttpServerRequest {
    * header is missing or is not a plain host name. Null when unknown.
    */
   default InetSocketAddress localAddress() {
+    return null;
+  }
+
+  /**
+   * The server's own request this one maps (an {@code HttpExchange}, an {@code
+   * HttpServletRequest}), for a {@link HttpServerHandler.Builder#transactionName} function that
+   * needs more than the methods here; null when there is none.
+   */
+  default Object unwrap() {
     return null;
   }
 }

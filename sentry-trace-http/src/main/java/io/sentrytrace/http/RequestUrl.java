@@ -15,6 +15,8 @@ import java.util.Locale;
  * url.withoutQuery(); // https://api.example.com/v1/orders
  * url.toString();     // https://api.example.com/v1/orders?id=7
  * }</pre>
+ *
+ * <p>SPI for adapter authors: what {@link HttpClientRequest#url()} returns.
  */
 public final class RequestUrl {
   private final String scheme;

@@ -3,7 +3,9 @@ package io.sentrytrace.http;
 import java.util.Locale;
 
 /**
- * Which responses get the trace in a {@code Server-Timing} header. {@code @sentry/browser} reads it
+ * A server option ({@link HttpServerHandler.Builder#serverTiming}, or the servlet filter's {@code
+ * server-timing} init-param): which responses get the trace in a {@code Server-Timing} header.
+ * {@code @sentry/browser} reads it
  * from the page's navigation entry to continue the trace in its pageload when the page has no
  * {@code <meta>} tags; only the HTML document of a navigation is read, so {@link #HTML} is
  * enough, and API responses stay as they were.

@@ -2,7 +2,6 @@ package io.sentrytrace.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.sentrytrace.Baggage;
 import io.sentrytrace.PropagationContext;
 import io.sentrytrace.Scope;
@@ -15,6 +14,7 @@ import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.internal.Instrumentation;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;

@@ -1,7 +1,6 @@
 package io.sentrytrace.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import io.sentrytrace.Scope;
 import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Span;
@@ -10,6 +9,7 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.internal.Instrumentation;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.http.internal.HttpSpanData;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

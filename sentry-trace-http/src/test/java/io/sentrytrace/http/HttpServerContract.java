@@ -41,12 +41,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What every server adapter does, driven by a real {@link HttpClient} against a server on
  * 127.0.0.1 with the adapter installed around an app that the contract supplies. Each adapter's
- * test extends this, maps {@link Options} onto its own builder and writes the app's {@link Reply}
+ * test extends this, installs the adapter with {@link Options#handler()}, writes the app's {@link Reply}
  * with its server's API, and adds what is particular to its server.
  *
  * <pre>{@code
- * class SentryTraceFilterContractTest extends HttpServerContract {
- *   protected URI start(Options options, App app) { ... context.getFilters().add(SentryTraceFilter.builder(options.tracer)...); }
+ * class TracingFilterContractTest extends HttpServerContract {
+ *   protected URI start(Options options, App app) { ... context.getFilters().add(TracingFilter.create(options.handler())); }
  *   protected void stop() { server.stop(0); }
  * }
  * }</pre>
@@ -62,7 +62,7 @@ public abstract class HttpServerContract {
           + "sentry-release=web%401.2,sentry-environment=prod,sentry-transaction=%2Fcheckout,sentry-sample_rate=1,"
           + "sentry-sample_rand=0.4321,sentry-sampled=true,vendor=x";
 
-  /** How the contract wants the adapter set up; the test maps it onto the adapter's builder. */
+  /** How the contract wants the adapter set up: the server options of {@link #handler()}. */
   public static final class Options {
     public final Tracer tracer;
     public final ServerTimingPolicy serverTiming;
@@ -72,6 +72,11 @@ public abstract class HttpServerContract {
       this.tracer = tracer;
       this.serverTiming = serverTiming;
       this.corsAllowHeaders = corsAllowHeaders;
+    }
+
+    /** The handler with these options, which every server adapter takes. */
+    public HttpServerHandler handler() {
+      return HttpServerHandler.builder(tracer).serverTiming(serverTiming).corsAllowHeaders(corsAllowHeaders).build();
     }
   }
 

@@ -302,6 +302,78 @@ class HttpServerHandlerTest {
     assertThat(handler.serverTiming(tx, "text/html", "sentry-traces;dur=1")).endsWith(ours);
   }
 
+  /** Response headers in a map, names case-insensitive, as a server adapter hands them over. */
+  static final class Headers implements HttpServerResponse {
+    final Map<String, String> values = new HashMap<>();
+    int writes;
+
+    Headers(String... namesAndValues) {
+      for (int i = 0; i < namesAndValues.length; i += 2) values.put(namesAndValues[i].toLowerCase(Locale.ROOT), namesAndValues[i + 1]);
+    }
+
+    @Override
+    public String header(String name) {
+      return values.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+      writes++;
+      values.put(name.toLowerCase(Locale.ROOT), value);
+    }
+  }
+
+  @Test
+  void beforeHeadersAddsServerTimingToATracedResponseAndSaysWhenItIsSettled() {
+    Span tx = handler.start(new Request("GET", "/"));
+    Headers json = new Headers("Content-Type", "application/json");
+    assertThat(handler.beforeHeaders(tx, json)).as("left alone: the app may still make it a page").isFalse();
+    assertThat(json.writes).isZero();
+    Headers page = new Headers("Content-Type", "text/html; charset=utf-8", "Server-Timing", "db;dur=53");
+    assertThat(handler.beforeHeaders(tx, page)).isTrue();
+    assertThat(page.header("server-timing")).isEqualTo("db;dur=53, " + ServerTiming.header(tx));
+    assertThat(page.header("Access-Control-Allow-Headers")).isNull();
+    assertThat(handler.beforeHeaders(tx, page)).as("the trace is there once").isFalse();
+    assertThat(page.writes).isEqualTo(1);
+  }
+
+  @Test
+  void beforeHeadersMergesTheTraceHeadersIntoAPreflightsCorsAnswerOnly() {
+    Headers cors = new Headers("Access-Control-Allow-Origin", "https://shop.example", "Access-Control-Allow-Headers", "Content-Type");
+    assertThat(handler.beforeHeaders(null, cors)).isTrue();
+    assertThat(cors.header("access-control-allow-headers")).isEqualTo("Content-Type, sentry-trace, baggage");
+    assertThat(cors.header("Server-Timing")).isNull();
+    Headers noCors = new Headers("Content-Type", "text/html");
+    assertThat(handler.beforeHeaders(null, noCors)).isFalse();
+    assertThat(noCors.writes).isZero();
+    Headers off = new Headers("Access-Control-Allow-Origin", "*");
+    assertThat(HttpServerHandler.builder(tracer).corsAllowHeaders(false).build().beforeHeaders(null, off)).isFalse();
+    assertThat(off.writes).isZero();
+  }
+
+  @Test
+  void aBrokenResponseAdapterIsLoggedAndSettlesTheResponse() {
+    Span tx = handler.start(new Request("GET", "/"));
+    HttpServerResponse broken =
+        new HttpServerResponse() {
+          @Override
+          public String header(String name) {
+            throw new IllegalStateException("broken response adapter");
+          }
+
+          @Override
+          public void setHeader(String name, String value) {
+            throw new AssertionError("nothing to set");
+          }
+        };
+    try (CapturedLog log = new CapturedLog(HttpServerHandler.class.getName())) {
+      assertThat(handler.beforeHeaders(tx, broken)).as("once is enough").isTrue();
+      assertThat(handler.beforeHeaders(null, broken)).isTrue();
+      // Logged once per JVM: another test may have been first.
+      assertThat(log.lines()).allSatisfy(line -> assertThat(line).contains("broken response adapter"));
+    }
+  }
+
   @Test
   void findingAMetricIsOnePassOverHostileInput() {
     assertThat(HttpServerHandler.hasMetric("\"".repeat(10_001) + ", sentry-trace", "sentry-trace")).isFalse();

@@ -13,8 +13,8 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.TraceId;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
-import io.sentrytrace.jdkhttp.SentryTraceFilter;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.jdkhttp.TracingFilter;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The trace a browser starts reaches a downstream service through a traced JDK server and each
- * traced client: browser -> frontend-api ({@link SentryTraceFilter}) -> client -> downstream, all on
+ * traced client: browser -> frontend-api ({@link TracingFilter}) -> client -> downstream, all on
  * 127.0.0.1. What the downstream receives is checked against what the frontend-api exported.
  */
 class BrowserToDownstreamTest {
@@ -171,7 +171,7 @@ class BrowserToDownstreamTest {
   }
 
   /**
-   * The frontend-api: {@link SentryTraceFilter} in front of a handler that calls the downstream
+   * The frontend-api: {@link TracingFilter} in front of a handler that calls the downstream
    * with {@code factory}'s client on its own thread, and answers 200 when that call got a 200.
    */
   private void startUpstream(Double tracesSampleRate, TracedClient.Factory factory) throws Exception {
@@ -185,7 +185,7 @@ class BrowserToDownstreamTest {
     upstream = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
     HttpContext context = upstream.createContext("/checkout", exchange -> {
       try (exchange) {
-        serverSpan.set((Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE));
+        serverSpan.set((Span) exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE));
         int code;
         String body;
         try {
@@ -202,7 +202,7 @@ class BrowserToDownstreamTest {
         }
       }
     });
-    context.getFilters().add(SentryTraceFilter.create(tracer));
+    context.getFilters().add(TracingFilter.create(tracer));
     upstream.start();
   }
 

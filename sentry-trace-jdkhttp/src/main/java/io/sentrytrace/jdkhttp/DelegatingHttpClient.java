@@ -4,7 +4,7 @@ import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpClientExchange;
 import io.sentrytrace.http.HttpClientHandler;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
@@ -56,7 +56,7 @@ final class DelegatingHttpClient extends HttpClient {
 
   DelegatingHttpClient(HttpClient delegate, Tracer tracer) {
     this.delegate = delegate;
-    this.handler = HttpClientHandler.create(tracer, LOG);
+    this.handler = HttpClientHandler.create(tracer, TracingHttpClient.class, "JDK HttpClient");
     this.twinnable = isJdkOwn(delegate);
   }
 

@@ -1,8 +1,8 @@
 package io.sentrytrace.jdkhttp;
 
-import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpClientRequest;
 import io.sentrytrace.http.RequestUrl;
+import io.sentrytrace.http.internal.HeaderValues;
 import java.net.http.HttpRequest;
 
 /**

@@ -1,8 +1,8 @@
 package io.sentrytrace.jdkhttp;
 
 import io.sentrytrace.http.EndingInputStream;
-import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpClientExchange;
+import io.sentrytrace.http.internal.HeaderValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;

@@ -5,11 +5,10 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
 import com.sun.net.httpserver.HttpsExchange;
-import io.sentrytrace.Cors;
-import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
-import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpServerHandler;
+import io.sentrytrace.http.HttpServerResponse;
+import io.sentrytrace.http.internal.HeaderValues;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,16 +18,16 @@ import java.net.URI;
 import javax.net.ssl.SSLSession;
 
 /**
- * The exchange that {@link SentryTraceFilter} passes down the chain: the server's own, plus what it
+ * The exchange that {@link TracingFilter} passes down the chain: the server's own, plus what it
  * cannot do by itself.
  *
  * <ul>
  *   <li>The span as a per-exchange attribute: the JDK server keeps exchange attributes in the
  *       {@link HttpContext}'s map, shared by all concurrent exchanges of that context, so a span
  *       stored there could be read by another request.
- *   <li>Right before the headers go out (only then are the handler's own values known): on a CORS
- *       preflight, the merge of {@code sentry-trace, baggage} into {@code
- *       Access-Control-Allow-Headers}; on a traced response, {@code Server-Timing} per policy.
+ *   <li>Right before the headers go out (only then are the handler's own values known): {@link
+ *       HttpServerHandler#beforeHeaders} (CORS help on a preflight, {@code Server-Timing} on a
+ *       traced response).
  *   <li>The first {@link IOException} that a write or flush of the response body threw: the
  *       client went away ({@link HttpServerHandler#finish(Span, int, Throwable, Throwable)}).
  * </ul>
@@ -36,8 +35,6 @@ import javax.net.ssl.SSLSession;
  * An {@link HttpsExchange} is wrapped as one, so handlers can still reach the TLS session.
  */
 final class TracedExchange extends HttpExchange {
-  private static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
-
   private final HttpExchange delegate;
   private final Span span;
   private final HttpServerHandler handler;
@@ -52,7 +49,7 @@ final class TracedExchange extends HttpExchange {
   }
 
   /**
-   * {@code exchange} with {@code span} under {@link SentryTraceFilter#SPAN_ATTRIBUTE}; a null span
+   * {@code exchange} with {@code span} under {@link TracingFilter#SPAN_ATTRIBUTE}; a null span
    * means a CORS preflight, whose answer gets the trace headers allowed when the headers are sent.
    */
   static HttpExchange wrap(HttpExchange exchange, Span span, HttpServerHandler handler) {
@@ -73,32 +70,19 @@ final class TracedExchange extends HttpExchange {
 
   @Override
   public void sendResponseHeaders(int code, long length) throws IOException {
-    try {
-      Headers response = delegate.getResponseHeaders();
-      if (span == null) {
-        String allowed =
-            handler.preflightAllowHeaders(HeaderValues.join(response.get(Cors.ALLOW_HEADERS_HEADER)), response.getFirst(ALLOW_ORIGIN));
-        if (allowed != null) response.set(Cors.ALLOW_HEADERS_HEADER, allowed);
-      } else {
-        String timing =
-            handler.serverTiming(span, response.getFirst("Content-Type"), HeaderValues.join(response.get(ServerTiming.HEADER)));
-        if (timing != null) response.set(ServerTiming.HEADER, timing);
-      }
-    } catch (RuntimeException e) {
-      SentryTraceFilter.LOG.failed(e);
-    }
+    handler.beforeHeaders(span, new ResponseHeaders(delegate));
     delegate.sendResponseHeaders(code, length);
   }
 
   @Override
   public Object getAttribute(String name) {
-    return SentryTraceFilter.SPAN_ATTRIBUTE.equals(name) ? span : delegate.getAttribute(name);
+    return TracingFilter.SPAN_ATTRIBUTE.equals(name) ? span : delegate.getAttribute(name);
   }
 
   /** Our attribute is read-only; every other goes to the server's exchange. */
   @Override
   public void setAttribute(String name, Object value) {
-    if (!SentryTraceFilter.SPAN_ATTRIBUTE.equals(name)) delegate.setAttribute(name, value);
+    if (!TracingFilter.SPAN_ATTRIBUTE.equals(name)) delegate.setAttribute(name, value);
   }
 
   @Override
@@ -180,6 +164,25 @@ final class TracedExchange extends HttpExchange {
   @Override
   public String toString() {
     return delegate.toString();
+  }
+
+  /** The response headers as {@link HttpServerHandler#beforeHeaders} reads and writes them. */
+  private static final class ResponseHeaders implements HttpServerResponse {
+    private final HttpExchange exchange;
+
+    ResponseHeaders(HttpExchange exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    public String header(String name) {
+      return HeaderValues.join(exchange.getResponseHeaders().get(name));
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+      exchange.getResponseHeaders().set(name, value);
+    }
   }
 
   /**

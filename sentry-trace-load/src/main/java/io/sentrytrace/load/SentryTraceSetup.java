@@ -4,7 +4,7 @@ import com.sun.net.httpserver.Filter;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.apache.TracingExecInterceptor;
 import io.sentrytrace.envelope.EnvelopeExporter;
-import io.sentrytrace.jdkhttp.SentryTraceFilter;
+import io.sentrytrace.jdkhttp.TracingFilter;
 import io.sentrytrace.jdkhttp.TracingHttpClient;
 import io.sentrytrace.okhttp.TracingInterceptor;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 final class SentryTraceSetup implements Setup {
   final Tracer tracer;
   final EnvelopeExporter exporter;
-  private final SentryTraceFilter filter;
+  private final TracingFilter filter;
   private final DownstreamClient okhttp;
   private final CloseableHttpClient apacheClient;
   private final DownstreamClient apache;
@@ -34,7 +34,7 @@ final class SentryTraceSetup implements Setup {
     name = transport == null ? "sentry-trace" : "sentry-trace, " + transport.getClass().getSimpleName();
     tracer = Tracer.builder().dsn(dsn).tracesSampleRate(CostRun.sampleRate()).release("shop@1.4.0").environment("production")
         .exporter(exporter).build();
-    filter = SentryTraceFilter.create(tracer);
+    filter = TracingFilter.create(tracer);
     okhttp = BaseClients.okhttp(TracingInterceptor.instrument(base.okhttp, tracer));
     apacheClient = base.apacheBuilder()
         .addExecInterceptorFirst("sentry-trace", TracingExecInterceptor.create(tracer))

@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.jdkhttp.SentryTraceFilter;
+import io.sentrytrace.jdkhttp.TracingFilter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -104,7 +104,7 @@ final class Service implements AutoCloseable {
   /** A handler's mistake: a scope opened and never closed (a span's, or a fresh trace's). */
   @SuppressWarnings("resource")
   private void leaveScopeOpen(HttpExchange exchange, long n) {
-    Object tx = exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE);
+    Object tx = exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE);
     if (!(tx instanceof Span) || !(setup.get() instanceof SentryTraceSetup)) return;
     Tracer tracer = ((SentryTraceSetup) setup.get()).tracer;
     if ((n / leakEvery) % 2 == 0) {

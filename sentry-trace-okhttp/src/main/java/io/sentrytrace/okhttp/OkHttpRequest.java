@@ -1,8 +1,8 @@
 package io.sentrytrace.okhttp;
 
-import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpClientRequest;
 import io.sentrytrace.http.RequestUrl;
+import io.sentrytrace.http.internal.HeaderValues;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Request;

@@ -3,7 +3,7 @@ package io.sentrytrace.okhttp;
 import io.sentrytrace.Span;
 import io.sentrytrace.http.HttpClientExchange;
 import io.sentrytrace.http.HttpClientHandler;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import okhttp3.Call;
 import okhttp3.EventListener;

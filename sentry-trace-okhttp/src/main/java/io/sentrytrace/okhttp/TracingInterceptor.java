@@ -2,10 +2,10 @@ package io.sentrytrace.okhttp;
 
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpClientExchange;
 import io.sentrytrace.http.HttpClientHandler;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.HeaderValues;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import java.util.Objects;
 import okhttp3.Call;

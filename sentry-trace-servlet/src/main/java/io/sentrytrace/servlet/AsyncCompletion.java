@@ -34,7 +34,7 @@ final class AsyncCompletion implements AsyncListener {
     try {
       status = response.getStatus();
     } catch (RuntimeException e) {
-      SentryTraceServletFilter.LOG.failed(e);
+      TracingServletFilter.LOG.failed(e);
       status = 0;
     }
     Throwable failedWrite = traced.writeFailure();
@@ -58,7 +58,7 @@ final class AsyncCompletion implements AsyncListener {
     try {
       if (response.isCommitted()) writeFailure = error;
     } catch (RuntimeException e) {
-      SentryTraceServletFilter.LOG.failed(e);
+      TracingServletFilter.LOG.failed(e);
     }
   }
 
@@ -68,7 +68,7 @@ final class AsyncCompletion implements AsyncListener {
     try {
       event.getAsyncContext().addListener(this);
     } catch (RuntimeException e) {
-      SentryTraceServletFilter.LOG.failed(e);
+      TracingServletFilter.LOG.failed(e);
     }
   }
 }

@@ -53,6 +53,12 @@ final class ServletRequestAdapter implements HttpServerRequest {
     return address == null ? null : InetSocketAddress.createUnresolved(address, request.getLocalPort());
   }
 
+  /** The container's request, for a {@link io.sentrytrace.http.HttpServerHandler.Builder#transactionName} function. */
+  @Override
+  public Object unwrap() {
+    return request;
+  }
+
   /** {@code /a;x=1/b;jsessionid=2} becomes {@code /a/b}; one pass. */
   static String withoutPathParameters(String uri) {
     if (uri == null || uri.indexOf(';') < 0) return uri;

@@ -10,7 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 
 /**
- * The request that {@link SentryTraceServletFilter} passes down the chain with a {@link
+ * The request that {@link TracingServletFilter} passes down the chain with a {@link
  * TracedResponse}: the container's own, except for {@link #startAsync()}. Without arguments the
  * container hands the async work its own response, past the filter, so a page written there would
  * be committed unseen (no {@code Server-Timing}, no failed write noticed). Here the async context

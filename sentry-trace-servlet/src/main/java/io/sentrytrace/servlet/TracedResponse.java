@@ -1,9 +1,8 @@
 package io.sentrytrace.servlet;
 
-import io.sentrytrace.Cors;
-import io.sentrytrace.ServerTiming;
 import io.sentrytrace.Span;
 import io.sentrytrace.http.HttpServerHandler;
+import io.sentrytrace.http.HttpServerResponse;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,7 +12,7 @@ import java.io.PrintWriter;
 import java.util.Collection;
 
 /**
- * The response that {@link SentryTraceServletFilter} passes down the chain: the container's own,
+ * The response that {@link TracingServletFilter} passes down the chain: the container's own,
  * plus the headers the filter adds right before the response is committed, when the app's own
  * values (its {@code Content-Type}, {@code Server-Timing}, CORS headers) are known. With servlets
  * the app writes its headers during the chain, and a response is committed by its first flushed
@@ -22,11 +21,8 @@ import java.util.Collection;
  * filter). A response already committed then is left alone: no header is ever set on one (the
  * container would ignore it, or throw).
  *
- * <ul>
- *   <li>A traced response ({@code span} non-null): {@code Server-Timing} per the handler's policy.
- *   <li>A CORS preflight ({@code span} null): {@code sentry-trace, baggage} merged into {@code
- *       Access-Control-Allow-Headers} of a CORS answer.
- * </ul>
+ * What it adds is {@link HttpServerHandler#beforeHeaders}'s: {@code Server-Timing} on a traced
+ * response ({@code span} non-null), the CORS help on a preflight ({@code span} null).
  *
  * <p>It also keeps the first {@link IOException} that a write or flush of the body stream (or
  * {@code flushBuffer}) threw, whatever the app then did with it: the client went away ({@link
@@ -34,8 +30,6 @@ import java.util.Collection;
  * errors, so a page written with {@code getWriter()} shows none.
  */
 final class TracedResponse extends HttpServletResponseWrapper {
-  private static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
-
   private final Span span;
   private final HttpServerHandler handler;
   /** The header is set, or the response was found committed: nothing more to do (until a reset). */
@@ -60,26 +54,10 @@ final class TracedResponse extends HttpServletResponseWrapper {
     if (settled) return;
     try {
       HttpServletResponse response = (HttpServletResponse) getResponse();
-      if (response.isCommitted()) {
-        settled = true;
-        return;
-      }
-      if (span == null) {
-        String allowed = handler.preflightAllowHeaders(joined(response.getHeaders(Cors.ALLOW_HEADERS_HEADER)), response.getHeader(ALLOW_ORIGIN));
-        if (allowed != null) {
-          response.setHeader(Cors.ALLOW_HEADERS_HEADER, allowed);
-          settled = true;
-        }
-      } else {
-        String timing = handler.serverTiming(span, response.getContentType(), joined(response.getHeaders(ServerTiming.HEADER)));
-        if (timing != null) {
-          response.setHeader(ServerTiming.HEADER, timing);
-          settled = true;
-        }
-      }
+      settled = response.isCommitted() || handler.beforeHeaders(span, new ResponseHeaders(response));
     } catch (RuntimeException e) {
       settled = true; // once is enough: the response goes on without the header
-      SentryTraceServletFilter.LOG.failed(e);
+      TracingServletFilter.LOG.failed(e);
     }
   }
 
@@ -104,6 +82,34 @@ final class TracedResponse extends HttpServletResponseWrapper {
   static String joined(Collection<String> values) {
     if (values == null || values.isEmpty()) return null;
     return values.size() == 1 ? values.iterator().next() : String.join(",", values);
+  }
+
+  /** The container's response headers as {@link HttpServerHandler#beforeHeaders} reads and writes them. */
+  private static final class ResponseHeaders implements HttpServerResponse {
+    private final HttpServletResponse response;
+
+    ResponseHeaders(HttpServletResponse response) {
+      this.response = response;
+    }
+
+    @Override
+    public String header(String name) {
+      return joined(response.getHeaders(name));
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+      response.setHeader(name, value);
+    }
+
+    /**
+     * The servlet API's own view of the type; whether {@code getHeader("Content-Type")} shows a
+     * type set with {@code setContentType} is up to the container.
+     */
+    @Override
+    public String contentType() {
+      return response.getContentType();
+    }
   }
 
   @Override

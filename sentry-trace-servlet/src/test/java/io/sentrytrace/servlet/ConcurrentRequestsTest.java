@@ -100,7 +100,7 @@ class ConcurrentRequestsTest {
           response.setStatus(answer.code() == 204 ? 200 : 502);
         }
         response.setContentType("text/plain");
-        response.getWriter().write(((Span) request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE)).traceId().toString());
+        response.getWriter().write(((Span) request.getAttribute(TracingServletFilter.SPAN_ATTRIBUTE)).traceId().toString());
       }
     };
 
@@ -110,7 +110,7 @@ class ConcurrentRequestsTest {
     long elapsed;
     try (ServletContainer container = ServletContainer.named(name)) {
       URI base = container.start(context -> {
-        FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", SentryTraceServletFilter.create(tracer));
+        FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", TracingServletFilter.create(tracer));
         sentry.setAsyncSupported(true);
         sentry.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), false, "/*");
         ServletRegistration.Dynamic registration = context.addServlet("work", servlet);

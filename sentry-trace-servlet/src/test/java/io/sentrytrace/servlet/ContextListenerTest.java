@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link SentryTraceContextListener}: the tracer from context-params or the environment, and the mistakes it names. */
+/** {@link TracingContextListener}: the tracer from context-params or the environment, and the mistakes it names. */
 class ContextListenerTest {
   /** Nothing listens there: these tests send nothing (no transaction is finished). */
   private static final String DSN = "http://abc123@127.0.0.1:9/42";
@@ -28,7 +28,7 @@ class ContextListenerTest {
   private final Map<String, String> environment = new HashMap<>();
   private final Map<String, Object> attributes = new HashMap<>();
   private final ServletContext context = context(params, attributes);
-  private final CapturedLog log = new CapturedLog(SentryTraceContextListener.class.getName());
+  private final CapturedLog log = new CapturedLog(TracingContextListener.class.getName());
 
   @AfterEach
   void closeLog() {
@@ -46,11 +46,11 @@ class ContextListenerTest {
     params.put("sentry-trace.propagate-traceparent", "TRUE");
     params.put("sentry-trace.strict-trace-continuation", "true");
     params.put("unrelated.param", "left alone");
-    SentryTraceContextListener listener = listener();
+    TracingContextListener listener = listener();
 
     listener.contextInitialized(new ServletContextEvent(context));
 
-    Tracer tracer = (Tracer) attributes.get(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    Tracer tracer = (Tracer) attributes.get(TracingServletFilter.TRACER_ATTRIBUTE);
     assertThat(tracer.dsn().toString()).isEqualTo(DSN);
     assertThat(tracer.tracesSampleRate()).isEqualTo(0.25);
     assertThat(tracer.release()).isEqualTo("shop@1.4.0");
@@ -70,7 +70,7 @@ class ContextListenerTest {
 
     listener.contextDestroyed(new ServletContextEvent(context));
 
-    assertThat(attributes).doesNotContainKey(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    assertThat(attributes).doesNotContainKey(TracingServletFilter.TRACER_ATTRIBUTE);
     assertThat(senderThreads()).as("closed with the application: its thread ended").isSubsetOf(before);
   }
 
@@ -78,7 +78,7 @@ class ContextListenerTest {
   void withoutADsnNothingIsSentAndNoThreadStarts() {
     Set<Thread> before = senderThreads();
     params.put("sentry-trace.traces-sample-rate", "1");
-    SentryTraceContextListener listener = listener();
+    TracingContextListener listener = listener();
 
     listener.contextInitialized(new ServletContextEvent(context));
 
@@ -98,10 +98,10 @@ class ContextListenerTest {
     params.put("sentry-trace.release", "from-web.xml");
     params.put("sentry-trace.environment", " "); // blank: unset, so the environment's counts
 
-    SentryTraceContextListener listener = listener();
+    TracingContextListener listener = listener();
     listener.contextInitialized(new ServletContextEvent(context));
 
-    Tracer tracer = (Tracer) attributes.get(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    Tracer tracer = (Tracer) attributes.get(TracingServletFilter.TRACER_ATTRIBUTE);
     assertThat(tracer.tracesSampleRate()).isEqualTo(0.5);
     assertThat(tracer.release()).isEqualTo("from-web.xml");
     assertThat(tracer.environment()).isEqualTo("staging");
@@ -112,10 +112,10 @@ class ContextListenerTest {
   @Test
   void targetsOnSeveralLinesKeepTheCommasOfARegex() {
     params.put("sentry-trace.trace-propagation-targets", "\n  ^https://api[0-9]{1,2}\\.example\\.com/.*\n  localhost\n");
-    SentryTraceContextListener listener = listener();
+    TracingContextListener listener = listener();
     listener.contextInitialized(new ServletContextEvent(context));
 
-    Tracer tracer = (Tracer) attributes.get(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    Tracer tracer = (Tracer) attributes.get(TracingServletFilter.TRACER_ATTRIBUTE);
     assertThat(tracer.shouldPropagate("https://api12.example.com/x")).isTrue();
     assertThat(tracer.shouldPropagate("http://localhost:8080/")).isTrue();
     assertThat(tracer.shouldPropagate("https://example.org/")).isFalse();
@@ -144,7 +144,7 @@ class ContextListenerTest {
     params.remove("sentry-trace.dsn");
     environment.put("SENTRY_TRACE_DSN", "https://o1.ingest.sentry.io/2");
     assertFails("sentry-trace.release", "ok",
-        "SentryTraceContextListener: the environment variable SENTRY_TRACE_DSN is not a valid Sentry DSN:");
+        "TracingContextListener: the environment variable SENTRY_TRACE_DSN is not a valid Sentry DSN:");
 
     assertThat(senderThreads()).isSubsetOf(before);
     assertThat(attributes).isEmpty();
@@ -156,7 +156,7 @@ class ContextListenerTest {
     params.put("sentry-trace.tracesSampleRate", "1.0");
     params.put("sentry-trace.server-timing", "ALL");
     params.put("sentry-trace.enabled", "false");
-    SentryTraceContextListener listener = listener();
+    TracingContextListener listener = listener();
 
     listener.contextInitialized(new ServletContextEvent(context));
 
@@ -173,7 +173,7 @@ class ContextListenerTest {
             + " sentry-trace.propagate-traceparent, sentry-trace.continue-from-traceparent,"
             + " sentry-trace.strict-trace-continuation.",
         "WARNING sentry-trace: context-param sentry-trace.server-timing is ignored: server-timing is an option of the"
-            + " filter here, its init-param server-timing (<init-param> of SentryTraceServletFilter).",
+            + " filter here, its init-param server-timing (<init-param> of TracingServletFilter).",
         "WARNING sentry-trace: context-param sentry-trace.enabled is ignored: in web.xml, leave out the listener and the"
             + " filter to switch sentry-trace off.");
     listener.contextDestroyed(new ServletContextEvent(context));
@@ -182,7 +182,7 @@ class ContextListenerTest {
   @Test
   void aDsnWithoutASampleRateIsAWarningBecauseNothingWouldBeSent() {
     params.put("sentry-trace.dsn", DSN);
-    SentryTraceContextListener listener = listener();
+    TracingContextListener listener = listener();
 
     listener.contextInitialized(new ServletContextEvent(context));
 
@@ -196,7 +196,7 @@ class ContextListenerTest {
 
   @Test
   void anAttributeAlreadySetByAnotherListenerFailsInsteadOfBeingReplaced() {
-    attributes.put(SentryTraceServletFilter.TRACER_ATTRIBUTE, Tracer.builder().build());
+    attributes.put(TracingServletFilter.TRACER_ATTRIBUTE, Tracer.builder().build());
     assertThatThrownBy(() -> listener().contextInitialized(new ServletContextEvent(context)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'io.sentrytrace.Tracer' already holds a io.sentrytrace.Tracer (another listener set it)");
@@ -204,9 +204,9 @@ class ContextListenerTest {
 
   @Test
   void environmentVariableNamesAreSpringBootsRelaxedBinding() {
-    assertThat(SentryTraceContextListener.environmentVariable(SentryTraceContextListener.TRACES_SAMPLE_RATE))
+    assertThat(TracingContextListener.environmentVariable(TracingContextListener.TRACES_SAMPLE_RATE))
         .isEqualTo("SENTRY_TRACE_TRACES_SAMPLE_RATE");
-    assertThat(SentryTraceContextListener.environmentVariable(SentryTraceContextListener.CONTINUE_FROM_TRACEPARENT))
+    assertThat(TracingContextListener.environmentVariable(TracingContextListener.CONTINUE_FROM_TRACEPARENT))
         .isEqualTo("SENTRY_TRACE_CONTINUE_FROM_TRACEPARENT");
   }
 
@@ -222,8 +222,8 @@ class ContextListenerTest {
     }
   }
 
-  private SentryTraceContextListener listener() {
-    return new SentryTraceContextListener(environment::get);
+  private TracingContextListener listener() {
+    return new TracingContextListener(environment::get);
   }
 
   private static Set<Thread> senderThreads() {

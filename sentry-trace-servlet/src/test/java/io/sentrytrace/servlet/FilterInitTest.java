@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.Tracer;
+import io.sentrytrace.http.HttpServerHandler;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -19,49 +20,57 @@ class FilterInitTest {
 
   @Test
   void withoutATracerInTheServletContextInitFailsSayingWhatToDo() {
-    SentryTraceServletFilter filter = new SentryTraceServletFilter();
+    TracingServletFilter filter = new TracingServletFilter();
     assertThatThrownBy(() -> filter.init(config(Map.of(), Map.of())))
         .isInstanceOf(ServletException.class)
-        .hasMessageContaining("'" + SentryTraceServletFilter.TRACER_ATTRIBUTE + "' holds nothing")
+        .hasMessageContaining("'" + TracingServletFilter.TRACER_ATTRIBUTE + "' holds nothing")
         .hasMessageContaining("ServletContextListener")
-        .hasMessageContaining("SentryTraceServletFilter.create(tracer)");
+        .hasMessageContaining("TracingServletFilter.create(tracer)");
   }
 
   @Test
   void anAttributeHoldingSomethingElseIsNamedInTheMessage() {
-    SentryTraceServletFilter filter = new SentryTraceServletFilter();
-    FilterConfig config = config(Map.of(SentryTraceServletFilter.TRACER_ATTRIBUTE_PARAM, "my.tracer"), Map.of("my.tracer", "not a tracer"));
+    TracingServletFilter filter = new TracingServletFilter();
+    FilterConfig config = config(Map.of(TracingServletFilter.TRACER_ATTRIBUTE_PARAM, "my.tracer"), Map.of("my.tracer", "not a tracer"));
     assertThatThrownBy(() -> filter.init(config)).hasMessageContaining("'my.tracer' holds a java.lang.String");
   }
 
   @Test
   void unknownOptionValuesFailInitWithTheAllowedValues() {
-    Map<String, Object> context = Map.of(SentryTraceServletFilter.TRACER_ATTRIBUTE, tracer);
-    assertThatThrownBy(() -> new SentryTraceServletFilter().init(config(Map.of(SentryTraceServletFilter.SERVER_TIMING_PARAM, "pages"), context)))
+    Map<String, Object> context = Map.of(TracingServletFilter.TRACER_ATTRIBUTE, tracer);
+    assertThatThrownBy(() -> new TracingServletFilter().init(config(Map.of(TracingServletFilter.SERVER_TIMING_PARAM, "pages"), context)))
         .hasMessageContaining("server-timing is 'pages'; use OFF, HTML or ALL");
-    assertThatThrownBy(() -> new SentryTraceServletFilter().init(config(Map.of(SentryTraceServletFilter.CORS_ALLOW_HEADERS_PARAM, "yes"), context)))
+    assertThatThrownBy(() -> new TracingServletFilter().init(config(Map.of(TracingServletFilter.CORS_ALLOW_HEADERS_PARAM, "yes"), context)))
         .hasMessageContaining("cors-allow-headers is 'yes'; use true or false");
   }
 
   @Test
   void anUnknownInitParamFailsInitNamingItTheClosestAndTheKnownOnes() {
-    Map<String, Object> context = Map.of(SentryTraceServletFilter.TRACER_ATTRIBUTE, tracer);
-    assertThatThrownBy(() -> new SentryTraceServletFilter().init(config(Map.of("cors-allow-header", "false"), context)))
+    Map<String, Object> context = Map.of(TracingServletFilter.TRACER_ATTRIBUTE, tracer);
+    assertThatThrownBy(() -> new TracingServletFilter().init(config(Map.of("cors-allow-header", "false"), context)))
         .isInstanceOf(ServletException.class)
-        .hasMessage("SentryTraceServletFilter 'sentry-trace': unknown init-param 'cors-allow-header' (did you mean"
+        .hasMessage("TracingServletFilter 'sentry-trace': unknown init-param 'cors-allow-header' (did you mean"
             + " cors-allow-headers?). Its init-params are tracer-attribute, server-timing, cors-allow-headers.");
-    assertThatThrownBy(() -> new SentryTraceServletFilter().init(config(Map.of("sentry-trace.dsn", "https://k@o1.ingest.sentry.io/2"), context)))
-        .hasMessageEndingWith("; the sentry-trace.* settings are context-params, read by SentryTraceContextListener.");
-    assertThatCode(() -> new SentryTraceServletFilter().init(config(Map.of(SentryTraceServletFilter.SERVER_TIMING_PARAM, "all",
-        SentryTraceServletFilter.CORS_ALLOW_HEADERS_PARAM, "false", SentryTraceServletFilter.TRACER_ATTRIBUTE_PARAM,
-        SentryTraceServletFilter.TRACER_ATTRIBUTE), context))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> new TracingServletFilter().init(config(Map.of("sentry-trace.dsn", "https://k@o1.ingest.sentry.io/2"), context)))
+        .hasMessageEndingWith("; the sentry-trace.* settings are context-params, read by TracingContextListener.");
+    assertThatCode(() -> new TracingServletFilter().init(config(Map.of(TracingServletFilter.SERVER_TIMING_PARAM, "all",
+        TracingServletFilter.CORS_ALLOW_HEADERS_PARAM, "false", TracingServletFilter.TRACER_ATTRIBUTE_PARAM,
+        TracingServletFilter.TRACER_ATTRIBUTE), context))).doesNotThrowAnyException();
   }
 
   @Test
   void aFilterMadeInCodeIgnoresTheServletContext() {
     // No tracer in the context, a bad init-param: neither matters to a filter that has its options.
-    FilterConfig config = config(Map.of(SentryTraceServletFilter.SERVER_TIMING_PARAM, "pages"), Map.of());
-    assertThatCode(() -> SentryTraceServletFilter.create(tracer).init(config)).doesNotThrowAnyException();
+    FilterConfig config = config(Map.of(TracingServletFilter.SERVER_TIMING_PARAM, "pages"), Map.of());
+    assertThatCode(() -> TracingServletFilter.create(tracer).init(config)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aFilterMadeInCodeRejectsNullByName() {
+    assertThatThrownBy(() -> TracingServletFilter.create((Tracer) null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
+    assertThatThrownBy(() -> TracingServletFilter.create((HttpServerHandler) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("handler");
   }
 
   private static FilterConfig config(Map<String, String> params, Map<String, Object> attributes) {

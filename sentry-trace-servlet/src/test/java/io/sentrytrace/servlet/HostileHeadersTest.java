@@ -84,7 +84,7 @@ class HostileHeadersTest {
       protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         served.incrementAndGet();
         reached.add(request.getParameter("input"));
-        Span tx = (Span) request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE);
+        Span tx = (Span) request.getAttribute(TracingServletFilter.SPAN_ATTRIBUTE);
         response.setContentType("text/html; charset=utf-8");
         response.getWriter().write("<html><head>" + MetaTags.render(tx) + "</head></html>");
       }
@@ -108,7 +108,7 @@ class HostileHeadersTest {
     List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (ServletContainer container = ServletContainer.jetty()) {
       URI base = container.start(context -> {
-        FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", SentryTraceServletFilter.create(tracer));
+        FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", TracingServletFilter.create(tracer));
         sentry.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         context.addServlet("page", page).addMapping("/page");
       }, Map.of());

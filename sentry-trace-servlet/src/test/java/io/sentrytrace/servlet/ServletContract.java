@@ -16,7 +16,7 @@ import java.util.EnumSet;
 import java.util.Map;
 
 /**
- * {@link SentryTraceServletFilter} keeps every server rule of the shared contract, in a real
+ * {@link TracingServletFilter} keeps every server rule of the shared contract, in a real
  * container ({@link JettyContractTest}, {@link TomcatContractTest}). The app is a servlet; the server's own error handling is
  * a filter registered before ours.
  */
@@ -28,10 +28,7 @@ abstract class ServletContract extends HttpServerContract {
   @Override
   protected URI start(Options options, App app) throws Exception {
     container = newContainer();
-    Filter filter = SentryTraceServletFilter.builder(options.tracer)
-        .serverTiming(options.serverTiming)
-        .corsAllowHeaders(options.corsAllowHeaders)
-        .build();
+    Filter filter = TracingServletFilter.create(options.handler());
     return container.start(context -> deploy(context, filter, app), Map.of());
   }
 
@@ -61,7 +58,7 @@ abstract class ServletContract extends HttpServerContract {
     ServletRegistration.Dynamic servlet = context.addServlet("app", new HttpServlet() {
       @Override
       protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Reply reply = app.handle(request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE));
+        Reply reply = app.handle(request.getAttribute(TracingServletFilter.SPAN_ATTRIBUTE));
         response.setStatus(reply.status);
         for (Map.Entry<String, String> header : reply.headers) response.addHeader(header.getKey(), header.getValue());
         byte[] body = reply.body.getBytes(StandardCharsets.UTF_8);

@@ -8,6 +8,7 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.http.CapturedLog;
+import io.sentrytrace.http.HttpServerHandler;
 import io.sentrytrace.http.ServerTimingPolicy;
 import io.sentrytrace.testing.InMemorySpanExporter;
 import jakarta.servlet.AsyncContext;
@@ -126,7 +127,7 @@ abstract class ServletFilterSuite {
   }
 
   private void deploy(Map<String, Page> pages, ServerTimingPolicy serverTiming) throws Exception {
-    deploy(pages, Map.of(), List.of(SentryTraceServletFilter.builder(tracer).serverTiming(serverTiming).build()), context -> {});
+    deploy(pages, Map.of(), List.of(TracingServletFilter.create(HttpServerHandler.builder(tracer).serverTiming(serverTiming).build())), context -> {});
   }
 
   private void deploy(Map<String, Page> pages) throws Exception {
@@ -134,7 +135,7 @@ abstract class ServletFilterSuite {
   }
 
   private void see(String page, HttpServletRequest request) {
-    seen.add(new Seen(page, request.getDispatcherType(), request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE), tracer.currentSpan()));
+    seen.add(new Seen(page, request.getDispatcherType(), request.getAttribute(TracingServletFilter.SPAN_ATTRIBUTE), tracer.currentSpan()));
   }
 
   private Seen take() throws InterruptedException {
@@ -424,7 +425,7 @@ abstract class ServletFilterSuite {
               html(response, "sorry");
             }),
         Map.of(500, "/error-page"),
-        List.of(SentryTraceServletFilter.create(tracer)),
+        List.of(TracingServletFilter.create(tracer)),
         context -> {});
 
     HttpResponse<String> response = get("/fail");
@@ -454,7 +455,7 @@ abstract class ServletFilterSuite {
               html(response, "gone");
             }),
         Map.of(410, "/error-page"),
-        List.of(SentryTraceServletFilter.create(tracer)),
+        List.of(TracingServletFilter.create(tracer)),
         context -> {});
 
     HttpResponse<String> response = get("/gone");
@@ -507,7 +508,7 @@ abstract class ServletFilterSuite {
           html(response, "<p>page</p>");
         }),
         Map.of(),
-        List.of(SentryTraceServletFilter.create(tracer), SentryTraceServletFilter.create(tracer)),
+        List.of(TracingServletFilter.create(tracer), TracingServletFilter.create(tracer)),
         context -> {});
 
     HttpResponse<String> response = get("/page");
@@ -598,6 +599,21 @@ abstract class ServletFilterSuite {
   }
 
   @Test
+  void aTransactionNameFunctionReadsTheContainersRequest() throws Exception {
+    HttpServerHandler named = HttpServerHandler.builder(tracer)
+        .transactionName(request -> {
+          // What the adapted request does not carry: the servlet's mapping, from the container's request.
+          HttpServletRequest servletRequest = (HttpServletRequest) request.unwrap();
+          return servletRequest.getMethod() + " " + servletRequest.getHttpServletMapping().getPattern();
+        })
+        .build();
+    deploy(pages("/orders/*", (Page) (request, response) -> response.setStatus(204)), Map.of(),
+        List.of(TracingServletFilter.create(named)), context -> {});
+    assertThat(get("/orders/7").statusCode()).isEqualTo(204);
+    assertThat(onlyTransaction().name()).isEqualTo("GET /orders/*");
+  }
+
+  @Test
   void aFilterDeclaredByClassFindsItsTracerInTheServletContext() throws Exception {
     deploy(
         pages("/api", (Page) (request, response) -> {
@@ -610,9 +626,9 @@ abstract class ServletFilterSuite {
         context -> {
           // What web.xml does: the container instantiates the class; a listener put the tracer here.
           context.setAttribute("shop.tracer", tracer);
-          FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", SentryTraceServletFilter.class);
-          sentry.setInitParameter(SentryTraceServletFilter.TRACER_ATTRIBUTE_PARAM, "shop.tracer");
-          sentry.setInitParameter(SentryTraceServletFilter.SERVER_TIMING_PARAM, "all");
+          FilterRegistration.Dynamic sentry = context.addFilter("sentry-trace", TracingServletFilter.class);
+          sentry.setInitParameter(TracingServletFilter.TRACER_ATTRIBUTE_PARAM, "shop.tracer");
+          sentry.setInitParameter(TracingServletFilter.SERVER_TIMING_PARAM, "all");
           sentry.setAsyncSupported(true);
           sentry.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), true, "/*");
         });

@@ -61,7 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ThreadLocal it left behind (the surefire argLine opens what that check reads).
  */
 class WebAppRedeployTest {
-  private static final String LISTENER = "io.sentrytrace.servlet.SentryTraceContextListener";
+  private static final String LISTENER = "io.sentrytrace.servlet.TracingContextListener";
   private static final int DEPLOYS = 5;
   /** Bounds a hang only: a transaction normally arrives within milliseconds. */
   private static final long ARRIVAL_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -141,7 +141,7 @@ class WebAppRedeployTest {
   private ClassLoader deployRequestUndeploy(Path webapp, int deploy, Set<Thread> before) throws Exception {
     StandardContext context = deploy("/app", webapp);
     ClassLoader webappLoader = context.getLoader().getClassLoader();
-    Object tracer = context.getServletContext().getAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    Object tracer = context.getServletContext().getAttribute(TracingServletFilter.TRACER_ATTRIBUTE);
     assertThat(webappLoader).isInstanceOf(WebappClassLoaderBase.class);
     assertThat(tracer).as("the listener's Tracer").isNotNull();
     assertThat(tracer.getClass()).isNotSameAs(Tracer.class);
@@ -172,7 +172,7 @@ class WebAppRedeployTest {
     Path webapp = webapp("former", ReadmeRecipeListener.class.getName(), "");
     Set<Thread> before = sentryTraceThreads();
     StandardContext context = deploy("/former", webapp);
-    Object leaked = context.getServletContext().getAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    Object leaked = context.getServletContext().getAttribute(TracingServletFilter.TRACER_ATTRIBUTE);
     HttpURLConnection page = get("/former/index.html");
     assertThat(page.getResponseCode()).isEqualTo(200);
     page.getInputStream().readAllBytes();
@@ -241,7 +241,7 @@ class WebAppRedeployTest {
 
     assertThat(context.getState().isAvailable()).isFalse();
     assertThat(tomcatLog.atLeast(Level.SEVERE)).anySatisfy(line -> assertThat(line)
-        .contains("SentryTraceContextListener: context-param sentry-trace.propagate-traceparent is 'yes'; use true or false."));
+        .contains("TracingContextListener: context-param sentry-trace.propagate-traceparent is 'yes'; use true or false."));
     undeploy(context);
     assertThat(sentryTraceThreads()).as("no exporter was started").isSubsetOf(before);
   }
@@ -257,7 +257,7 @@ class WebAppRedeployTest {
     Path lib = Files.createDirectories(webInf.resolve("lib"));
     jar(Tracer.class, lib.resolve("sentry-trace-core.jar"));
     jar(HttpServerHandler.class, lib.resolve("sentry-trace-http.jar"));
-    jar(SentryTraceServletFilter.class, lib.resolve("sentry-trace-servlet.jar"));
+    jar(TracingServletFilter.class, lib.resolve("sentry-trace-servlet.jar"));
     jar(EnvelopeExporter.class, lib.resolve("sentry-trace-envelope.jar"));
     // The former recipe's listener is the application's own class: WEB-INF/classes.
     String listenerFile = ReadmeRecipeListener.class.getName().replace('.', '/') + ".class";
@@ -298,7 +298,7 @@ class WebAppRedeployTest {
           %s
           <filter>
             <filter-name>sentry-trace</filter-name>
-            <filter-class>io.sentrytrace.servlet.SentryTraceServletFilter</filter-class>
+            <filter-class>io.sentrytrace.servlet.TracingServletFilter</filter-class>
             <async-supported>true</async-supported>
           </filter>
           <filter-mapping>

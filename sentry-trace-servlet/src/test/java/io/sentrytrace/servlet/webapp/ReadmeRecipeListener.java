@@ -2,7 +2,7 @@ package io.sentrytrace.servlet.webapp;
 
 import io.sentrytrace.Tracer;
 import io.sentrytrace.envelope.EnvelopeExporter;
-import io.sentrytrace.servlet.SentryTraceServletFilter;
+import io.sentrytrace.servlet.TracingServletFilter;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -21,6 +21,6 @@ public class ReadmeRecipeListener implements ServletContextListener {
     // No shutdown hook: at the test JVM's exit it would run this stopped application's code.
     EnvelopeExporter exporter = EnvelopeExporter.builder(dsn).shutdownHook(false).build();
     Tracer tracer = Tracer.builder().dsn(dsn).tracesSampleRate(1.0).exporter(exporter).build();
-    context.setAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE, tracer);
+    context.setAttribute(TracingServletFilter.TRACER_ATTRIBUTE, tracer);
   }
 }

@@ -4,7 +4,7 @@ import io.sentrytrace.MetaTags;
 import io.sentrytrace.Span;
 import io.sentrytrace.TransactionNameSource;
 import io.sentrytrace.http.HttpServerHandler;
-import io.sentrytrace.http.InstrumentationLog;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.servlet.HandlerInterceptor;

@@ -1,7 +1,8 @@
 package io.sentrytrace.spring.boot;
 
 import io.sentrytrace.Tracer;
-import io.sentrytrace.servlet.SentryTraceServletFilter;
+import io.sentrytrace.http.HttpServerHandler;
+import io.sentrytrace.servlet.TracingServletFilter;
 import jakarta.servlet.DispatcherType;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -18,7 +19,7 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * The server side in a servlet application: {@link SentryTraceServletFilter} registered for every
+ * The server side in a servlet application: {@link TracingServletFilter} registered for every
  * request, and with Spring MVC, transactions named by the route template ({@code GET
  * /orders/{id}}, source {@code route}) and the request attribute {@value #META_TAGS_ATTRIBUTE}
  * for templates.
@@ -33,11 +34,11 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * preflights answered behind it get {@code sentry-trace, baggage} in their allowed headers. It is
  * registered for {@code REQUEST} and {@code ASYNC} dispatches (an async dispatch runs with the
  * transaction current; the filter starts one transaction per request). An application's own
- * {@code SentryTraceServletFilter} bean or registration replaces it.
+ * {@code TracingServletFilter} bean or registration replaces it.
  */
 @AutoConfiguration(after = SentryTraceAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({SentryTraceServletFilter.class, FilterRegistrationBean.class})
+@ConditionalOnClass({TracingServletFilter.class, FilterRegistrationBean.class})
 @Conditional(SentryTraceEnabled.class)
 @ConditionalOnBean(Tracer.class)
 public class SentryTraceServletAutoConfiguration {
@@ -55,11 +56,11 @@ public class SentryTraceServletAutoConfiguration {
   public SentryTraceServletAutoConfiguration() {}
 
   @Bean
-  @ConditionalOnMissingFilterBean(SentryTraceServletFilter.class)
-  FilterRegistrationBean<SentryTraceServletFilter> sentryTraceFilter(Tracer tracer, SentryTraceProperties properties) {
-    SentryTraceServletFilter filter =
-        SentryTraceServletFilter.builder(tracer).serverTiming(properties.getServerTiming()).build();
-    FilterRegistrationBean<SentryTraceServletFilter> registration = new FilterRegistrationBean<>(filter);
+  @ConditionalOnMissingFilterBean(TracingServletFilter.class)
+  FilterRegistrationBean<TracingServletFilter> sentryTraceFilter(Tracer tracer, SentryTraceProperties properties) {
+    TracingServletFilter filter = TracingServletFilter.create(
+        HttpServerHandler.builder(tracer).serverTiming(properties.getServerTiming()).build());
+    FilterRegistrationBean<TracingServletFilter> registration = new FilterRegistrationBean<>(filter);
     registration.setName("sentryTraceFilter");
     registration.setOrder(FILTER_ORDER);
     registration.setAsyncSupported(true);

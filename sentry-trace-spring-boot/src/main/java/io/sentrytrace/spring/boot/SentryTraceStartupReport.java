@@ -70,7 +70,7 @@ final class SentryTraceStartupReport implements ApplicationListener<ContextRefre
   private static final Log LOG = LogFactory.getLog(LOGGER);
   private static final String PREFIX = SentryTraceProperties.PREFIX;
   private static final String RATE = PREFIX + ".traces-sample-rate";
-  private static final String FILTER_CLASS = "io.sentrytrace.servlet.SentryTraceServletFilter";
+  private static final String FILTER_CLASS = "io.sentrytrace.servlet.TracingServletFilter";
   private static final String REGISTRATION_CLASS = "org.springframework.boot.web.servlet.FilterRegistrationBean";
 
   /** The dashed names of the properties, by their uniform form (lower case letters and digits only). */
@@ -181,12 +181,12 @@ final class SentryTraceStartupReport implements ApplicationListener<ContextRefre
   /** Kept apart so that the servlet classes are loaded only when present. */
   private static final class ServletFilters {
     static boolean present(ListableBeanFactory beans) {
-      if (beans.getBeanNamesForType(io.sentrytrace.servlet.SentryTraceServletFilter.class, false, false).length > 0) {
+      if (beans.getBeanNamesForType(io.sentrytrace.servlet.TracingServletFilter.class, false, false).length > 0) {
         return true;
       }
       for (org.springframework.boot.web.servlet.FilterRegistrationBean<?> registration :
           beans.getBeansOfType(org.springframework.boot.web.servlet.FilterRegistrationBean.class, false, false).values()) {
-        if (registration.getFilter() instanceof io.sentrytrace.servlet.SentryTraceServletFilter) return true;
+        if (registration.getFilter() instanceof io.sentrytrace.servlet.TracingServletFilter) return true;
       }
       return false;
     }

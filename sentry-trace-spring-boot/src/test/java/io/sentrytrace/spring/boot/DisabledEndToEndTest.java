@@ -3,7 +3,7 @@ package io.sentrytrace.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Tracer;
-import io.sentrytrace.servlet.SentryTraceServletFilter;
+import io.sentrytrace.servlet.TracingServletFilter;
 import io.sentrytrace.spring.boot.shop.ShopApplication;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,7 +49,7 @@ class DisabledEndToEndTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Server-Timing")).isEmpty();
     assertThat(context.getBeansOfType(Tracer.class)).isEmpty();
-    assertThat(context.getBeanNamesForType(SentryTraceServletFilter.class)).isEmpty();
+    assertThat(context.getBeanNamesForType(TracingServletFilter.class)).isEmpty();
     assertThat(context.containsBean("sentryTraceFilter")).isFalse();
     assertThat(DOWNSTREAM.received).hasSize(1);
     assertThat(DOWNSTREAM.received.get(0).sentryTrace()).isNull();

@@ -8,7 +8,7 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanExporter;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.envelope.EnvelopeExporter;
-import io.sentrytrace.servlet.SentryTraceServletFilter;
+import io.sentrytrace.servlet.TracingServletFilter;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -217,7 +217,7 @@ class SentryTraceAutoConfigurationTest {
   void theFilterIsRegisteredBeforeSpringSecurityForRequestAndAsyncDispatches() {
     web.run(context -> {
       FilterRegistrationBean<?> registration = context.getBean(FilterRegistrationBean.class);
-      assertThat(registration.getFilter()).isInstanceOf(SentryTraceServletFilter.class);
+      assertThat(registration.getFilter()).isInstanceOf(TracingServletFilter.class);
       assertThat(registration.getOrder()).isLessThan(-100); // SecurityProperties.DEFAULT_FILTER_ORDER
       assertThat(registration.isAsyncSupported()).isTrue();
       assertThat(registration.determineDispatcherTypes()).containsExactlyInAnyOrder(DispatcherType.REQUEST, DispatcherType.ASYNC);
@@ -318,8 +318,8 @@ class SentryTraceAutoConfigurationTest {
   @Configuration(proxyBeanMethods = false)
   static class OwnFilter {
     @Bean
-    FilterRegistrationBean<SentryTraceServletFilter> ownFilter() {
-      return new FilterRegistrationBean<>(SentryTraceServletFilter.create(Tracer.builder().build()));
+    FilterRegistrationBean<TracingServletFilter> ownFilter() {
+      return new FilterRegistrationBean<>(TracingServletFilter.create(Tracer.builder().build()));
     }
   }
 

@@ -1,4 +1,4 @@
-package io.sentrytrace.http;
+package io.sentrytrace.http.internal;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * private static final InstrumentationLog LOG = InstrumentationLog.of(MyInterceptor.class, "OkHttp");
  * LOG.failed(e);
  * }</pre>
+ *
+ * <p>Not API: may change without notice.
  */
 public final class InstrumentationLog {
   private final System.Logger logger;

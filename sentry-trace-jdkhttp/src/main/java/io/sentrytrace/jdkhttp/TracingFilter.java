@@ -6,15 +6,13 @@ import com.sun.net.httpserver.HttpsExchange;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.http.HeaderValues;
 import io.sentrytrace.http.HttpServerHandler;
 import io.sentrytrace.http.HttpServerRequest;
-import io.sentrytrace.http.InstrumentationLog;
-import io.sentrytrace.http.ServerTimingPolicy;
+import io.sentrytrace.http.internal.HeaderValues;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * A {@code com.sun.net.httpserver} filter that continues the trace of each incoming request and
@@ -22,9 +20,11 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * HttpContext context = server.createContext("/", handler);
- * context.getFilters().add(SentryTraceFilter.create(tracer));
+ * context.getFilters().add(TracingFilter.create(tracer));
+ * // or, with server options:
+ * context.getFilters().add(TracingFilter.create(HttpServerHandler.builder(tracer).serverTiming(ServerTimingPolicy.ALL).build()));
  * // in the handler:
- * Span tx = (Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE); // or tracer.currentSpan()
+ * Span tx = (Span) exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE); // or tracer.currentSpan()
  * String head = "<head>" + MetaTags.render(tx) + "</head>";
  * }</pre>
  *
@@ -32,8 +32,10 @@ import java.util.function.Function;
  * the filter continues the trace of the incoming {@code sentry-trace} and {@code baggage} headers
  * (missing, invalid or refused ones start a new trace: bad headers never fail the request), starts
  * a transaction named {@code METHOD /path} (source {@code url}, so the raw path stays out of the
- * DSC; see {@link Builder#transactionName}) with op {@code http.server} and data {@code
- * http.request.method}, {@code url}, {@code http.query}, {@code http.response.status_code}, and
+ * DSC; see {@link HttpServerHandler.Builder#transactionName}, whose request {@link
+ * HttpServerRequest#unwrap() unwraps} to the {@link HttpExchange}) with op {@code http.server} and
+ * data {@code http.request.method}, {@code url}, {@code http.query}, {@code
+ * http.response.status_code}, and
  * makes it current while the rest of the chain runs on this thread, so {@link Tracer#currentSpan()}
  * and traced clients see it as the parent. It finishes the transaction after the chain with the
  * status of the response code; a handler that sends no response leaves the status {@code
@@ -44,14 +46,14 @@ import java.util.function.Function;
  * itself shares exchange attributes between all requests of a context, so the filter passes down
  * its own exchange that holds it). Filters added before this one do not see it.
  *
- * <p>Server-Timing (see {@link Builder#serverTiming}, default {@link ServerTimingPolicy#HTML}): when
- * the handler sends the headers of an HTML response, {@code Server-Timing} gets the trace ({@code
+ * <p>Server-Timing (see {@link HttpServerHandler.Builder#serverTiming}, default HTML): when the
+ * handler sends the headers of an HTML response, {@code Server-Timing} gets the trace ({@code
  * sentry-trace;desc="…", baggage;desc="…"}) after the handler's own metrics, unless the handler
  * already put it there. {@code @sentry/browser} continues the trace from it when a page has no
  * meta tags.
  *
- * <p>CORS (on by default, see {@link Builder#corsAllowHeaders}): on a preflight ({@code OPTIONS}
- * with {@code Access-Control-Request-Method}) whose answer is a CORS answer (it carries {@code
+ * <p>CORS (on by default, see {@link HttpServerHandler.Builder#corsAllowHeaders}): on a preflight
+ * ({@code OPTIONS} with {@code Access-Control-Request-Method}) whose answer is a CORS answer (it carries {@code
  * Access-Control-Allow-Origin} or {@code Access-Control-Allow-Headers}), {@code sentry-trace} and
  * {@code baggage} are merged into the handler's {@code Access-Control-Allow-Headers} when the
  * handler sends the headers, each name once. A preflight the handler answers without CORS headers
@@ -65,37 +67,37 @@ import java.util.function.Function;
  * itself never fails a request: a failure inside it is logged once via {@link System.Logger} and
  * the request is passed on untraced.
  */
-public final class SentryTraceFilter extends Filter {
+public final class TracingFilter extends Filter {
   /**
    * The exchange attribute that holds the request's transaction ({@link Span}); read-only. The
    * same key as every server adapter's: {@link HttpServerHandler#SPAN_ATTRIBUTE}.
    */
   public static final String SPAN_ATTRIBUTE = HttpServerHandler.SPAN_ATTRIBUTE;
 
-  static final InstrumentationLog LOG = InstrumentationLog.of(SentryTraceFilter.class, "JDK HttpServer");
+  static final InstrumentationLog LOG = InstrumentationLog.of(TracingFilter.class, "JDK HttpServer");
 
   private final HttpServerHandler handler;
 
-  private SentryTraceFilter(HttpServerHandler handler) {
+  private TracingFilter(HttpServerHandler handler) {
     this.handler = handler;
   }
 
   /**
-   * The filter with the default options.
+   * The filter with the default server options.
    *
    * @throws NullPointerException when {@code tracer} is null
    */
-  public static SentryTraceFilter create(Tracer tracer) {
-    return builder(tracer).build();
+  public static TracingFilter create(Tracer tracer) {
+    return create(HttpServerHandler.create(tracer));
   }
 
   /**
-   * Options for the filter.
+   * The filter with the server options of {@code handler} ({@link HttpServerHandler#builder}).
    *
-   * @throws NullPointerException when {@code tracer} is null
+   * @throws NullPointerException when {@code handler} is null
    */
-  public static Builder builder(Tracer tracer) {
-    return new Builder(HttpServerHandler.builder(tracer));
+  public static TracingFilter create(HttpServerHandler handler) {
+    return new TracingFilter(Objects.requireNonNull(handler, "handler"));
   }
 
   @Override
@@ -104,7 +106,7 @@ public final class SentryTraceFilter extends Filter {
     Span transaction = null;
     HttpExchange next = exchange;
     try {
-      // An outer SentryTraceFilter already records this request: one transaction per request.
+      // An outer TracingFilter already records this request: one transaction per request.
       if (!(exchange.getAttribute(SPAN_ATTRIBUTE) instanceof Span)) {
         Request request = new Request(exchange);
         if (handler.isPreflight(request)) {
@@ -176,63 +178,11 @@ public final class SentryTraceFilter extends Filter {
     public InetSocketAddress localAddress() {
       return exchange.getLocalAddress();
     }
-  }
 
-  /**
-   * Options for {@link SentryTraceFilter}.
-   *
-   * <pre>{@code
-   * Filter filter = SentryTraceFilter.builder(tracer)
-   *     .transactionName(exchange -> exchange.getRequestMethod() + " " + exchange.getHttpContext().getPath())
-   *     .serverTiming(ServerTimingPolicy.OFF)
-   *     .corsAllowHeaders(false)
-   *     .build();
-   * }</pre>
-   */
-  public static final class Builder {
-    private final HttpServerHandler.Builder handler;
-
-    private Builder(HttpServerHandler.Builder handler) {
-      this.handler = handler;
-    }
-
-    /**
-     * Whether CORS preflight answers get {@code sentry-trace, baggage} in {@code
-     * Access-Control-Allow-Headers} (default true). Switch it off when your CORS handling already
-     * lists them.
-     */
-    public Builder corsAllowHeaders(boolean enabled) {
-      handler.corsAllowHeaders(enabled);
-      return this;
-    }
-
-    /**
-     * Which responses get the trace in {@code Server-Timing}, decided by their {@code Content-Type}
-     * when the handler sends the headers (default {@link ServerTimingPolicy#HTML}: pages, the only
-     * responses whose {@code Server-Timing} the browser SDK reads).
-     *
-     * @throws NullPointerException when {@code policy} is null
-     */
-    public Builder serverTiming(ServerTimingPolicy policy) {
-      handler.serverTiming(policy);
-      return this;
-    }
-
-    /**
-     * Names transactions, e.g. by route template rather than by path (keeps their number low).
-     * Called before the handler runs; the name has source {@code custom} (it goes into the DSC). A
-     * null or empty result, or an exception (logged once), falls back to {@code METHOD /path}.
-     *
-     * @throws NullPointerException when {@code name} is null
-     */
-    public Builder transactionName(Function<? super HttpExchange, String> name) {
-      Objects.requireNonNull(name, "transactionName");
-      handler.transactionName(request -> name.apply(((Request) request).exchange));
-      return this;
-    }
-
-    public SentryTraceFilter build() {
-      return new SentryTraceFilter(handler.build());
+    /** The server's exchange, for a {@link HttpServerHandler.Builder#transactionName} function. */
+    @Override
+    public Object unwrap() {
+      return exchange;
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.sentrytrace.http;
+package io.sentrytrace.http.internal;
 
 import java.util.List;
 
@@ -10,6 +10,8 @@ import java.util.List;
  * String baggage = HeaderValues.join(request.headers("baggage"));   // "a=1,b=2" from two lines
  * long length = HeaderValues.contentLength(response.header("Content-Length")); // -1 when unknown
  * }</pre>
+ *
+ * <p>Not API: may change without notice.
  */
 public final class HeaderValues {
   /** Longer than any length a body can have (Long.MAX_VALUE has 19 digits). */

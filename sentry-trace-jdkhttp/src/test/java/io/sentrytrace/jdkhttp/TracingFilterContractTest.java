@@ -10,8 +10,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** {@link SentryTraceFilter} keeps every server rule of the shared contract. */
-class SentryTraceFilterContractTest extends HttpServerContract {
+/** {@link TracingFilter} keeps every server rule of the shared contract. */
+class TracingFilterContractTest extends HttpServerContract {
   private TestServer server;
 
   @Override
@@ -21,7 +21,7 @@ class SentryTraceFilterContractTest extends HttpServerContract {
         server.server.createContext(
             "/",
             exchange -> {
-              Reply reply = app.handle(exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE));
+              Reply reply = app.handle(exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE));
               for (Map.Entry<String, String> header : reply.headers) exchange.getResponseHeaders().add(header.getKey(), header.getValue());
               byte[] body = reply.body.getBytes(StandardCharsets.UTF_8);
               exchange.sendResponseHeaders(reply.status, reply.length() == 0 ? -1 : reply.length());
@@ -30,13 +30,7 @@ class SentryTraceFilterContractTest extends HttpServerContract {
               }
             });
     context.getFilters().add(serverErrorHandling(app));
-    context
-        .getFilters()
-        .add(
-            SentryTraceFilter.builder(options.tracer)
-                .serverTiming(options.serverTiming)
-                .corsAllowHeaders(options.corsAllowHeaders)
-                .build());
+    context.getFilters().add(TracingFilter.create(options.handler()));
     server.server.start();
     return URI.create("http://127.0.0.1:" + server.port());
   }

@@ -4,8 +4,8 @@ import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.http.HttpServerHandler;
-import io.sentrytrace.http.InstrumentationLog;
 import io.sentrytrace.http.ServerTimingPolicy;
+import io.sentrytrace.http.internal.InstrumentationLog;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -21,20 +21,24 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * A Jakarta Servlet (6.0+) filter that continues the trace of each incoming request and records it
  * as an {@code http.server} transaction, in Tomcat, Jetty or any other servlet container.
  *
  * <pre>{@code
- * FilterRegistration.Dynamic sentry = servletContext.addFilter("sentry-trace", SentryTraceServletFilter.create(tracer));
+ * FilterRegistration.Dynamic sentry = servletContext.addFilter("sentry-trace", TracingServletFilter.create(tracer));
  * sentry.setAsyncSupported(true);
  * sentry.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), false, "/*");
  * // in a servlet, JSP or template:
- * Span tx = (Span) request.getAttribute(SentryTraceServletFilter.SPAN_ATTRIBUTE);   // or tracer.currentSpan()
+ * Span tx = (Span) request.getAttribute(TracingServletFilter.SPAN_ATTRIBUTE);   // or tracer.currentSpan()
  * String head = "<head>" + MetaTags.render(tx) + "</head>";
  * }</pre>
+ *
+ * <p>Server options (Server-Timing, CORS help, transaction names) are {@link HttpServerHandler}'s,
+ * set once on its builder: {@code TracingServletFilter.create(HttpServerHandler.builder(tracer)
+ * .serverTiming(ServerTimingPolicy.ALL).build())}. A transaction name function gets the
+ * container's {@code HttpServletRequest} from {@link io.sentrytrace.http.HttpServerRequest#unwrap()}.
  *
  * <p>The rules are {@link HttpServerHandler}'s, the same for every sentry-trace server adapter: the
  * filter continues the trace of the incoming {@code sentry-trace} and {@code baggage} headers (and
@@ -69,7 +73,8 @@ import java.util.function.Function;
  * holds it under {@link #SPAN_ATTRIBUTE}. Forwards, includes, async and error dispatches, and this
  * filter registered twice, find it there and start none (they make it current again and pass on).
  *
- * <p><b>Server-Timing</b> ({@link Builder#serverTiming}, default {@link ServerTimingPolicy#HTML}):
+ * <p><b>Server-Timing</b> ({@link HttpServerHandler.Builder#serverTiming}, default {@link
+ * ServerTimingPolicy#HTML}):
  * right before an HTML response is committed (its first written byte, a flush, {@code sendError},
  * {@code sendRedirect}, or the end of the chain), {@code Server-Timing} gets {@code
  * sentry-trace;desc="…", baggage;desc="…"} after the app's own metrics, unless the app already put
@@ -80,8 +85,8 @@ import java.util.function.Function;
  * a page written to the response of {@code startAsync(request, response)} or rendered in an async
  * dispatch. A page written to the container's response unwrapped by the app gets none.
  *
- * <p><b>CORS</b> ({@link Builder#corsAllowHeaders}, on by default): on a preflight ({@code OPTIONS}
- * with {@code Access-Control-Request-Method}) that the app (or a CORS filter registered after this
+ * <p><b>CORS</b> ({@link HttpServerHandler.Builder#corsAllowHeaders}, on by default): on a
+ * preflight ({@code OPTIONS} with {@code Access-Control-Request-Method}) that the app (or a CORS filter registered after this
  * one) answers with CORS headers, {@code sentry-trace} and {@code baggage} are merged into its
  * {@code Access-Control-Allow-Headers} before the answer is committed, each name once. A preflight
  * the app answers without CORS headers is left alone; preflights get no transaction.
@@ -93,15 +98,15 @@ import java.util.function.Function;
  * contextInitialized} (listeners run before filters are initialized). The init-params {@value
  * #SERVER_TIMING_PARAM} ({@code OFF}, {@code HTML}, {@code ALL}) and {@value
  * #CORS_ALLOW_HEADERS_PARAM} ({@code true}, {@code false}) set the options; a filter made with
- * {@link #create} or {@link #builder} ignores init-params. A missing tracer, a bad value or an
+ * {@link #create} ignores init-params. A missing tracer, a bad value or an
  * init-param it does not know (a typo such as {@code cors-allow-header}) fails {@code init} with a
- * message that says what to fix. {@link SentryTraceContextListener} sets the attribute from {@code
+ * message that says what to fix. {@link TracingContextListener} sets the attribute from {@code
  * sentry-trace.*} context-params and closes the tracer when the web application stops.
  *
  * <p>Failures inside the filter never fail a request: they are logged once via {@link
  * System.Logger} and the request is passed on untraced.
  */
-public final class SentryTraceServletFilter implements Filter {
+public final class TracingServletFilter implements Filter {
   /**
    * The request attribute that holds the request's transaction ({@link Span}); read-only. The same
    * key as every server adapter's: {@link HttpServerHandler#SPAN_ATTRIBUTE}.
@@ -117,47 +122,47 @@ public final class SentryTraceServletFilter implements Filter {
   /** Init-param: {@code OFF}, {@code HTML} or {@code ALL} ({@link ServerTimingPolicy}). */
   public static final String SERVER_TIMING_PARAM = "server-timing";
 
-  /** Init-param: {@code true} or {@code false} ({@link Builder#corsAllowHeaders}). */
+  /** Init-param: {@code true} or {@code false} ({@link HttpServerHandler.Builder#corsAllowHeaders}). */
   public static final String CORS_ALLOW_HEADERS_PARAM = "cors-allow-headers";
 
   /** Every init-param a {@code web.xml}-made filter reads; any other fails {@link #init}. */
   private static final List<String> INIT_PARAMS = List.of(TRACER_ATTRIBUTE_PARAM, SERVER_TIMING_PARAM, CORS_ALLOW_HEADERS_PARAM);
 
   /** Marks a preflight this filter already helps, so a second registration does not wrap it again. */
-  private static final String PREFLIGHT_ATTRIBUTE = SentryTraceServletFilter.class.getName() + ".preflight";
+  private static final String PREFLIGHT_ATTRIBUTE = TracingServletFilter.class.getName() + ".preflight";
 
-  static final InstrumentationLog LOG = InstrumentationLog.of(SentryTraceServletFilter.class, "Servlet");
+  static final InstrumentationLog LOG = InstrumentationLog.of(TracingServletFilter.class, "Servlet");
 
-  /** Set at construction ({@link #create}, {@link #builder}) or by {@link #init} (web.xml). */
+  /** Set at construction ({@link #create}) or by {@link #init} (web.xml). */
   private volatile HttpServerHandler handler;
 
   /**
    * For {@code web.xml} and containers that instantiate filters by class name: the filter takes its
    * {@link Tracer} from the {@code ServletContext} in {@link #init}. In code, use {@link
-   * #create(Tracer)} or {@link #builder(Tracer)}.
+   * #create(Tracer)} or {@link #create(HttpServerHandler)}.
    */
-  public SentryTraceServletFilter() {}
+  public TracingServletFilter() {}
 
-  private SentryTraceServletFilter(HttpServerHandler handler) {
+  private TracingServletFilter(HttpServerHandler handler) {
     this.handler = handler;
   }
 
   /**
-   * The filter with the default options.
+   * The filter with the default server options.
    *
    * @throws NullPointerException when {@code tracer} is null
    */
-  public static SentryTraceServletFilter create(Tracer tracer) {
-    return builder(tracer).build();
+  public static TracingServletFilter create(Tracer tracer) {
+    return create(HttpServerHandler.create(tracer));
   }
 
   /**
-   * Options for the filter.
+   * The filter with the server options of {@code handler} ({@link HttpServerHandler#builder}).
    *
-   * @throws NullPointerException when {@code tracer} is null
+   * @throws NullPointerException when {@code handler} is null
    */
-  public static Builder builder(Tracer tracer) {
-    return new Builder(HttpServerHandler.builder(tracer));
+  public static TracingServletFilter create(HttpServerHandler handler) {
+    return new TracingServletFilter(Objects.requireNonNull(handler, "handler"));
   }
 
   /**
@@ -175,13 +180,13 @@ public final class SentryTraceServletFilter implements Filter {
     String attribute = param(config, TRACER_ATTRIBUTE_PARAM, TRACER_ATTRIBUTE);
     Object tracer = config.getServletContext().getAttribute(attribute);
     if (!(tracer instanceof Tracer)) {
-      throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': the ServletContext attribute '"
+      throw new ServletException("TracingServletFilter '" + config.getFilterName() + "': the ServletContext attribute '"
           + attribute + "' holds " + (tracer == null ? "nothing" : "a " + tracer.getClass().getName())
-          + ", not an io.sentrytrace.Tracer. Declare the listener " + SentryTraceContextListener.class.getName()
+          + ", not an io.sentrytrace.Tracer. Declare the listener " + TracingContextListener.class.getName()
           + " in web.xml (it makes the Tracer from sentry-trace.* context-params and closes it on undeploy),"
           + " set it in your own ServletContextListener's contextInitialized"
-          + " (servletContext.setAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE, tracer)), or register"
-          + " SentryTraceServletFilter.create(tracer) with ServletContext.addFilter instead.");
+          + " (servletContext.setAttribute(TracingServletFilter.TRACER_ATTRIBUTE, tracer)), or register"
+          + " TracingServletFilter.create(tracer) with ServletContext.addFilter instead.");
     }
     HttpServerHandler.Builder options = HttpServerHandler.builder((Tracer) tracer);
     String timing = param(config, SERVER_TIMING_PARAM, null);
@@ -189,14 +194,14 @@ public final class SentryTraceServletFilter implements Filter {
       try {
         options.serverTiming(ServerTimingPolicy.valueOf(timing.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': init-param "
+        throw new ServletException("TracingServletFilter '" + config.getFilterName() + "': init-param "
             + SERVER_TIMING_PARAM + " is '" + timing + "'; use OFF, HTML or ALL.");
       }
     }
     String cors = param(config, CORS_ALLOW_HEADERS_PARAM, null);
     if (cors != null) {
       if (!cors.equalsIgnoreCase("true") && !cors.equalsIgnoreCase("false")) {
-        throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': init-param "
+        throw new ServletException("TracingServletFilter '" + config.getFilterName() + "': init-param "
             + CORS_ALLOW_HEADERS_PARAM + " is '" + cors + "'; use true or false.");
       }
       options.corsAllowHeaders(Boolean.parseBoolean(cors.toLowerCase(Locale.ROOT)));
@@ -215,10 +220,10 @@ public final class SentryTraceServletFilter implements Filter {
       String name = names.nextElement();
       if (INIT_PARAMS.contains(name)) continue;
       String shown = name.length() > 100 ? name.substring(0, 100) + "…" : name;
-      throw new ServletException("SentryTraceServletFilter '" + config.getFilterName() + "': unknown init-param '" + shown
+      throw new ServletException("TracingServletFilter '" + config.getFilterName() + "': unknown init-param '" + shown
           + "' (did you mean " + ParamNames.closest(name, INIT_PARAMS) + "?). Its init-params are "
-          + String.join(", ", INIT_PARAMS) + (name.startsWith(SentryTraceContextListener.PREFIX)
-              ? "; the " + SentryTraceContextListener.PREFIX + "* settings are context-params, read by SentryTraceContextListener."
+          + String.join(", ", INIT_PARAMS) + (name.startsWith(TracingContextListener.PREFIX)
+              ? "; the " + TracingContextListener.PREFIX + "* settings are context-params, read by TracingContextListener."
               : "."));
     }
   }
@@ -232,7 +237,7 @@ public final class SentryTraceServletFilter implements Filter {
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
     HttpServerHandler handler = this.handler;
     if (handler == null || !(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
-      if (handler == null) LOG.hint("SentryTraceServletFilter was used before init(): requests pass untraced");
+      if (handler == null) LOG.hint("TracingServletFilter was used before init(): requests pass untraced");
       chain.doFilter(req, res);
       return;
     }
@@ -333,62 +338,4 @@ public final class SentryTraceServletFilter implements Filter {
 
   @Override
   public void destroy() {}
-
-  /**
-   * Options for {@link SentryTraceServletFilter}.
-   *
-   * <pre>{@code
-   * Filter filter = SentryTraceServletFilter.builder(tracer)
-   *     .serverTiming(ServerTimingPolicy.ALL)
-   *     .corsAllowHeaders(false)
-   *     .build();
-   * }</pre>
-   */
-  public static final class Builder {
-    private final HttpServerHandler.Builder handler;
-
-    private Builder(HttpServerHandler.Builder handler) {
-      this.handler = handler;
-    }
-
-    /**
-     * Whether CORS preflight answers get {@code sentry-trace, baggage} in {@code
-     * Access-Control-Allow-Headers} (default true). Switch it off when your CORS configuration
-     * already lists them.
-     */
-    public Builder corsAllowHeaders(boolean enabled) {
-      handler.corsAllowHeaders(enabled);
-      return this;
-    }
-
-    /**
-     * Which responses get the trace in {@code Server-Timing}, decided by their {@code Content-Type}
-     * right before they are committed (default {@link ServerTimingPolicy#HTML}: pages, the only
-     * responses whose {@code Server-Timing} the browser SDK reads).
-     *
-     * @throws NullPointerException when {@code policy} is null
-     */
-    public Builder serverTiming(ServerTimingPolicy policy) {
-      handler.serverTiming(policy);
-      return this;
-    }
-
-    /**
-     * Names transactions before the chain runs (so a {@code TracesSampler} sees the name), e.g. by
-     * route template; the name has source {@code custom} and goes into the DSC. A null or empty
-     * result, or an exception (logged once), falls back to {@code METHOD /path}. Frameworks that
-     * match the route later rename the transaction instead ({@link Span#setName}).
-     *
-     * @throws NullPointerException when {@code name} is null
-     */
-    public Builder transactionName(Function<? super HttpServletRequest, String> name) {
-      Objects.requireNonNull(name, "transactionName");
-      handler.transactionName(request -> name.apply(((ServletRequestAdapter) request).request));
-      return this;
-    }
-
-    public SentryTraceServletFilter build() {
-      return new SentryTraceServletFilter(handler.build());
-    }
-  }
 }

@@ -36,9 +36,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What is particular to the JDK server: filter chains, per-exchange attributes, header lines, the
- * builder. The server rules every adapter keeps are in {@link SentryTraceFilterContractTest}.
+ * exchange a transaction name function unwraps. The server rules every adapter keeps are in {@link TracingFilterContractTest}.
  */
-class SentryTraceFilterTest {
+class TracingFilterTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).release("shop@1.0").exporter(exporter).build();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -50,7 +50,7 @@ class SentryTraceFilterTest {
   }
 
   /** A server whose context runs {@code before}, then the filter, then {@code handler}. */
-  private TestServer serve(Filter before, SentryTraceFilter filter, HttpHandler handler) throws IOException {
+  private TestServer serve(Filter before, TracingFilter filter, HttpHandler handler) throws IOException {
     TestServer server = TestServer.bare();
     servers.add(server);
     HttpContext context = server.server.createContext("/", handler);
@@ -99,12 +99,12 @@ class SentryTraceFilterTest {
             "/",
             exchange -> {
               inHandler.set(tracer.currentSpan());
-              attribute.set((Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE));
+              attribute.set((Span) exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE));
               TestServer.respond(exchange, 200, "ok");
             });
     context.getFilters().add(outer);
     context.getFilters().add(after);
-    context.getFilters().add(SentryTraceFilter.create(tracer));
+    context.getFilters().add(TracingFilter.create(tracer));
     server.server.start();
 
     get(server, "/page");
@@ -124,7 +124,7 @@ class SentryTraceFilterTest {
     TestServer server =
         serve(
             null,
-            SentryTraceFilter.create(tracer),
+            TracingFilter.create(tracer),
             exchange -> {
               bothIn.countDown();
               try {
@@ -132,8 +132,8 @@ class SentryTraceFilterTest {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-              Span tx = (Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE);
-              if (exchange.getHttpContext().getAttributes().containsKey(SentryTraceFilter.SPAN_ATTRIBUTE)) {
+              Span tx = (Span) exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE);
+              if (exchange.getHttpContext().getAttributes().containsKey(TracingFilter.SPAN_ATTRIBUTE)) {
                 sharedByContext.set(true);
               }
               TestServer.respond(exchange, 200, tx.traceId().toString());
@@ -156,11 +156,11 @@ class SentryTraceFilterTest {
     TestServer server =
         serve(
             null,
-            SentryTraceFilter.create(tracer),
+            TracingFilter.create(tracer),
             exchange -> {
-              exchange.setAttribute(SentryTraceFilter.SPAN_ATTRIBUTE, "overwritten");
+              exchange.setAttribute(TracingFilter.SPAN_ATTRIBUTE, "overwritten");
               exchange.setAttribute("app.user", "alice");
-              span.set(exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE));
+              span.set(exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE));
               other.set(exchange.getAttribute("app.user"));
               TestServer.respond(exchange, 200, "ok");
             });
@@ -174,13 +174,19 @@ class SentryTraceFilterTest {
     TestServer server =
         serve(
             null,
-            SentryTraceFilter.builder(tracer)
-                .transactionName(
-                    exchange -> {
-                      if (exchange.getRequestURI().getPath().startsWith("/users/")) return "GET /users/{id}";
-                      throw new IllegalStateException("no route");
-                    })
-                .build(),
+            TracingFilter.create(
+                HttpServerHandler.builder(tracer)
+                    .transactionName(
+                        request -> {
+                          // The server's own exchange, for what the adapted request does not carry.
+                          HttpExchange exchange = (HttpExchange) request.unwrap();
+                          if (exchange.getHttpContext().getPath().equals("/")
+                              && exchange.getRequestURI().getPath().startsWith("/users/")) {
+                            return "GET /users/{id}";
+                          }
+                          throw new IllegalStateException("no route");
+                        })
+                    .build()),
             exchange -> TestServer.respond(exchange, 200, "ok"));
     try (CapturedLog log = new CapturedLog(HttpServerHandler.class.getName())) {
       get(server, "/users/42");
@@ -205,10 +211,10 @@ class SentryTraceFilterTest {
     AtomicReference<Span> seen = new AtomicReference<>();
     TestServer server =
         serve(
-            SentryTraceFilter.create(tracer),
-            SentryTraceFilter.create(tracer),
+            TracingFilter.create(tracer),
+            TracingFilter.create(tracer),
             exchange -> {
-              seen.set((Span) exchange.getAttribute(SentryTraceFilter.SPAN_ATTRIBUTE));
+              seen.set((Span) exchange.getAttribute(TracingFilter.SPAN_ATTRIBUTE));
               TestServer.respond(exchange, 200, "ok");
             });
     get(server, "/once");
@@ -224,7 +230,7 @@ class SentryTraceFilterTest {
     TestServer server =
         serve(
             null,
-            SentryTraceFilter.create(tracer),
+            TracingFilter.create(tracer),
             exchange -> {
               exchange.getResponseHeaders().add("Access-Control-Allow-Headers", "X-Api-Key");
               exchange.getResponseHeaders().add("Access-Control-Allow-Headers", "sentry-trace, x-api-key");
@@ -247,7 +253,7 @@ class SentryTraceFilterTest {
     TestServer server =
         serve(
             null,
-            SentryTraceFilter.create(tracer),
+            TracingFilter.create(tracer),
             exchange -> {
               seen.set(tracer.currentSpan());
               exchange.getResponseHeaders().add("Content-Type", "text/html");
@@ -268,7 +274,7 @@ class SentryTraceFilterTest {
     TestServer server =
         serve(
             null,
-            SentryTraceFilter.create(tracer),
+            TracingFilter.create(tracer),
             exchange -> {
               try {
                 traced.send(HttpRequest.newBuilder(downstream.uri("/stock")).build(), HttpResponse.BodyHandlers.discarding());
@@ -290,8 +296,7 @@ class SentryTraceFilterTest {
 
   @Test
   void rejectsMisuseByName() {
-    assertThatThrownBy(() -> SentryTraceFilter.create(null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
-    assertThatThrownBy(() -> SentryTraceFilter.builder(tracer).transactionName(null)).isInstanceOf(NullPointerException.class).hasMessage("transactionName");
-    assertThatThrownBy(() -> SentryTraceFilter.builder(tracer).serverTiming(null)).isInstanceOf(NullPointerException.class).hasMessage("serverTiming");
+    assertThatThrownBy(() -> TracingFilter.create((Tracer) null)).isInstanceOf(NullPointerException.class).hasMessage("tracer");
+    assertThatThrownBy(() -> TracingFilter.create((HttpServerHandler) null)).isInstanceOf(NullPointerException.class).hasMessage("handler");
   }
 }

@@ -26,7 +26,7 @@ import java.util.regex.PatternSyntaxException;
  *
  * <pre>{@code
  * <listener>
- *   <listener-class>io.sentrytrace.servlet.SentryTraceContextListener</listener-class>
+ *   <listener-class>io.sentrytrace.servlet.TracingContextListener</listener-class>
  * </listener>
  * <context-param>
  *   <param-name>sentry-trace.traces-sample-rate</param-name>
@@ -35,7 +35,7 @@ import java.util.regex.PatternSyntaxException;
  * }</pre>
  *
  * <p>{@code contextInitialized} puts the tracer into the {@code ServletContext} attribute {@value
- * SentryTraceServletFilter#TRACER_ATTRIBUTE}, where a {@link SentryTraceServletFilter} declared in
+ * TracingServletFilter#TRACER_ATTRIBUTE}, where a {@link TracingServletFilter} declared in
  * {@code web.xml} finds it (listeners run before filters are initialized), and logs one INFO line
  * saying what it set up. {@code contextDestroyed} (after the filters are destroyed) removes the
  * attribute and closes the tracer: the exporter sends what is queued (up to 5 s) and its threads
@@ -46,7 +46,7 @@ import java.util.regex.PatternSyntaxException;
  * logged at WARNING with the known name closest to it, and so is a DSN without a sample rate (then
  * nothing is recorded, so nothing is sent). A blank value counts as unset.
  */
-public final class SentryTraceContextListener implements ServletContextListener {
+public final class TracingContextListener implements ServletContextListener {
   /** The prefix of every context-param this listener reads. */
   public static final String PREFIX = "sentry-trace.";
   /** Context-param: the project's DSN; transactions are sent there. */
@@ -70,22 +70,22 @@ public final class SentryTraceContextListener implements ServletContextListener 
       ENVIRONMENT, PROPAGATE_TRACEPARENT, CONTINUE_FROM_TRACEPARENT, STRICT_TRACE_CONTINUATION);
   /** Spring Boot's names for the filter's options: here they are the filter's init-params. */
   private static final List<String> FILTER_OPTIONS =
-      List.of(SentryTraceServletFilter.SERVER_TIMING_PARAM, SentryTraceServletFilter.CORS_ALLOW_HEADERS_PARAM);
+      List.of(TracingServletFilter.SERVER_TIMING_PARAM, TracingServletFilter.CORS_ALLOW_HEADERS_PARAM);
   private static final String ENVELOPE_EXPORTER = "io.sentrytrace.envelope.EnvelopeExporter";
 
-  private static final System.Logger LOG = System.getLogger(SentryTraceContextListener.class.getName());
+  private static final System.Logger LOG = System.getLogger(TracingContextListener.class.getName());
 
   private final UnaryOperator<String> environment;
   /** The tracer this listener made and closes; null before contextInitialized and after contextDestroyed. */
   private volatile Tracer tracer;
 
   /** For the container ({@code <listener>} in {@code web.xml}); reads the process environment. */
-  public SentryTraceContextListener() {
+  public TracingContextListener() {
     this(System::getenv);
   }
 
   /** For tests: {@code environment} stands for {@link System#getenv(String)}. */
-  SentryTraceContextListener(UnaryOperator<String> environment) {
+  TracingContextListener(UnaryOperator<String> environment) {
     this.environment = environment;
   }
 
@@ -100,10 +100,10 @@ public final class SentryTraceContextListener implements ServletContextListener 
   public void contextInitialized(ServletContextEvent event) {
     ServletContext context = event.getServletContext();
     reportUnknownParams(context);
-    Object existing = context.getAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    Object existing = context.getAttribute(TracingServletFilter.TRACER_ATTRIBUTE);
     if (existing != null) {
-      throw new IllegalStateException("SentryTraceContextListener: the ServletContext attribute '"
-          + SentryTraceServletFilter.TRACER_ATTRIBUTE + "' already holds a " + existing.getClass().getName()
+      throw new IllegalStateException("TracingContextListener: the ServletContext attribute '"
+          + TracingServletFilter.TRACER_ATTRIBUTE + "' already holds a " + existing.getClass().getName()
           + " (another listener set it). Keep one of the two.");
     }
     Settings settings = new Settings(context);
@@ -136,7 +136,7 @@ public final class SentryTraceContextListener implements ServletContextListener 
       throw e;
     }
     tracer = made;
-    context.setAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE, made);
+    context.setAttribute(TracingServletFilter.TRACER_ATTRIBUTE, made);
     if (dsn != null && rate == null) {
       LOG.log(Level.WARNING, "sentry-trace: " + settings.source(DSN) + " is set but " + TRACES_SAMPLE_RATE
           + " (or SENTRY_TRACE_TRACES_SAMPLE_RATE) is not: no transaction is recorded, so nothing is sent. Set it to a"
@@ -152,8 +152,8 @@ public final class SentryTraceContextListener implements ServletContextListener 
     tracer = null;
     if (made == null) return;
     ServletContext context = event.getServletContext();
-    if (context.getAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE) == made) {
-      context.removeAttribute(SentryTraceServletFilter.TRACER_ATTRIBUTE);
+    if (context.getAttribute(TracingServletFilter.TRACER_ATTRIBUTE) == made) {
+      context.removeAttribute(TracingServletFilter.TRACER_ATTRIBUTE);
     }
     made.close();
   }
@@ -161,9 +161,9 @@ public final class SentryTraceContextListener implements ServletContextListener 
   /** The envelope module is optional: its classes are touched only when it is there. */
   private static SpanExporter exporter(Dsn dsn, String source) {
     try {
-      Class.forName(ENVELOPE_EXPORTER, false, SentryTraceContextListener.class.getClassLoader());
+      Class.forName(ENVELOPE_EXPORTER, false, TracingContextListener.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalStateException("SentryTraceContextListener: " + source + " is set, but the module that sends"
+      throw new IllegalStateException("TracingContextListener: " + source + " is set, but the module that sends"
           + " transactions to it, sentry-trace-envelope, is not in the web application. Add the dependency"
           + " io.sentrytrace:sentry-trace-envelope (its jar in WEB-INF/lib), or remove " + DSN + ".");
     }
@@ -179,7 +179,7 @@ public final class SentryTraceContextListener implements ServletContextListener 
             + " and the filter to switch sentry-trace off.");
       } else if (FILTER_OPTIONS.contains(option)) {
         LOG.log(Level.WARNING, "sentry-trace: context-param " + name + " is ignored: " + option
-            + " is an option of the filter here, its init-param " + option + " (<init-param> of SentryTraceServletFilter).");
+            + " is an option of the filter here, its init-param " + option + " (<init-param> of TracingServletFilter).");
       } else {
         LOG.log(Level.WARNING, "sentry-trace: unknown context-param " + preview(name) + " is ignored; did you mean "
             + ParamNames.closest(name, KNOWN) + "? Known: " + String.join(", ", KNOWN) + ".");
@@ -191,7 +191,7 @@ public final class SentryTraceContextListener implements ServletContextListener 
       ServletContext context, Dsn dsn, Double rate, List<String> targets, String release, String environment) {
     String path = context.getContextPath();
     StringBuilder s = new StringBuilder("sentry-trace: web application ").append(path.isEmpty() ? "/" : path)
-        .append(": Tracer in the ServletContext attribute ").append(SentryTraceServletFilter.TRACER_ATTRIBUTE).append("; ");
+        .append(": Tracer in the ServletContext attribute ").append(TracingServletFilter.TRACER_ATTRIBUTE).append("; ");
     if (rate == null) {
       s.append("no traces-sample-rate: no transaction recorded (traces still continued and propagated)");
     } else {
@@ -288,7 +288,7 @@ public final class SentryTraceContextListener implements ServletContextListener 
     }
 
     private IllegalArgumentException invalid(String name, String problem) {
-      return new IllegalArgumentException("SentryTraceContextListener: " + source(name) + " " + problem);
+      return new IllegalArgumentException("TracingContextListener: " + source(name) + " " + problem);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.sentrytrace.http;
+package io.sentrytrace.http.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
