@@ -54,7 +54,7 @@ public final class TracingAsyncExecInterceptor implements AsyncExecChainHandler 
   private final HttpClientHandler handler;
 
   private TracingAsyncExecInterceptor(Tracer tracer) {
-    this.handler = HttpClientHandler.create(tracer, log);
+    this.handler = HttpClientHandler.create(tracer, TracingAsyncExecInterceptor.class, "Apache HttpClient");
   }
 
   /** An interceptor to register on the async client's builder, as shown above. */

@@ -76,7 +76,7 @@ public final class TracingExecInterceptor implements ExecChainHandler {
   private final HttpClientHandler handler;
 
   private TracingExecInterceptor(Tracer tracer) {
-    this.handler = HttpClientHandler.create(tracer, log);
+    this.handler = HttpClientHandler.create(tracer, TracingExecInterceptor.class, "Apache HttpClient");
   }
 
   /** An interceptor to register on the classic client's builder, as shown above. */

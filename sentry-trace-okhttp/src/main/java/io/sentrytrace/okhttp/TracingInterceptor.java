@@ -97,7 +97,7 @@ public final class TracingInterceptor implements Interceptor {
   private final HttpClientHandler handler;
 
   private TracingInterceptor(Tracer tracer) {
-    this.handler = HttpClientHandler.create(tracer, log);
+    this.handler = HttpClientHandler.create(tracer, TracingInterceptor.class, "OkHttp");
   }
 
   /**

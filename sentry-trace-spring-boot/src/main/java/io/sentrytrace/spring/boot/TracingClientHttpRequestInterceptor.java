@@ -43,7 +43,7 @@ final class TracingClientHttpRequestInterceptor implements ClientHttpRequestInte
   private final HttpClientHandler handler;
 
   TracingClientHttpRequestInterceptor(Tracer tracer) {
-    this.handler = HttpClientHandler.create(tracer, LOG);
+    this.handler = HttpClientHandler.create(tracer, TracingClientHttpRequestInterceptor.class, "Spring HTTP client");
   }
 
   Tracer tracer() {
