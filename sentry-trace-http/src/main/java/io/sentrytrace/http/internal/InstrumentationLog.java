@@ -1,7 +1,5 @@
 package io.sentrytrace.http.internal;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -27,16 +25,9 @@ public final class InstrumentationLog {
     this.what = what;
   }
 
-  /** One per owner and library, so that an adapter and its handler warn once between them (by name: no class kept). */
-  private static final ConcurrentMap<String, InstrumentationLog> LOGS = new ConcurrentHashMap<>();
-
-  /**
-   * The log named after {@code owner}; {@code library} names the instrumented library in messages.
-   * The same owner and library give the same log.
-   */
+  /** A log named after {@code owner}; {@code library} names the instrumented library in messages. */
   public static InstrumentationLog of(Class<?> owner, String library) {
-    return LOGS.computeIfAbsent(owner.getName() + '\n' + library,
-        k -> new InstrumentationLog(System.getLogger(owner.getName()), library));
+    return new InstrumentationLog(System.getLogger(owner.getName()), library);
   }
 
   /** A failure inside the instrumentation; the request went on unchanged. */
