@@ -245,8 +245,10 @@ class ConcurrentExportTest {
 
     sentry.enqueue(500).enqueue(500); // send_error: both attempts answered 500
     finishTransaction(sampled, "fails");
+    assertThat(exporter.flush(WAIT)).isTrue(); // one at a time: the queue holds two
     sentry.enqueue(400); // send_error: not retried
     finishTransaction(sampled, "rejected");
+    assertThat(exporter.flush(WAIT)).isTrue();
     finishTransaction(sampled, "unreachable"); // network_error: both attempts throw
     assertThat(exporter.flush(WAIT)).isTrue();
 
