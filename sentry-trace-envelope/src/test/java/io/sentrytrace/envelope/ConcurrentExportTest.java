@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.test.LogRecords;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
