@@ -3,6 +3,7 @@ package io.sentrytrace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sentrytrace.test.LogRecords;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

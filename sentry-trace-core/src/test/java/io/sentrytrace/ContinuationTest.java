@@ -2,6 +2,7 @@ package io.sentrytrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sentrytrace.test.LogRecords;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,9 +1,13 @@
 package io.sentrytrace;
 
+import static io.sentrytrace.test.Hostile.VALID_TRACE;
+import static io.sentrytrace.test.Hostile.VALID_TRACEPARENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.sentrytrace.internal.regex.RegexDfa;
+import io.sentrytrace.test.Hostile;
+import io.sentrytrace.test.LogRecords;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,23 +28,12 @@ class FuzzTest {
   private static final int ROUND_TRIPS = 5_000;
   private static final int HOSTILE_INPUTS = 100_000;
 
-  private static final String VALID_TRACE = "0123456789abcdef0123456789abcdef-0123456789abcdef-1";
-  private static final String VALID_BAGGAGE =
-      "sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-release=1.0,sentry-environment=prod,other=x;p,sentry-sample_rand=0.5";
-  private static final String VALID_TRACEPARENT = "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01";
-  private static final String VALID_DSN = "https://key@o1.ingest.sentry.io/2";
-  private static final String[] HOSTILE_PIECES = {
-    "<script>", "</script>", "\"", "'", "<", ">", "&", "\"><img src=x onerror=alert(1)>", "\r\n", "\r\nX-Injected: 1",
-    "\u0000", "\t", " ", ",", "=", ";", "-", "%", "%2", "%zz", "%C3", "%C3%A9", "%F0%9F", "%00", "%22", "%3C", "+",
-    "sentry-", "sentry-release=", "sentry-sample_rand=", "sentry-org_id=", "é", "😀", "\uD83D", "\uDE00", "\u202E",
-    "\u0301", "\uFEFF", "\u2028", "ſ", "\\", "/", "://", "@", "[", "]", "{", "}", "(", ")", "*", "?", "0", "1", "f", "F"
-  };
-
   private static final Pattern SENTRY_TRACE_FORM = Pattern.compile("[0-9a-f]{32}-[0-9a-f]{16}(-[01])?");
   /** Percent-encoded baggage: unreserved chars, escapes and the two separators. */
   private static final Pattern BAGGAGE_CHARS = Pattern.compile("[A-Za-z0-9._~%=,-]*");
 
   private final Random random = new Random(SEED);
+  private final Hostile hostile = Hostile.from(random, 70_000);
 
   // ---- round trips ----
 
@@ -102,7 +95,7 @@ class FuzzTest {
     Baggage ours = Baggage.of(Map.of("trace_id", "0123456789abcdef0123456789abcdef", "release", "r"));
 
     for (int i = 0; i < HOSTILE_INPUTS; i++) {
-      String s = hostile(i);
+      String s = hostile.input(i);
       try {
         Optional<SentryTrace> trace = SentryTrace.parse(s);
         trace.ifPresent(t -> assertMatches(t.toString(), SENTRY_TRACE_FORM));
@@ -130,8 +123,8 @@ class FuzzTest {
           assertThat(expected.getMessage()).isNotBlank();
         }
 
-        String otherHostile = hostile(random.nextInt(HOSTILE_INPUTS));
-        String sentryTrace = random.nextInt(3) == 0 ? s : random.nextBoolean() ? VALID_TRACE : mutate(VALID_TRACE);
+        String otherHostile = hostile.input(random.nextInt(HOSTILE_INPUTS));
+        String sentryTrace = random.nextInt(3) == 0 ? s : random.nextBoolean() ? VALID_TRACE : hostile.mutate(VALID_TRACE);
         PropagationContext ctx = tracer.continueTrace(sentryTrace, random.nextBoolean() ? otherHostile : "sentry-release=" + otherHostile + "," + s);
         assertThat(ctx).isNotNull();
         Span span = tracer.startTransaction(s, "http.server", ctx);
@@ -140,7 +133,7 @@ class FuzzTest {
 
         Map<String, String> carrier = new HashMap<>();
         carrier.put("sentry-trace", random.nextBoolean() ? s : null);
-        carrier.put("traceparent", random.nextBoolean() ? mutate(VALID_TRACEPARENT) : s);
+        carrier.put("traceparent", random.nextBoolean() ? hostile.mutate(VALID_TRACEPARENT) : s);
         carrier.put("baggage", otherHostile);
         assertThat(w3c.extract(carrier, Map::get)).isNotNull();
       } catch (AssertionError | RuntimeException e) {
@@ -194,75 +187,6 @@ class FuzzTest {
   }
 
   // ---- generators ----
-
-  private String hostile(int i) {
-    Random r = random;
-    switch (i % 10) {
-      case 0: { // random ASCII
-        char[] chars = new char[r.nextInt(100)];
-        for (int k = 0; k < chars.length; k++) chars[k] = (char) r.nextInt(128);
-        return new String(chars);
-      }
-      case 1: { // control chars and line breaks
-        StringBuilder b = new StringBuilder();
-        for (int k = r.nextInt(40); k > 0; k--) b.append(r.nextBoolean() ? (char) r.nextInt(32) : r.nextBoolean() ? "\r\n" : "a");
-        return b.toString();
-      }
-      case 2: // near-valid sentry-trace
-        return mutate(VALID_TRACE);
-      case 3: // near-valid baggage
-        return mutate(VALID_BAGGAGE);
-      case 4: // near-valid DSN or traceparent
-        return mutate(r.nextBoolean() ? VALID_DSN : VALID_TRACEPARENT);
-      case 5: { // unicode, lone surrogates included
-        StringBuilder b = new StringBuilder();
-        for (int k = r.nextInt(40); k > 0; k--) {
-          int cp = r.nextInt(4) == 0 ? 0x10000 + r.nextInt(0x100000) : r.nextInt(0x10000);
-          b.appendCodePoint(cp);
-        }
-        return b.toString();
-      }
-      case 6: { // huge, now and then
-        if (i % 1_000 != 6) return pieces(r.nextInt(30));
-        StringBuilder b = new StringBuilder();
-        int target = 10_000 + r.nextInt(60_000);
-        while (b.length() < target) {
-          b.append(r.nextBoolean() ? "sentry-k" + b.length() + "=" + HOSTILE_PIECES[r.nextInt(HOSTILE_PIECES.length)] + "," : pieces(5));
-        }
-        return b.toString();
-      }
-      default: // hostile pieces with the separators of both headers
-        return pieces(r.nextInt(20));
-    }
-  }
-
-  private String pieces(int n) {
-    StringBuilder b = new StringBuilder();
-    for (int k = 0; k < n; k++) b.append(HOSTILE_PIECES[random.nextInt(HOSTILE_PIECES.length)]);
-    return b.toString();
-  }
-
-  /** One to three edits: replace, insert or delete a char, or splice in a hostile piece. */
-  private String mutate(String valid) {
-    StringBuilder b = new StringBuilder(valid);
-    for (int e = 1 + random.nextInt(3); e > 0; e--) {
-      int at = random.nextInt(b.length() + 1);
-      switch (random.nextInt(4)) {
-        case 0:
-          if (at < b.length()) b.setCharAt(at, (char) random.nextInt(0x80));
-          break;
-        case 1:
-          b.insert(at, (char) random.nextInt(0x3000));
-          break;
-        case 2:
-          if (at < b.length()) b.deleteCharAt(at);
-          break;
-        default:
-          b.insert(at, HOSTILE_PIECES[random.nextInt(HOSTILE_PIECES.length)]);
-      }
-    }
-    return b.toString();
-  }
 
   private String randomHex(int length) {
     char[] chars = new char[length];

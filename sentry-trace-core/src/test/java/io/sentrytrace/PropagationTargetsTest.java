@@ -3,6 +3,7 @@ package io.sentrytrace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sentrytrace.test.LogRecords;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -326,28 +327,15 @@ class PropagationTargetsTest {
 
   @Test
   void hintsOnceWhenAStringTargetReadsLikeAPrefixRegex() {
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(PropagationTargets.class.getName());
-    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Handler handler = new java.util.logging.Handler() {
-      @Override public void publish(java.util.logging.LogRecord r) { records.add(r); }
-      @Override public void flush() {}
-      @Override public void close() {}
-    };
-    logger.addHandler(handler);
-    try {
-      PropagationTargets targets = PropagationTargets.of(List.of("^https://api\\.example\\.com/", "localhost", "^https://b\\.example\\.com/v1"));
-      assertThat(targets.matches("https://api.example.com/v1/users")).isFalse(); // the trap the hint names
-      assertThat(records).hasSize(1);
-      String message = new java.util.logging.SimpleFormatter().formatMessage(records.get(0));
-      assertThat(message).contains("^https://api\\.example\\.com/", "^https://b\\.example\\.com/v1", ".*", "Pattern");
-      assertThat(records.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+    PropagationTargets targets = PropagationTargets.of(List.of("^https://api\\.example\\.com/", "localhost", "^https://b\\.example\\.com/v1"));
+    assertThat(targets.matches("https://api.example.com/v1/users")).isFalse(); // the trap the hint names
+    assertThat(log.levels()).containsExactly(Level.WARNING);
+    assertThat(logged(Level.WARNING).get(0)).contains("^https://api\\.example\\.com/", "^https://b\\.example\\.com/v1", ".*", "Pattern");
 
-      records.clear();
+    try (LogRecords none = LogRecords.of(PropagationTargets.class)) {
       PropagationTargets.of(List.of("^https://api\\.example\\.com/.*", "^https://api\\.example\\.com/$", "api.example.com",
           Pattern.compile("^https://api\\.example\\.com/")));
-      assertThat(records).isEmpty();
-    } finally {
-      logger.removeHandler(handler);
+      assertThat(none.records()).isEmpty();
     }
   }
 

@@ -2,6 +2,8 @@ package io.sentrytrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sentrytrace.test.LogRecords;
+import io.sentrytrace.test.Work;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.TestSpans.ManualClock;
+import io.sentrytrace.test.LogRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

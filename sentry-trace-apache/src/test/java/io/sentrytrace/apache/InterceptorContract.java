@@ -12,16 +12,15 @@ import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.LogRecords;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -248,37 +247,16 @@ abstract class InterceptorContract {
   void instrumentationFailureIsLoggedOnceAndTheRequestGoesOutUnchanged() throws Exception {
     target.enqueue(ok("1"));
     target.enqueue(ok("2"));
-    List<LogRecord> warnings = new ArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          synchronized (warnings) {
-            warnings.add(record);
-          }
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    Logger logger = Logger.getLogger(interceptorType().getName());
-    logger.addHandler(handler);
-    boolean useParentHandlers = logger.getUseParentHandlers();
-    logger.setUseParentHandlers(false); // the warning is expected: keep it out of the build log
-    try {
+    List<LogRecord> warnings;
+    // The warning is expected: kept out of the build log, and asserted.
+    try (LogRecords log = LogRecords.asConfigured(interceptorType().getName())) {
       TestClient client = client();
       for (int i = 0; i < 2; i++) {
         HttpRequest request = client.newRequest("GET", base(target));
         request.addHeader(failingOnFirstRead(Baggage.HEADER, "vendor=1"));
         assertThat(client.execute(request, null)).isEqualTo(200);
       }
-    } finally {
-      logger.removeHandler(handler);
-      logger.setUseParentHandlers(useParentHandlers);
+      warnings = log.records().stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).toList();
     }
 
     for (int i = 0; i < 2; i++) {

@@ -3,6 +3,7 @@ package io.sentrytrace.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Tracer;
+import io.sentrytrace.test.LogRecords;
 import java.time.Duration;
 import java.util.Set;
 import java.util.logging.Level;

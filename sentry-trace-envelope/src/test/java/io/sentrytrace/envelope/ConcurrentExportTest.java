@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sentrytrace.EnvelopeTransport;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.test.LogRecords;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.EnvelopeTransport;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.test.LogRecords;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;

@@ -6,6 +6,7 @@ import io.sentrytrace.DecisionLog;
 import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.test.LogRecords;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ class DecisionLogHttpTest {
   }
 
   /** Keeps the start lines of the tracers built here off the console. */
-  private CapturedLog quiet;
+  private LogRecords quiet;
 
   @BeforeEach
   void quiet() {
@@ -61,8 +62,8 @@ class DecisionLogHttpTest {
     quiet.close();
   }
 
-  private static CapturedLog capture() {
-    return new CapturedLog(DecisionLog.LOGGER_NAME);
+  private static LogRecords capture() {
+    return LogRecords.asConfigured(DecisionLog.LOGGER_NAME);
   }
 
   private static List<String> send(HttpClientHandler handler, String url) {
@@ -75,7 +76,7 @@ class DecisionLogHttpTest {
   void outgoingAddedOrNotWithTheUrlAsMatchedWithoutItsQuery() {
     Tracer tracer = Tracer.builder().debug(true).tracePropagationTargets(List.of("localhost", "^https://api\\.example\\.com/.*")).build();
     HttpClientHandler handler = HttpClientHandler.create(tracer);
-    try (CapturedLog log = capture()) {
+    try (LogRecords log = capture()) {
       assertThat(send(handler, "http://LOCALHOST:8080/orders?card=4111")).contains("sentry-trace");
       assertThat(send(handler, "https://api.example.com/v1/users?id=7")).contains("sentry-trace");
       assertThat(send(handler, "https://cdn.example.org/app.js?v=3")).isEmpty();
@@ -93,7 +94,7 @@ class DecisionLogHttpTest {
   void outgoingWithTheDefaultTargetsAndWithNone() {
     HttpClientHandler all = HttpClientHandler.create(Tracer.builder().debug(true).build());
     HttpClientHandler none = HttpClientHandler.create(Tracer.builder().debug(true).tracePropagationTargets(PropagationTargets.none()).build());
-    try (CapturedLog log = capture()) {
+    try (LogRecords log = capture()) {
       send(all, "http://127.0.0.1:9/a?b=c");
       send(none, "http://127.0.0.1:9/a?b=c");
       assertThat(log.lines())
@@ -107,7 +108,7 @@ class DecisionLogHttpTest {
   void aServerRequestLogsTheIncomingAndTheSamplingDecision() {
     Tracer tracer = Tracer.builder().debug(true).tracesSampleRate(0.5).build();
     HttpServerHandler handler = HttpServerHandler.create(tracer);
-    try (CapturedLog log = capture()) {
+    try (LogRecords log = capture()) {
       Span tx =
           handler.start(
               new HttpServerHandlerTest.Request(
@@ -125,7 +126,7 @@ class DecisionLogHttpTest {
   void aServerRequestWithAnInvalidHeaderOrNone() {
     Tracer tracer = Tracer.builder().debug(true).build();
     HttpServerHandler handler = HttpServerHandler.create(tracer);
-    try (CapturedLog log = capture()) {
+    try (LogRecords log = capture()) {
       Span a = handler.start(new HttpServerHandlerTest.Request("GET", "/", "sentry-trace", "not-a-trace"));
       Span b = handler.start(new HttpServerHandlerTest.Request("GET", "/"));
       assertThat(log.lines())
@@ -150,7 +151,7 @@ class DecisionLogHttpTest {
     HttpServerHandlerTest.Request untraced =
         new HttpServerHandlerTest.Request(
             "OPTIONS", "/api/orders", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type");
-    try (CapturedLog log = capture()) {
+    try (LogRecords log = capture()) {
       assertThat(helping.isPreflight(traced)).isTrue();
       assertThat(helping.preflightAllowHeaders("content-type", "https://shop.example.com")).isEqualTo("content-type, sentry-trace, baggage");
       assertThat(off.isPreflight(untraced)).isTrue();
@@ -175,7 +176,7 @@ class DecisionLogHttpTest {
     Tracer tracer = Tracer.builder().tracesSampleRate(0.5).tracePropagationTargets(List.of("localhost")).build();
     HttpServerHandler server = HttpServerHandler.builder(tracer).corsAllowHeaders(false).build();
     HttpClientHandler client = HttpClientHandler.create(tracer);
-    try (CapturedLog log = capture()) {
+    try (LogRecords log = capture()) {
       send(client, "http://localhost/a");
       send(client, "http://other/a");
       handler(server, "sentry-trace", TRACE + "-" + PARENT + "-1");

@@ -15,6 +15,7 @@ import io.sentrytrace.TransactionData;
 import io.sentrytrace.internal.Instrumentation;
 import io.sentrytrace.testing.InMemorySpanExporter;
 import io.sentrytrace.http.internal.HttpSpanData;
+import io.sentrytrace.test.LogRecords;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -558,7 +559,7 @@ public abstract class HttpClientContract<C, R> {
     baggageLogger.setLevel(java.util.logging.Level.ALL); // WARNING the first time, DEBUG after: both counted
     Span tx;
     List<String> dropped;
-    try (CapturedLog log = new CapturedLog(Baggage.class.getName())) {
+    try (LogRecords log = LogRecords.asConfigured(Baggage.class.getName())) {
       tx = inTransaction(tracer, () -> assertThat(execute(client,
           existingMembers == 0 ? get(peer.url("/")) : get(peer.url("/"), "baggage", others))).isEqualTo(200));
       dropped = log.records().stream().map(java.util.logging.LogRecord::getMessage).toList();
@@ -658,7 +659,7 @@ public abstract class HttpClientContract<C, R> {
     Tracer tracer = Tracer.builder().tracesSampleRate(1.0).clock(breakingAfter(1)).build();
     C client = client(tracer);
     Span tx = tracer.startTransaction("checkout", "task"); // the one good reading
-    try (CapturedLog log = new CapturedLog("io.sentrytrace"); Scope scope = tx.makeCurrent()) {
+    try (LogRecords log = LogRecords.asConfigured("io.sentrytrace"); Scope scope = tx.makeCurrent()) {
       assertThat(execute(client, get(peer.url("/sync"), "baggage", "vendor=1"))).isEqualTo(200);
       assertThat(await(async(client, get(peer.url("/async"), "baggage", "vendor=1"))))
           .isEqualTo(200);
@@ -680,7 +681,7 @@ public abstract class HttpClientContract<C, R> {
     C client = client(tracer);
     peer.respond(404);
     Span tx = tracer.startTransaction("checkout", "task");
-    try (CapturedLog log = new CapturedLog("io.sentrytrace"); Scope scope = tx.makeCurrent()) {
+    try (LogRecords log = LogRecords.asConfigured("io.sentrytrace"); Scope scope = tx.makeCurrent()) {
       assertThat(execute(client, get(peer.url("/")))).isEqualTo(404);
       assertOnlyReports(log, "clock broke");
     }
@@ -712,7 +713,7 @@ public abstract class HttpClientContract<C, R> {
       throw new IllegalStateException("sampler broke");
     }).build();
     for (Tracer tracer : List.of(brokenExporter, brokenSampler)) {
-      try (CapturedLog log = new CapturedLog("io.sentrytrace")) {
+      try (LogRecords log = LogRecords.asConfigured("io.sentrytrace")) {
         C client = client(tracer);
         Span tx = inTransaction(tracer, () -> {
           assertThat(execute(client, get(peer.url("/sync")))).isEqualTo(200);
@@ -730,7 +731,7 @@ public abstract class HttpClientContract<C, R> {
    * What the library logged while a test broke it on purpose: only the failure provoked. Each is
    * logged at WARNING once per JVM (or per tracer), later at DEBUG: another test may have been first.
    */
-  private static void assertOnlyReports(CapturedLog log, String cause) {
+  private static void assertOnlyReports(LogRecords log, String cause) {
     assertThat(log.lines()).allSatisfy(line -> assertThat(line).contains(cause));
   }
 }

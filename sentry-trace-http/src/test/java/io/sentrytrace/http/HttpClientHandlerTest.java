@@ -10,6 +10,7 @@ import io.sentrytrace.Tracer;
 import io.sentrytrace.internal.Instrumentation;
 import io.sentrytrace.testing.InMemorySpanExporter;
 import io.sentrytrace.http.internal.HttpSpanData;
+import io.sentrytrace.test.LogRecords;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ class HttpClientHandlerTest {
     MapRequest request = new MapRequest("http://h/");
     request.failOn = "baggage";
     HttpClientExchange exchange;
-    try (CapturedLog log = new CapturedLog(HttpClientHandler.class.getName())) {
+    try (LogRecords log = LogRecords.asConfigured(HttpClientHandler.class.getName())) {
       exchange = handler.start(request, handler.capture(tx));
       exchange.finish(200, 5);
       tx.finish();
@@ -89,7 +90,7 @@ class HttpClientHandlerTest {
     };
     Span tx = tracer.startTransaction("checkout", "task");
     HttpClientExchange exchange;
-    try (CapturedLog log = new CapturedLog(HttpClientHandler.class.getName())) {
+    try (LogRecords log = LogRecords.asConfigured(HttpClientHandler.class.getName())) {
       exchange = handler.start(broken, handler.capture(tx));
       exchange.finish(200, -1);
       tx.finish();

@@ -11,11 +11,9 @@ import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.RawHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -425,7 +423,7 @@ public abstract class HttpServerContract {
   public void aClientThatLeavesMidResponseIsCancelledNotAServerError() throws Exception {
     String piece = "<p>" + "x".repeat(64 * 1024 - 8) + "</p>\n"; // 64 KB
     serve(tx -> Reply.repeated(200, piece, 2048, "Content-Type", "text/html")); // 128 MB
-    String head = readAFewKilobytesAndLeave("/big");
+    String head = RawHttp.readAFewKilobytesAndLeave(base, "/big");
     assertThat(head).startsWith("HTTP/1.1 200");
     List<TransactionData> exported = exporter.await(1, Duration.ofSeconds(30));
     assertThat(exported).as("the transaction of the abandoned request").hasSize(1);
@@ -446,31 +444,6 @@ public abstract class HttpServerContract {
     assertThat(get("/fail").statusCode()).isEqualTo(500);
     assertThat(app.escaped.poll(5, TimeUnit.SECONDS)).isSameAs(down);
     assertThat(onlyTransaction().root().status()).isEqualTo(SpanStatus.INTERNAL_ERROR);
-  }
-
-  /**
-   * Asks for {@code path} over a raw socket, reads the first 4 KB of the answer (status line,
-   * headers and the start of the body) and closes the connection with the rest unread, as a
-   * browser does when its tab is closed. Returns what it read, as Latin-1.
-   */
-  private String readAFewKilobytesAndLeave(String path) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
-      socket.setSoTimeout(10_000); // bounds each read
-      String request = "GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n\r\n";
-      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
-      byte[] read = new byte[4096];
-      int n = 0;
-      InputStream in = socket.getInputStream();
-      while (n < read.length) { // at most 4,096 reads
-        int r = in.read(read, n, read.length - n);
-        if (r < 0) break;
-        n += r;
-      }
-      assertThat(n).as("bytes read before leaving").isEqualTo(read.length);
-      return new String(read, 0, n, StandardCharsets.ISO_8859_1);
-    }
   }
 
   // ---- the transaction ----

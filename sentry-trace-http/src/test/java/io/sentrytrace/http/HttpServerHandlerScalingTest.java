@@ -1,12 +1,13 @@
 package io.sentrytrace.http;
 
+import static io.sentrytrace.test.Work.MAX_GROWTH;
+import static io.sentrytrace.test.Work.allocatedBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sentrytrace.Baggage;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.testing.InMemorySpanExporter;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class HttpServerHandlerScalingTest {
   private static final int N = 4_000;
-  /** Linear is 8x; the slack covers fixed costs that do not grow. */
-  private static final double MAX_GROWTH = 10.0;
 
   private final Tracer tracer =
       Tracer.builder().tracesSampleRate(1.0).exporter(new InMemorySpanExporter()).build();
@@ -75,19 +74,5 @@ class HttpServerHandlerScalingTest {
       r.headers.put(name, junk);
     }
     return r;
-  }
-
-  /** Bytes the current thread allocates running {@code r}: the least of 5 runs after a warm-up. */
-  private static long allocatedBytes(Runnable r) {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long id = Thread.currentThread().getId();
-    for (int i = 0; i < 3; i++) r.run();
-    long least = Long.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      long before = threads.getThreadAllocatedBytes(id);
-      r.run();
-      least = Math.min(least, threads.getThreadAllocatedBytes(id) - before);
-    }
-    return least;
   }
 }

@@ -10,6 +10,7 @@ import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.LogRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -168,8 +169,8 @@ class HttpServerHandlerTest {
             throw new IllegalStateException("broken adapter");
           }
         };
-    try (CapturedLog handlerLog = new CapturedLog(HttpServerHandler.class.getName());
-        CapturedLog tracerLog = new CapturedLog(Tracer.class.getName())) {
+    try (LogRecords handlerLog = LogRecords.asConfigured(HttpServerHandler.class.getName());
+        LogRecords tracerLog = LogRecords.asConfigured(Tracer.class.getName())) {
       assertThat(handler.isPreflight(broken)).isFalse();
       Span tx = handler.start(broken);
       assertThat(tx).isNotNull();
@@ -191,7 +192,7 @@ class HttpServerHandlerTest {
                   throw new IllegalStateException("no route");
                 })
             .build();
-    try (CapturedLog log = new CapturedLog(HttpServerHandler.class.getName())) {
+    try (LogRecords log = LogRecords.asConfigured(HttpServerHandler.class.getName())) {
       Span route = named.start(new Request("GET", "/users/7"));
       assertThat(route.description()).isEqualTo("GET /users/{id}");
       assertThat(route.nameSource()).isEqualTo(TransactionNameSource.CUSTOM);

@@ -19,18 +19,14 @@ import io.sentrytrace.envelope.EnvelopeExporter;
 import io.sentrytrace.envelope.FakeSentry;
 import io.sentrytrace.envelope.JdkHttpTransport;
 import io.sentrytrace.okhttp.OkHttpTransport;
+import io.sentrytrace.test.LogRecords;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,22 +40,8 @@ class EnvelopeTransportsTest {
 
   private FakeSentry sentry;
   private EnvelopeExporter exporter;
-  /** The exporter's warnings, kept off the console: the tests that provoke them assert them. */
-  private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-  private final Logger exporterLog = Logger.getLogger(EnvelopeExporter.class.getName());
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          if (record.getLevel().intValue() >= Level.WARNING.intValue()) warnings.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  /** The exporter's log, kept off the console: the tests that provoke warnings assert them. */
+  private LogRecords exporterLog;
 
   static Stream<Named<Supplier<EnvelopeTransport>>> transports() {
     return Stream.of(
@@ -70,8 +52,7 @@ class EnvelopeTransportsTest {
 
   @BeforeEach
   void start() throws Exception {
-    exporterLog.addHandler(capture);
-    exporterLog.setUseParentHandlers(false);
+    exporterLog = LogRecords.asConfigured(EnvelopeExporter.class.getName());
     sentry = FakeSentry.start();
   }
 
@@ -81,14 +62,13 @@ class EnvelopeTransportsTest {
       if (exporter != null) exporter.close();
       sentry.close();
     } finally {
-      exporterLog.removeHandler(capture);
-      exporterLog.setUseParentHandlers(true);
+      exporterLog.close();
     }
   }
 
   /** What the exporter warned of, formatted. */
   private List<String> warnings() {
-    return warnings.stream().map(r -> new SimpleFormatter().formatMessage(r)).toList();
+    return exporterLog.atLeast(Level.WARNING);
   }
 
   private Tracer tracer(String dsn, Supplier<EnvelopeTransport> transport) {

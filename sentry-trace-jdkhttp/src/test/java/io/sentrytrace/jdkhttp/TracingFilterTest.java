@@ -17,9 +17,9 @@ import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.TransactionNameSource;
-import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.http.HttpServerHandler;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.LogRecords;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -188,7 +188,7 @@ class TracingFilterTest {
                         })
                     .build()),
             exchange -> TestServer.respond(exchange, 200, "ok"));
-    try (CapturedLog log = new CapturedLog(HttpServerHandler.class.getName())) {
+    try (LogRecords log = LogRecords.asConfigured(HttpServerHandler.class.getName())) {
       get(server, "/users/42");
       get(server, "/teams/7?x=1");
       // The failing function is logged once per JVM (another test may have been first).

@@ -11,8 +11,8 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.LogRecords;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -105,7 +105,7 @@ class HttpClientSpanTest {
     OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(TracingInterceptor.create(tracer)).build();
     server.enqueue(new MockResponse.Builder().code(200).body("slow body").bodyDelay(300, TimeUnit.MILLISECONDS).build());
     Span tx = tracer.startTransaction("checkout", "task");
-    try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
+    try (LogRecords log = LogRecords.asConfigured("io.sentrytrace.okhttp")) {
       try (Scope scope = tx.makeCurrent();
           Response response = byHand.newCall(get(server.url("/"))).execute()) {
         assertThat(response.body().string()).isEqualTo("slow body");
@@ -123,7 +123,7 @@ class HttpClientSpanTest {
   @Test
   void closingAnUnreadBodyEndsTheSpan() throws Exception {
     OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(TracingInterceptor.create(tracer)).build();
-    try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
+    try (LogRecords log = LogRecords.asConfigured("io.sentrytrace.okhttp")) {
       for (OkHttpClient c : List.of(client, byHand)) {
         server.enqueue(new MockResponse.Builder().code(200).body("never read").build());
         Span tx = tracer.startTransaction("checkout", "task");

@@ -11,8 +11,8 @@ import io.sentrytrace.SentryTrace;
 import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.http.HttpClientContract;
+import io.sentrytrace.test.LogRecords;
 import java.util.List;
 import java.util.logging.LogRecord;
 import mockwebserver3.RecordedRequest;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("try") // try (Scope scope = span.makeCurrent()) is the point
 class InstrumentationFailureTest {
   private final LoopbackServer server;
-  private final CapturedLog log = new CapturedLog(TracingInterceptor.class.getName());
+  private final LogRecords log = LogRecords.asConfigured(TracingInterceptor.class.getName());
 
   InstrumentationFailureTest() throws Exception {
     server = new LoopbackServer();

@@ -12,8 +12,8 @@ import io.sentrytrace.Scope;
 import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.LogRecords;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,7 +81,7 @@ class ParentSpanTest {
   void registeredByHandExecuteStillUsesTheCurrentSpan() throws Exception {
     OkHttpClient byHand = new OkHttpClient.Builder().addInterceptor(TracingInterceptor.create(tracer)).build();
     Span tx = tracer.startTransaction("checkout", "task");
-    try (CapturedLog log = new CapturedLog("io.sentrytrace.okhttp")) {
+    try (LogRecords log = LogRecords.asConfigured("io.sentrytrace.okhttp")) {
       try (Scope scope = tx.makeCurrent()) {
         execute(byHand, get(server.respond(200).url("/")));
       }

@@ -8,8 +8,8 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanData;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
-import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.LogRecords;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.LogRecord;
@@ -32,7 +32,7 @@ class WebSocketTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
   private final OkHttpClient client = TracingInterceptor.instrument(new OkHttpClient(), tracer);
-  private final CapturedLog log = new CapturedLog(TracingInterceptor.class.getName());
+  private final LogRecords log = LogRecords.asConfigured(TracingInterceptor.class.getName());
 
   WebSocketTest() throws Exception {
     server = new LoopbackServer();

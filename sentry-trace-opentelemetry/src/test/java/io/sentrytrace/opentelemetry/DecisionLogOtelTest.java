@@ -14,6 +14,7 @@ import io.sentrytrace.DecisionLog;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.LogRecords;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class DecisionLogOtelTest {
 
   @Test
   void theSwitchLogsEveryDecisionOfThePropagator() {
-    try (CapturedLog log = new CapturedLog(DecisionLog.LOGGER_NAME);
+    try (LogRecords log = LogRecords.named(DecisionLog.LOGGER_NAME);
         OpenTelemetrySdk sdk = sdk(Map.of(
             "sentry-trace.debug", "true",
             "sentry-trace.dsn", "https://pk@o1.ingest.sentry.io/2",
@@ -72,7 +73,7 @@ class DecisionLogOtelTest {
   void theSystemPropertyTurnsItOn() {
     String previous = System.getProperty("sentry-trace.debug");
     System.setProperty("sentry-trace.debug", "true");
-    try (CapturedLog log = new CapturedLog(DecisionLog.LOGGER_NAME); OpenTelemetrySdk sdk = sdk(Map.of())) {
+    try (LogRecords log = LogRecords.named(DecisionLog.LOGGER_NAME); OpenTelemetrySdk sdk = sdk(Map.of())) {
       sdk.getPropagators().getTextMapPropagator().extract(Context.root(), Map.of(), MapCarrier.GETTER);
       assertThat(log.lines()).contains("INFO incoming not continued: no sentry-trace header");
     } finally {
@@ -84,7 +85,7 @@ class DecisionLogOtelTest {
   @Test
   void transactionsOfTheBridgeReportToTheTracersLog() {
     for (boolean debug : new boolean[] {true, false}) {
-      CapturedLog quiet = new CapturedLog(DecisionLog.LOGGER_NAME); // the tracer's start line
+      LogRecords quiet = LogRecords.named(DecisionLog.LOGGER_NAME); // the tracer's start line
       Tracer tracer = Tracer.builder().debug(debug).build();
       InMemorySpanExporter transactions = new InMemorySpanExporter();
       SentryEnvelopeSpanExporter exporter = SentryEnvelopeSpanExporter.builder(tracer).exporter(transactions).build();
@@ -102,7 +103,7 @@ class DecisionLogOtelTest {
     for (Map<String, String> properties : java.util.List.of(
         Map.of("sentry-trace.trace-propagation-targets", "api.internal"),
         Map.of("sentry-trace.trace-propagation-targets", "api.internal", "sentry-trace.debug", "false"))) {
-      try (CapturedLog log = new CapturedLog(DecisionLog.LOGGER_NAME); OpenTelemetrySdk sdk = sdk(properties)) {
+      try (LogRecords log = LogRecords.named(DecisionLog.LOGGER_NAME); OpenTelemetrySdk sdk = sdk(properties)) {
         decide(sdk.getPropagators().getTextMapPropagator());
         decide(SentryTracePropagator.create());
         assertThat(log.records()).as(properties.toString()).isEmpty();

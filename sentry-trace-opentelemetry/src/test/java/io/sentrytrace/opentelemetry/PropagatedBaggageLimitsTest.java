@@ -12,15 +12,12 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.sentrytrace.Baggage;
+import io.sentrytrace.test.LogRecords;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -67,7 +64,7 @@ class PropagatedBaggageLimitsTest {
     BaggageBuilder otel = io.opentelemetry.api.baggage.Baggage.builder();
     for (int i = 0; i < entries; i++) otel.put("m" + i, "v" + i);
     Map<String, String> out = new HashMap<>();
-    try (DroppedLog dropped = new DroppedLog()) {
+    try (LogRecords dropped = LogRecords.of(Baggage.class)) { // asserted, and kept off the console
       recommended.inject(context.with(otel.build()), out, MapCarrier.SETTER);
       String sent = out.get("baggage");
       List<String> members = Arrays.asList(sent.split(",", -1));
@@ -76,44 +73,8 @@ class PropagatedBaggageLimitsTest {
       assertThat(Baggage.parse(sent)).as("every Sentry member").isEqualTo(dsc);
       int kept = Math.min(entries, Baggage.MAX_MEMBERS - dsc.sentryValues().size());
       assertThat(members.stream().filter(m -> m.startsWith("m"))).hasSize(kept);
-      assertThat(dropped.messages()).hasSize(entries > kept ? 1 : 0)
+      assertThat(dropped.records()).extracting(LogRecord::getMessage).hasSize(entries > kept ? 1 : 0)
           .allSatisfy(m -> assertThat(m).contains((entries - kept) + " of the outgoing request's other members"));
-    }
-  }
-
-  /** What the core logs when a merge drops members (asserted, and kept off the console). */
-  private static final class DroppedLog implements AutoCloseable {
-    private final Logger logger = Logger.getLogger(Baggage.class.getName());
-    private final Level level = logger.getLevel();
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-
-    DroppedLog() {
-      logger.setLevel(Level.ALL);
-      logger.setUseParentHandlers(false);
-      logger.addHandler(handler);
-    }
-
-    List<String> messages() {
-      return records.stream().map(LogRecord::getMessage).toList();
-    }
-
-    @Override
-    public void close() {
-      logger.removeHandler(handler);
-      logger.setUseParentHandlers(true);
-      logger.setLevel(level);
     }
   }
 }

@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.sentrytrace.Tracer;
+import io.sentrytrace.test.Work;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class ScalingTest {
     Work.Chars sentryTrace = new Work.Chars(SENTRY_TRACE);
     Work.Chars chars = new Work.Chars(baggage);
     p.extract(Context.root(), sentryTrace, chars);
-    return sentryTrace.reads + chars.reads;
+    return sentryTrace.reads() + chars.reads();
   }
 
   @Test

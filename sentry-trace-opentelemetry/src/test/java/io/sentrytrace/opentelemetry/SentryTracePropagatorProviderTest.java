@@ -16,6 +16,7 @@ import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.sentrytrace.Baggage;
+import io.sentrytrace.test.LogRecords;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.logging.Level;
@@ -37,10 +38,10 @@ class SentryTracePropagatorProviderTest {
    * note is kept off the console and checked.
    */
   private static Throwable failedStart(Map<String, String> properties) {
-    try (CapturedLog log = new CapturedLog(AutoConfiguredOpenTelemetrySdkBuilder.class)) {
+    try (LogRecords log = LogRecords.of(AutoConfiguredOpenTelemetrySdkBuilder.class)) {
       Throwable thrown = catchThrowable(() -> sdk(properties));
       assertThat(log.atLeast(Level.INFO)).isNotEmpty()
-          .allSatisfy(r -> assertThat(r.getMessage()).contains("Error encountered during autoconfiguration"));
+          .allSatisfy(m -> assertThat(m).contains("Error encountered during autoconfiguration"));
       return thrown;
     }
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sentrytrace.Tracer;
-import io.sentrytrace.http.CapturedLog;
+import io.sentrytrace.test.LogRecords;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import java.lang.reflect.Proxy;
@@ -28,7 +28,7 @@ class ContextListenerTest {
   private final Map<String, String> environment = new HashMap<>();
   private final Map<String, Object> attributes = new HashMap<>();
   private final ServletContext context = context(params, attributes);
-  private final CapturedLog log = new CapturedLog(TracingContextListener.class.getName());
+  private final LogRecords log = LogRecords.asConfigured(TracingContextListener.class.getName());
 
   @AfterEach
   void closeLog() {

@@ -7,10 +7,11 @@ import io.sentrytrace.Span;
 import io.sentrytrace.SpanStatus;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
-import io.sentrytrace.http.CapturedLog;
 import io.sentrytrace.http.HttpServerHandler;
 import io.sentrytrace.http.ServerTimingPolicy;
 import io.sentrytrace.testing.InMemorySpanExporter;
+import io.sentrytrace.test.LogRecords;
+import io.sentrytrace.test.RawHttp;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -23,11 +24,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,7 +68,7 @@ abstract class ServletFilterSuite {
   /** What reached the container's own error handling, caught by an outermost filter. */
   private final BlockingQueue<Throwable> escaped = new LinkedBlockingQueue<>();
   /** Tomcat's log (java.util.logging, WARNING and above), kept off the console; Jetty's goes nowhere. */
-  private final CapturedLog containerLog = new CapturedLog("org.apache");
+  private final LogRecords containerLog = LogRecords.asConfigured("org.apache");
   private ServletContainer container;
   private URI base;
 
@@ -360,36 +358,13 @@ abstract class ServletFilterSuite {
       });
     }));
 
-    String head = readAFewKilobytesAndLeave("/async-big");
+    String head = RawHttp.readAFewKilobytesAndLeave(base, "/async-big");
     assertThat(head).startsWith("HTTP/1.1 200");
     assertThat(exporter.await(1, Duration.ofSeconds(30))).as("the transaction of the abandoned request").hasSize(1);
     TransactionData exported = onlyTransaction();
     assertThat(exported.root().status()).isEqualTo(SpanStatus.CANCELLED);
     assertThat(exported.root().data()).containsEntry("http.response.status_code", 200);
     assertThat(containerLog.lines()).as("a client that leaves is no server error in the container's log either").isEmpty();
-  }
-
-  /**
-   * Asks for {@code path} over a raw socket, reads the first 4 KB of the answer and closes the
-   * connection with the rest unread, as a browser does when its tab is closed.
-   */
-  private String readAFewKilobytesAndLeave(String path) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
-      socket.setSoTimeout(10_000); // bounds each read
-      String request = "GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n\r\n";
-      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      byte[] read = new byte[4096];
-      int n = 0;
-      InputStream in = socket.getInputStream();
-      while (n < read.length) { // at most 4,096 reads
-        int r = in.read(read, n, read.length - n);
-        if (r < 0) break;
-        n += r;
-      }
-      assertThat(n).as("bytes read before leaving").isEqualTo(read.length);
-      return new String(read, 0, n, StandardCharsets.ISO_8859_1);
-    }
   }
 
   // ---- status ----

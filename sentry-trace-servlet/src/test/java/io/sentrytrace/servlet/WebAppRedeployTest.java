@@ -7,6 +7,7 @@ import io.sentrytrace.Tracer;
 import io.sentrytrace.envelope.EnvelopeExporter;
 import io.sentrytrace.http.HttpServerHandler;
 import io.sentrytrace.servlet.webapp.ReadmeRecipeListener;
+import io.sentrytrace.test.LogRecords;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,14 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,6 +63,8 @@ class WebAppRedeployTest {
   private static final int DEPLOYS = 5;
   /** Bounds a hang only: a transaction normally arrives within milliseconds. */
   private static final long ARRIVAL_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /** Where Tomcat's leak checks log. */
+  private static final Logger LOADER_CHECKS = Logger.getLogger("org.apache.catalina.loader");
   /** Held so the setting survives (java.util.logging keeps loggers weakly). */
   private static final Logger TOMCAT_SESSION_IDS = Logger.getLogger("org.apache.catalina.util.SessionIdGeneratorBase");
 
@@ -78,15 +78,18 @@ class WebAppRedeployTest {
   private final StandInSentry sentry = new StandInSentry();
   private Tomcat tomcat;
   private int port;
-  private CapturedRecords tomcatLog;
-  private CapturedRecords libraryLog;
+  private LogRecords tomcatLog;
+  private LogRecords libraryLog;
+  private Level loaderChecksLevel;
 
   @BeforeEach
   void start() throws Exception {
     // Tomcat's and the library's records are asserted, not printed. The leak checks log at WARNING
     // and SEVERE on org.apache.catalina.loader, which other tests turn down: here they count.
-    tomcatLog = new CapturedRecords("org.apache", Level.INFO);
-    libraryLog = new CapturedRecords("io.sentrytrace", Level.INFO);
+    loaderChecksLevel = LOADER_CHECKS.getLevel();
+    LOADER_CHECKS.setLevel(null); // inherit: ServletContainer turns it down to SEVERE
+    tomcatLog = LogRecords.named("org.apache", Level.INFO);
+    libraryLog = LogRecords.named("io.sentrytrace", Level.INFO);
     tomcat = new Tomcat();
     tomcat.setBaseDir(Files.createDirectories(dir.resolve("tomcat")).toString());
     Connector connector = new Connector("HTTP/1.1");
@@ -109,6 +112,7 @@ class WebAppRedeployTest {
     } finally {
       libraryLog.close();
       tomcatLog.close();
+      LOADER_CHECKS.setLevel(loaderChecksLevel);
     }
   }
 
@@ -240,7 +244,7 @@ class WebAppRedeployTest {
     StandardContext context = deploy("/bad", webapp);
 
     assertThat(context.getState().isAvailable()).isFalse();
-    assertThat(tomcatLog.atLeast(Level.SEVERE)).anySatisfy(line -> assertThat(line)
+    assertThat(tomcatLog.lines()).anySatisfy(line -> assertThat(line).startsWith("SEVERE ")
         .contains("TracingContextListener: context-param sentry-trace.propagate-traceparent is 'yes'; use true or false."));
     undeploy(context);
     assertThat(sentryTraceThreads()).as("no exporter was started").isSubsetOf(before);
@@ -475,58 +479,6 @@ class WebAppRedeployTest {
     @Override
     public void close() {
       server.stop(0);
-    }
-  }
-
-  /** What a logger and those below it log at {@code level} and up, kept off the console until closed. */
-  private static final class CapturedRecords implements AutoCloseable {
-    private final Logger logger;
-    private final Level previousLevel;
-    private final Logger loaderChecks = Logger.getLogger("org.apache.catalina.loader");
-    private final Level previousLoaderLevel = loaderChecks.getLevel();
-    private final boolean previousParentHandlers;
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-
-    CapturedRecords(String name, Level level) {
-      logger = Logger.getLogger(name);
-      previousLevel = logger.getLevel();
-      previousParentHandlers = logger.getUseParentHandlers();
-      logger.setLevel(level);
-      loaderChecks.setLevel(null); // inherit: ServletContainer turns it down to SEVERE
-      logger.addHandler(handler);
-      logger.setUseParentHandlers(false);
-    }
-
-    List<String> atLeast(Level level) {
-      return records.stream().filter(r -> r.getLevel().intValue() >= level.intValue()).map(CapturedRecords::line).toList();
-    }
-
-    List<String> lines() {
-      return records.stream().map(CapturedRecords::line).toList();
-    }
-
-    private static String line(LogRecord r) {
-      return r.getLevel() + " " + r.getMessage() + (r.getThrown() == null ? "" : " / " + r.getThrown());
-    }
-
-    @Override
-    public void close() {
-      logger.removeHandler(handler);
-      logger.setUseParentHandlers(previousParentHandlers);
-      logger.setLevel(previousLevel);
-      loaderChecks.setLevel(previousLoaderLevel);
     }
   }
 }

@@ -3,7 +3,7 @@ package io.sentrytrace.internal.regex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sentrytrace.Work;
+import io.sentrytrace.test.Work;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
