@@ -367,11 +367,11 @@ class HttpServerHandlerTest {
             throw new AssertionError("nothing to set");
           }
         };
-    try (CapturedLog log = new CapturedLog(HttpServerHandler.class.getName())) {
+    try (LogRecords log = LogRecords.asConfigured(HttpServerHandler.class.getName())) {
       assertThat(handler.beforeHeaders(tx, broken)).as("once is enough").isTrue();
       assertThat(handler.beforeHeaders(null, broken)).isTrue();
       // Logged once per JVM: another test may have been first.
-      assertThat(log.lines()).allSatisfy(line -> assertThat(line).contains("broken response adapter"));
+      assertThat(log.lines()).hasSizeLessThanOrEqualTo(1).allSatisfy(line -> assertThat(line).contains("broken response adapter"));
     }
   }
 
