@@ -14,6 +14,7 @@ import java.util.Map;
  * java -jar sentry-trace-load/target/sentry-trace-load.jar soak   # a million requests, failing Sentry
  * java -jar sentry-trace-load/target/sentry-trace-load.jar transport   # CPU per envelope sent, per transport
  * java -jar sentry-trace-load/target/sentry-trace-load.jar grid   # delivered/offered with Sentry 0-150 ms away
+ * java -jar sentry-trace-load/target/sentry-trace-load.jar grid-tls   # the same over HTTPS (h2 or HTTP/1.1), per transport
  * java -jar sentry-trace-load/target/sentry-trace-load.jar soak-export   # the exporter for 10 min, Sentry failing in turns
  * }</pre>
  */
@@ -25,6 +26,8 @@ public final class Load {
    * or {@code transport [--transports urlconnection,jdk,okhttp] [--sends 20000] [--warmup 5000] [--rounds 3]}
    * or {@code grid [--delays 0,25,150] [--rates 100,1000,5000] [--seconds 5] [--configs sentry-trace,sentry-java]
    * [--producers 4] [--warmup 1]}
+   * or {@code grid-tls [--delays 25,150] [--rates 1000,300] [--seconds 5]
+   * [--transports urlconnection,jdk,jdk-h2,okhttp,apache] [--producers 4] [--warmup 1] [--cold]}
    * or {@code soak-export [--minutes 10] [--delay 50] [--rate 500] [--ok-seconds 20] [--bad-seconds 10]
    * [--retry-after 5] [--producers 4]}. */
   public static void main(String[] args) throws Exception {
@@ -39,6 +42,7 @@ public final class Load {
       out.println("       soak [--requests N] [--concurrency N] [--max-minutes M] [--leak-every N] [--wrap-workers] [--ci]");
       out.println("       transport [--transports " + TransportCost.DEFAULT_TRANSPORTS + "] [--sends N] [--warmup N] [--rounds N]");
       out.println("       grid [--delays 0,25,150] [--rates 100,1000,5000] [--seconds S] [--configs sentry-trace,sentry-java] [--producers N] [--warmup S]");
+      out.println("       grid-tls [--delays 25,150] [--rates 1000,300] [--seconds S] [--transports " + String.join(",", TlsExportGrid.TRANSPORTS) + "] [--producers N] [--warmup S] [--cold]");
       out.println("       soak-export [--minutes M] [--delay MS] [--rate N] [--ok-seconds S] [--bad-seconds S] [--retry-after S] [--producers N]");
       return;
     }
@@ -85,6 +89,16 @@ public final class Load {
       List<ExportGrid.Cell> cells = new ExportGrid(o, out).run();
       ExportGrid.print(cells, o, out);
       ok = cells.stream().allMatch(c -> c.producerErrors() == 0);
+    } else if (args[0].equals("grid-tls")) {
+      TlsExportGrid.Options d = TlsExportGrid.Options.full();
+      TlsExportGrid.Options o = new TlsExportGrid.Options(ints(a.get("--delays", "25,150")), ints(a.get("--rates", "1000,300")),
+          Double.parseDouble(a.get("--seconds", "" + d.seconds())),
+          List.of(a.get("--transports", String.join(",", d.transports())).split(",")),
+          Integer.parseInt(a.get("--producers", "" + d.producers())),
+          Double.parseDouble(a.get("--warmup", "" + d.warmupSeconds())), a.has("--cold"));
+      List<TlsExportGrid.Cell> cells = new TlsExportGrid(o, out).run();
+      TlsExportGrid.print(cells, o, out);
+      ok = cells.stream().allMatch(c -> c.producerErrors() == 0);
     } else if (args[0].equals("soak-export")) {
       ExportSoak.Options d = ExportSoak.Options.tenMinutes();
       ExportSoak.Options o = new ExportSoak.Options(Double.parseDouble(a.get("--minutes", "" + d.minutes())),
@@ -97,7 +111,7 @@ public final class Load {
       ExportSoak.print(r, out);
       ok = r.passed();
     } else {
-      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak, transport, grid, soak-export)");
+      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak, transport, grid, grid-tls, soak-export)");
     }
     out.printf(Locale.ROOT, "load average at the end: %.2f%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());

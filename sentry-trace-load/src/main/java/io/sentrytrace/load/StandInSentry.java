@@ -51,7 +51,7 @@ final class StandInSentry implements AutoCloseable {
   static final String THREAD_PREFIX = "standin-";
   private static final int MAX_LINE = 8 * 1024;
   private static final int MAX_HEADERS = 100;
-  private static final int MAX_BODY = 16 * 1024 * 1024;
+  static final int MAX_BODY = 16 * 1024 * 1024;
   private static final int IDLE_TIMEOUT_MILLIS = 60_000;
   private static final Pattern EVENT_ID = Pattern.compile("\"event_id\"\\s*:\\s*\"([0-9a-fA-F-]{32,36})\"");
   private static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"([^\"]*)\"");
@@ -401,7 +401,7 @@ final class StandInSentry implements AutoCloseable {
   }
 
   /** Inflated, at most {@link #MAX_BODY} bytes; null when not gzip or larger. */
-  private static byte[] gunzip(byte[] body) {
+  static byte[] gunzip(byte[] body) {
     try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
       byte[] out = in.readNBytes(MAX_BODY + 1);
       return out.length > MAX_BODY ? null : out;
