@@ -26,7 +26,8 @@ class ExportGridTest {
     assertThat(ours.finished()).isEqualTo(ours.offered()).isEqualTo(400);
     assertThat(ours.delivered()).isEqualTo(ours.finished()).isEqualTo(ours.requests());
     assertThat(ours.counters()).isEqualTo(new ExportGrid.Counters(400, 0, 0, 0));
-    assertThat(ours.connections()).as("kept alive").isBetween(1L, 5L);
+    // Kept alive: at most one per sender (a loaded machine starts more of them), never one per envelope.
+    assertThat(ours.connections()).as("kept alive").isBetween(1L, 64L).isLessThan(ours.requests() / 4);
     assertThat(ours.producerErrors()).isZero();
 
     ExportGrid.Cell theirs = cells.get(1);
