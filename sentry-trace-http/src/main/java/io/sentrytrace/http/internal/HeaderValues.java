@@ -3,15 +3,15 @@ package io.sentrytrace.http.internal;
 import java.util.List;
 
 /**
- * The header rules adapters share: several lines of one header read as one comma-separated list
+ * Not API: may change without notice.
+ *
+ * <p>The header rules adapters share: several lines of one header read as one comma-separated list
  * (RFC 9110 5.3), and a {@code Content-Length} read without ever throwing.
  *
  * <pre>{@code
  * String baggage = HeaderValues.join(request.headers("baggage"));   // "a=1,b=2" from two lines
  * long length = HeaderValues.contentLength(response.header("Content-Length")); // -1 when unknown
  * }</pre>
- *
- * <p>Not API: may change without notice.
  */
 public final class HeaderValues {
   /** Longer than any length a body can have (Long.MAX_VALUE has 19 digits). */

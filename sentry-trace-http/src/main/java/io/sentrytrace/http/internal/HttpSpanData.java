@@ -1,7 +1,9 @@
 package io.sentrytrace.http.internal;
 
 /**
- * The op and the span data keys of an {@code http.client} span, as Sentry's SDKs write them (see
+ * Not API: may change without notice.
+ *
+ * <p>The op and the span data keys of an {@code http.client} span, as Sentry's SDKs write them (see
  * Sentry's span data conventions), plus the one key sentry-trace adds. {@link io.sentrytrace.http.HttpClientHandler}
  * sets them all; {@link io.sentrytrace.http.HttpServerHandler} sets the request keys and the status code on its {@code
  * http.server} transactions. Adapters and tests use these names instead of string literals.
@@ -9,8 +11,6 @@ package io.sentrytrace.http.internal;
  * <pre>{@code
  * Object status = spanData.data().get(HttpSpanData.STATUS_CODE); // 200
  * }</pre>
- *
- * <p>Not API: may change without notice.
  */
 public final class HttpSpanData {
   private HttpSpanData() {}

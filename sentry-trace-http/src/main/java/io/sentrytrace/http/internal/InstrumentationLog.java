@@ -3,7 +3,9 @@ package io.sentrytrace.http.internal;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Reports what goes wrong inside an instrumentation without flooding the user's log: the first
+ * Not API: may change without notice.
+ *
+ * <p>Reports what goes wrong inside an instrumentation without flooding the user's log: the first
  * failure at WARNING with its stack trace, later ones at DEBUG; a hint about the set-up once, at
  * INFO. A broken logging backend is ignored too: the request always goes on unchanged.
  *
@@ -11,8 +13,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * private static final InstrumentationLog LOG = InstrumentationLog.of(MyInterceptor.class, "OkHttp");
  * LOG.failed(e);
  * }</pre>
- *
- * <p>Not API: may change without notice.
  */
 public final class InstrumentationLog {
   private final System.Logger logger;
