@@ -28,7 +28,10 @@ class DecisionLogOtelTest {
         "otel.traces.exporter", "none", "otel.metrics.exporter", "none", "otel.logs.exporter", "none",
         "otel.propagators", "tracecontext,baggage,sentry-trace"));
     all.putAll(properties);
-    return AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> all).disableShutdownHook().build().getOpenTelemetrySdk();
+    // With a DSN the auto-configuration says what it set up (SentryTraceAutoConfigurationTest): kept off the console.
+    try (CapturedLog quiet = new CapturedLog(SentryTraceAutoConfiguration.class)) {
+      return AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> all).disableShutdownHook().build().getOpenTelemetrySdk();
+    }
   }
 
   /** Every kind of decision the propagator makes, once. */

@@ -66,6 +66,8 @@ class ThreeServiceChainTest {
 
     SentryEnvelopeSpanExporter exporterB =
         SentryEnvelopeSpanExporter.builder(Tracer.builder().dsn(DSN).release("b@1").build()).exporter(bTransactions).build();
+    // The auto-configuration's INFO line (what it set up) is kept off the console.
+    try (CapturedLog quiet = new CapturedLog(SentryTraceAutoConfiguration.class)) {
     otelB =
         AutoConfiguredOpenTelemetrySdk.builder()
             .addPropertiesSupplier(() -> Map.of(
@@ -82,6 +84,7 @@ class ThreeServiceChainTest {
             .disableShutdownHook()
             .build()
             .getOpenTelemetrySdk();
+    }
     Call.Factory clientB = OkHttpTelemetry.create(otelB).createCallFactory(new OkHttpClient());
     io.opentelemetry.api.trace.Tracer tracerB = otelB.getTracer("b");
     b = Loopback.serve(exchange -> {
