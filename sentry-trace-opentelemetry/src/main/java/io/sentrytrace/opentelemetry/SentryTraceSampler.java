@@ -23,11 +23,13 @@ import java.util.function.Supplier;
  * sample_rand}, as Sentry SDKs decide it.
  *
  * <p>Every local root it drops (a transaction: no parent, or a remote one) is told to the
- * exporter as {@code ("sample_rate", "transaction", 1)} and {@code ("sample_rate", "span", 1)},
+ * exporter as a client-report discard (reason {@code sample_rate}, one {@code transaction} and one {@code span}),
  * as sentry-trace's own tracer does, so Sentry's client reports count what sampling kept out.
  */
 final class SentryTraceSampler implements Sampler {
   private static final System.Logger LOG = System.getLogger(SentryTraceSampler.class.getName());
+  /** The client-report reason (core's {@code SpanExporter.onDiscarded}), not the DSC key of that name. */
+  static final String DISCARD_REASON = "sample_rate";
 
   private final double rate;
   /** Where discards go; may give null (no exporter of ours, or not built yet). */
@@ -75,8 +77,8 @@ final class SentryTraceSampler implements Sampler {
     SentryEnvelopeSpanExporter to = exporter.get();
     if (to == null) return;
     try {
-      to.discarded("sample_rate", "transaction", 1);
-      to.discarded("sample_rate", "span", 1);
+      to.discarded(DISCARD_REASON, "transaction", 1);
+      to.discarded(DISCARD_REASON, "span", 1);
     } catch (RuntimeException e) {
       // Counting must never fail the span's start.
       LOG.log(warnedFailure.compareAndSet(false, true) ? Level.WARNING : Level.DEBUG, "could not count a sampled-out transaction", e);
