@@ -3,7 +3,7 @@
  * exporter (loadable by name through the SDK's autoconfigure or the Java agent, the exporter
  * sending OpenTelemetry spans to Sentry as transactions through {@code
  * io.sentrytrace.envelope.EnvelopeExporter}), and {@link
- * io.sentrytrace.opentelemetry.SentryTraceAutoConfiguration}, which sets both up, with a sampler
+ * io.sentrytrace.opentelemetry.SentryTraceCustomizerProvider}, which sets both up, with a sampler
  * that agrees with Sentry, from {@code sentry-trace.dsn} alone.
  */
 package io.sentrytrace.opentelemetry;

@@ -30,8 +30,8 @@ class SentryTracePropagatorProviderTest {
         "otel.traces.exporter", "none", "otel.metrics.exporter", "none", "otel.logs.exporter", "none",
         "otel.propagators", "tracecontext,baggage,sentry-trace"));
     all.putAll(properties);
-    // With a DSN the auto-configuration says what it set up (SentryTraceAutoConfigurationTest): kept off the console.
-    try (LogRecords quiet = LogRecords.of(SentryTraceAutoConfiguration.class)) {
+    // With a DSN the auto-configuration says what it set up (SentryTraceCustomizerProviderTest): kept off the console.
+    try (LogRecords quiet = LogRecords.of(SentryTraceCustomizerProvider.class)) {
       return AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> all).disableShutdownHook().build().getOpenTelemetrySdk();
     }
   }

@@ -68,7 +68,7 @@ class ThreeServiceChainTest {
     SentryEnvelopeSpanExporter exporterB =
         SentryEnvelopeSpanExporter.builder(Tracer.builder().dsn(DSN).release("b@1").build()).exporter(bTransactions).build();
     // The auto-configuration's INFO line (what it set up) is kept off the console.
-    try (LogRecords quiet = LogRecords.of(SentryTraceAutoConfiguration.class)) {
+    try (LogRecords quiet = LogRecords.of(SentryTraceCustomizerProvider.class)) {
     otelB =
         AutoConfiguredOpenTelemetrySdk.builder()
             .addPropertiesSupplier(() -> Map.of(

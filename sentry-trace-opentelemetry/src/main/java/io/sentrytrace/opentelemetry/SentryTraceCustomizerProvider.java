@@ -32,31 +32,31 @@ import java.util.concurrent.atomic.AtomicReference;
  *       continued traces ({@link SentryEnvelopeSpanExporter#incomingDscRecorder()}).
  * </ul>
  *
- * One INFO line on the logger {@code io.sentrytrace.opentelemetry.SentryTraceAutoConfiguration}
+ * One INFO line on the logger {@code io.sentrytrace.opentelemetry.SentryTraceCustomizerProvider}
  * says what was set.
  */
-public final class SentryTraceAutoConfiguration implements AutoConfigurationCustomizerProvider {
-  private static final System.Logger LOG = System.getLogger(SentryTraceAutoConfiguration.class.getName());
+public final class SentryTraceCustomizerProvider implements AutoConfigurationCustomizerProvider {
+  private static final System.Logger LOG = System.getLogger(SentryTraceCustomizerProvider.class.getName());
   static final String PROPAGATORS = "otel.propagators";
   static final String TRACES_EXPORTER = "otel.traces.exporter";
   static final String SAMPLER = "otel.traces.sampler";
   static final String DEFAULT_PROPAGATORS = "tracecontext,baggage," + SentryTracePropagatorProvider.NAME;
 
   /** For {@link java.util.ServiceLoader}. */
-  public SentryTraceAutoConfiguration() {}
+  public SentryTraceCustomizerProvider() {}
 
   @Override
   public void customize(AutoConfigurationCustomizer customizer) {
     // The sampler is built before the exporter; it finds the exporter here when it drops a trace.
     AtomicReference<SentryEnvelopeSpanExporter> exporter = new AtomicReference<>();
     customizer
-        .addPropertiesCustomizer(SentryTraceAutoConfiguration::defaults)
+        .addPropertiesCustomizer(SentryTraceCustomizerProvider::defaults)
         .addSamplerCustomizer((sampler, config) -> sampler(sampler, config, exporter))
         .addSpanExporterCustomizer((SpanExporter e, ConfigProperties config) -> {
           if (e instanceof SentryEnvelopeSpanExporter) exporter.compareAndSet(null, (SentryEnvelopeSpanExporter) e);
           return e;
         })
-        .addTracerProviderCustomizer(SentryTraceAutoConfiguration::recordIncomingDsc);
+        .addTracerProviderCustomizer(SentryTraceCustomizerProvider::recordIncomingDsc);
   }
 
   /** The properties this sets (over what the user left unset); logs what it did. */
