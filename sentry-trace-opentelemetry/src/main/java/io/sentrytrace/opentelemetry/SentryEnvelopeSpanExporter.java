@@ -4,6 +4,7 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.envelope.EnvelopeExporter;
@@ -48,7 +49,7 @@ import java.util.function.LongSupplier;
  * SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
  *     .addSpanProcessor(SentryEnvelopeSpanExporter.incomingDscRecorder())
  *     .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
- *     .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(0.2)))
+ *     .setSampler(exporter.sampler())
  *     .build();
  * }</pre>
  */
@@ -59,6 +60,7 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
   private final io.sentrytrace.SpanExporter delegate;
+  private final Double tracesSampleRate;
   private final TransactionAssembler assembler;
   private final AtomicBoolean shutdown = new AtomicBoolean();
   /** Enforces {@code maxWait} while spans wait; its one thread ends when nothing is scheduled. */
@@ -73,6 +75,7 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
           "the tracer has no DSN to send transactions to: build it with Tracer.builder().dsn(...), or set exporter(...)");
     }
     this.delegate = b.exporter != null ? b.exporter : EnvelopeExporter.builder(b.tracer.dsn()).build();
+    this.tracesSampleRate = b.tracer.tracesSampleRate();
     this.assembler = new TransactionAssembler(b.tracer, b.maxWaitingSpans, b.maxWait.toNanos(), b.nanoTime);
     this.timer =
         new ScheduledThreadPoolExecutor(
@@ -106,6 +109,38 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
    */
   public static SpanProcessor incomingDscRecorder() {
     return new IncomingDscProcessor();
+  }
+
+  /**
+   * The sampler that agrees with the DSC this exporter and {@link SentryTracePropagator} send:
+   * parent-based; a trace this service starts is sampled when its {@code sample_rand} (read from
+   * the trace id) is below the tracer's {@code tracesSampleRate}, so the DSC's {@code sample_rate},
+   * {@code sampled} and {@code sample_rand} agree with the decision; a continued trace whose
+   * decision was deferred is decided the same way with its incoming {@code sample_rand}. The
+   * transactions it drops are counted in the client reports this exporter sends ({@code
+   * sample_rate}). The auto-configuration ({@code sentry-trace.traces-sample-rate} without {@code
+   * otel.traces.sampler}) installs the same sampler.
+   *
+   * <pre>{@code
+   * SdkTracerProvider.builder()
+   *     .addSpanProcessor(SentryEnvelopeSpanExporter.incomingDscRecorder())
+   *     .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
+   *     .setSampler(exporter.sampler())
+   *     .build();
+   * }</pre>
+   *
+   * @throws IllegalStateException when the tracer has no {@code tracesSampleRate}
+   */
+  public Sampler sampler() {
+    if (tracesSampleRate == null) {
+      throw new IllegalStateException("the tracer has no tracesSampleRate to sample at: build it with Tracer.builder().tracesSampleRate(...)");
+    }
+    return new SentryTraceSampler(tracesSampleRate, () -> this);
+  }
+
+  /** A transaction or span left out before export (sampling): counted in the client reports. */
+  void discarded(String reason, String category, long quantity) {
+    if (!shutdown.get()) delegate.onDiscarded(reason, category, quantity);
   }
 
   @Override

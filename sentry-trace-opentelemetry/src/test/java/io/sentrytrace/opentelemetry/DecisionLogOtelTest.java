@@ -29,7 +29,10 @@ class DecisionLogOtelTest {
         "otel.traces.exporter", "none", "otel.metrics.exporter", "none", "otel.logs.exporter", "none",
         "otel.propagators", "tracecontext,baggage,sentry-trace"));
     all.putAll(properties);
-    return AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> all).disableShutdownHook().build().getOpenTelemetrySdk();
+    // With a DSN the auto-configuration says what it set up (SentryTraceCustomizerProviderTest): kept off the console.
+    try (LogRecords quiet = LogRecords.of(SentryTraceCustomizerProvider.class)) {
+      return AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> all).disableShutdownHook().build().getOpenTelemetrySdk();
+    }
   }
 
   /** Every kind of decision the propagator makes, once. */

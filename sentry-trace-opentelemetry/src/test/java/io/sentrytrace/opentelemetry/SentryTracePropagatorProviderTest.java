@@ -30,7 +30,10 @@ class SentryTracePropagatorProviderTest {
         "otel.traces.exporter", "none", "otel.metrics.exporter", "none", "otel.logs.exporter", "none",
         "otel.propagators", "tracecontext,baggage,sentry-trace"));
     all.putAll(properties);
-    return AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> all).disableShutdownHook().build().getOpenTelemetrySdk();
+    // With a DSN the auto-configuration says what it set up (SentryTraceCustomizerProviderTest): kept off the console.
+    try (LogRecords quiet = LogRecords.of(SentryTraceCustomizerProvider.class)) {
+      return AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> all).disableShutdownHook().build().getOpenTelemetrySdk();
+    }
   }
 
   /**
@@ -78,8 +81,8 @@ class SentryTracePropagatorProviderTest {
       Context ctx = sdk.getPropagators().getTextMapPropagator().extract(Context.root(), carrier, MapCarrier.GETTER);
       assertThat(Span.fromContext(ctx).getSpanContext().isValid()).isFalse();
     }
-    assertThat(SentryTracePropagatorProvider.splitTargets(" a, ,b ,")).containsExactly("a", "b");
-    assertThat(SentryTracePropagatorProvider.splitTargets("")).isEmpty();
+    assertThat(SentryTraceConfig.splitTargets(" a, ,b ,")).containsExactly("a", "b");
+    assertThat(SentryTraceConfig.splitTargets("")).isEmpty();
   }
 
   @Test
@@ -96,7 +99,7 @@ class SentryTracePropagatorProviderTest {
 
   @Test
   void anEscapedCommaStaysInItsTarget() {
-    assertThat(SentryTracePropagatorProvider.splitTargets("^https://[a-z]{2\\,8}\\.example\\.com/.*, api.internal"))
+    assertThat(SentryTraceConfig.splitTargets("^https://[a-z]{2\\,8}\\.example\\.com/.*, api.internal"))
         .containsExactly("^https://[a-z]{2,8}\\.example\\.com/.*", "api.internal");
     try (OpenTelemetrySdk sdk = sdk(Map.of("sentry-trace.trace-propagation-targets", "^https://[a-z]{2\\,8}\\.example\\.com/.*"))) {
       TextMapPropagator propagator = sdk.getPropagators().getTextMapPropagator();
@@ -111,7 +114,7 @@ class SentryTracePropagatorProviderTest {
       }
     }
     // Plain targets with a comma-free regex or none are as before.
-    assertThat(SentryTracePropagatorProvider.splitTargets("localhost,^https://api\\.example\\.com/.*"))
+    assertThat(SentryTraceConfig.splitTargets("localhost,^https://api\\.example\\.com/.*"))
         .containsExactly("localhost", "^https://api\\.example\\.com/.*");
   }
 

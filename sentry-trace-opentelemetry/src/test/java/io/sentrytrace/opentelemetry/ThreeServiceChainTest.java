@@ -29,6 +29,7 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.sentrytrace.test.LogRecords;
 
 /**
  * A (sentry-trace Tracer, OkHttp with TracingInterceptor) calls B (OpenTelemetry SDK from
@@ -66,6 +67,8 @@ class ThreeServiceChainTest {
 
     SentryEnvelopeSpanExporter exporterB =
         SentryEnvelopeSpanExporter.builder(Tracer.builder().dsn(DSN).release("b@1").build()).exporter(bTransactions).build();
+    // The auto-configuration's INFO line (what it set up) is kept off the console.
+    try (LogRecords quiet = LogRecords.of(SentryTraceCustomizerProvider.class)) {
     otelB =
         AutoConfiguredOpenTelemetrySdk.builder()
             .addPropertiesSupplier(() -> Map.of(
@@ -82,6 +85,7 @@ class ThreeServiceChainTest {
             .disableShutdownHook()
             .build()
             .getOpenTelemetrySdk();
+    }
     Call.Factory clientB = OkHttpTelemetry.create(otelB).createCallFactory(new OkHttpClient());
     io.opentelemetry.api.trace.Tracer tracerB = otelB.getTracer("b");
     b = Loopback.serve(exchange -> {
