@@ -7,9 +7,7 @@ import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.Span;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.test.LogRecords;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,36 +16,6 @@ import org.junit.jupiter.api.Test;
 class DecisionLogHttpTest {
   private static final String TRACE = "771a43a4192642f0b136d5159a501700";
   private static final String PARENT = "b7ad6b7169203331";
-
-  /** An outgoing request whose headers live in a map. */
-  private static final class MapRequest implements HttpClientRequest {
-    final Map<String, String> headers = new LinkedHashMap<>();
-    final String url;
-
-    MapRequest(String url) {
-      this.url = url;
-    }
-
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public RequestUrl url() {
-      return RequestUrl.parse(url);
-    }
-
-    @Override
-    public String header(String name) {
-      return headers.get(name);
-    }
-
-    @Override
-    public void setHeader(String name, String value) {
-      headers.put(name, value);
-    }
-  }
 
   /** Keeps the start lines of the tracers built here off the console. */
   private LogRecords quiet;

@@ -11,9 +11,7 @@ import io.sentrytrace.internal.Instrumentation;
 import io.sentrytrace.testing.InMemorySpanExporter;
 import io.sentrytrace.http.internal.HttpSpanData;
 import io.sentrytrace.test.LogRecords;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -24,38 +22,6 @@ class HttpClientHandlerTest {
   private final InMemorySpanExporter exporter = new InMemorySpanExporter();
   private final Tracer tracer = Tracer.builder().tracesSampleRate(1.0).exporter(exporter).build();
   private final HttpClientHandler handler = HttpClientHandler.create(tracer);
-
-  /** A request whose headers live in a map; {@code failOn} names a header whose write throws. */
-  private static class MapRequest implements HttpClientRequest {
-    final Map<String, String> headers = new LinkedHashMap<>();
-    final String url;
-    String failOn;
-
-    MapRequest(String url) {
-      this.url = url;
-    }
-
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public RequestUrl url() {
-      return RequestUrl.parse(url);
-    }
-
-    @Override
-    public String header(String name) {
-      return headers.get(name);
-    }
-
-    @Override
-    public void setHeader(String name, String value) {
-      if (name.equals(failOn)) throw new IllegalStateException("setter broke");
-      headers.put(name, value);
-    }
-  }
 
   private SpanData onlySpan() {
     assertThat(exporter.transactions()).hasSize(1);
