@@ -19,8 +19,10 @@ import java.util.function.LongFunction;
  * A closed-loop load generator: {@code connections} threads, each with its own keep-alive HTTP/1.1
  * connection, sending the next request as soon as the last answer is read. Each request carries a
  * browser's {@code sentry-trace} and {@code baggage} for a new trace of its own (sampled, as
- * {@code @sentry/browser} sends them with its fetches). Plain sockets keep the generator's own cost
- * small and equal for every configuration.
+ * {@code @sentry/browser} sends them with its fetches; or, with {@code -Dload.incoming=deferred},
+ * with the decision left to the service, which then samples at its own rate: the way to compare
+ * configurations at equal delivery). Plain sockets keep the generator's own cost small and equal
+ * for every configuration.
  */
 final class LoadGenerator {
   /** Picks the histogram a request's latency goes to (by when it started), or null to not record. */
@@ -31,6 +33,7 @@ final class LoadGenerator {
   private final int port;
   private final int connections;
   private final LongFunction<ClientKind> clientFor;
+  private final boolean deferred = incomingDeferred();
 
   final AtomicLong issued = new AtomicLong();
   final AtomicLong completed = new AtomicLong();
@@ -126,12 +129,23 @@ final class LoadGenerator {
         + "Host: 127.0.0.1:" + port + "\r\n"
         + "Accept: */*\r\n"
         + "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36\r\n"
-        + "sentry-trace: " + traceId + "-" + spanId + "-1\r\n"
+        + "sentry-trace: " + traceId + "-" + spanId + (deferred ? "" : "-1") + "\r\n"
         + "baggage: sentry-environment=production,sentry-release=shop-web%401.4.0,"
         + "sentry-public_key=5d0e7c6b1f1d4b7f9c4e2a1b3c5d7e9f,sentry-trace_id=" + traceId
-        + ",sentry-sample_rate=1,sentry-transaction=%2Fcheckout,sentry-sampled=true,sentry-sample_rand=" + sampleRand + "\r\n"
+        + (deferred ? "" : ",sentry-sample_rate=1,sentry-sampled=true")
+        + ",sentry-transaction=%2Fcheckout,sentry-sample_rand=" + sampleRand + "\r\n"
         + "\r\n";
     return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** {@code -Dload.incoming}: {@code sampled} (the default) or {@code deferred}. */
+  static boolean incomingDeferred() {
+    String incoming = System.getProperty("load.incoming", "sampled");
+    return switch (incoming) {
+      case "sampled" -> false;
+      case "deferred" -> true;
+      default -> throw new IllegalArgumentException("load.incoming must be sampled or deferred, not " + incoming);
+    };
   }
 
   private static String hex(long value, int digits) {
