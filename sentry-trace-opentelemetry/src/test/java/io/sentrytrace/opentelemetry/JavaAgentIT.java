@@ -23,7 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -64,19 +65,28 @@ class JavaAgentIT {
     sentry.close();
   }
 
-  @Test
-  void theStockAgentWithTheExtensionAndADsnSendsContinuedAndNewTracesToSentry() throws Exception {
+  /**
+   * Both ways to run it: the stock agent with the extension, and the single-file agent (the stock
+   * agent with the extension embedded, this module's {@code -javaagent.jar}).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"stock agent and extension", "single-file agent"})
+  void theStockAgentWithTheExtensionAndADsnSendsContinuedAndNewTracesToSentry(String how) throws Exception {
     Path log = dir.resolve("app.log");
-    app = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-javaagent:" + existing("javaagent.jar"),
-            "-Dotel.javaagent.extensions=" + existing("extension.jar"),
+    List<String> agent = how.equals("single-file agent")
+        ? List.of("-javaagent:" + existing("extended-agent.jar"))
+        : List.of("-javaagent:" + existing("javaagent.jar"), "-Dotel.javaagent.extensions=" + existing("extension.jar"));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(agent);
+    command.addAll(List.of(
             "-Dsentry-trace.dsn=" + sentry.dsn(),
             "-Dsentry-trace.traces-sample-rate=1.0",
             "-Dotel.service.name=checkout",
             "-cp", Path.of(AgentApp.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
             AgentApp.class.getName(),
-            downstream.url("/inventory"))
+            downstream.url("/inventory")));
+    app = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
