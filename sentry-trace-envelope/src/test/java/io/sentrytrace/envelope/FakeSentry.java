@@ -229,14 +229,20 @@ public final class FakeSentry implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+    java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
+    // Not active once the answer is on its way: the client may send its next request on the same
+    // connection before this thread gets back, which must not count as one more in flight.
+    Runnable answered = () -> {
+      if (counted.getAndSet(false)) active.decrementAndGet();
+    };
     try {
-      answer(exchange);
+      answer(exchange, answered);
     } finally {
-      active.decrementAndGet();
+      answered.run();
     }
   }
 
-  private void answer(HttpExchange exchange) throws IOException {
+  private void answer(HttpExchange exchange, Runnable answered) throws IOException {
     try (exchange) {
       long received = System.nanoTime();
       byte[] wire;
@@ -274,6 +280,7 @@ public final class FakeSentry implements AutoCloseable {
       }
       reply.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
       byte[] answer = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      answered.run();
       exchange.sendResponseHeaders(reply.status, answer.length);
       exchange.getResponseBody().write(answer);
     }
