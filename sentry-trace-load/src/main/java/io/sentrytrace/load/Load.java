@@ -1,6 +1,7 @@
 package io.sentrytrace.load;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,7 @@ public final class Load {
       out.println("       grid [--delays 0,25,150] [--rates 100,1000,5000] [--seconds S] [--configs sentry-trace,sentry-java] [--producers N] [--warmup S]");
       out.println("       grid-tls [--delays 25,150] [--rates 1000,300] [--seconds S] [--transports " + String.join(",", TlsExportGrid.TRANSPORTS) + "] [--producers N] [--warmup S] [--cold]");
       out.println("       soak-export [--minutes M] [--delay MS] [--rate N] [--ok-seconds S] [--bad-seconds S] [--retry-after S] [--producers N]");
+      out.println("       agent-startup [--rounds N] [--agent JAR] [--extension JAR] [--single-file JAR]");
       return;
     }
     Args a = new Args(args);
@@ -110,8 +112,14 @@ public final class Load {
       ExportSoak.Result r = new ExportSoak(o, out).run();
       ExportSoak.print(r, out);
       ok = r.passed();
+    } else if (args[0].equals("agent-startup")) {
+      AgentStartup.Options d = AgentStartup.Options.defaults();
+      AgentStartup.Options o = new AgentStartup.Options(Path.of(a.get("--agent", d.agent().toString())),
+          Path.of(a.get("--extension", d.extension().toString())), Path.of(a.get("--single-file", d.singleFile().toString())),
+          Integer.parseInt(a.get("--rounds", "" + d.rounds())));
+      ok = new AgentStartup(o, out).run().allAnswered();
     } else {
-      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak, transport, grid, grid-tls, soak-export)");
+      throw new IllegalArgumentException("unknown command " + args[0] + " (cost, soak, transport, grid, grid-tls, soak-export, agent-startup)");
     }
     out.printf(Locale.ROOT, "load average at the end: %.2f%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
