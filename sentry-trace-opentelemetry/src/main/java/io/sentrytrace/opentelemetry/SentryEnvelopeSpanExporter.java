@@ -5,9 +5,11 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.sentrytrace.EnvelopeTransport;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.envelope.EnvelopeExporter;
+import io.sentrytrace.envelope.UrlConnectionTransport;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +76,8 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
       throw new IllegalArgumentException(
           "the tracer has no DSN to send transactions to: build it with Tracer.builder().dsn(...), or set exporter(...)");
     }
-    this.delegate = b.exporter != null ? b.exporter : EnvelopeExporter.builder(b.tracer.dsn()).build();
+    this.delegate = b.exporter != null ? b.exporter
+        : EnvelopeExporter.builder(b.tracer.dsn()).transport(untraced(UrlConnectionTransport.create())).build();
     this.tracesSampleRate = b.tracer.tracesSampleRate();
     this.assembler = new TransactionAssembler(b.tracer, b.maxWaitingSpans, b.maxWait.toNanos(), b.nanoTime);
     this.timer =
@@ -136,6 +139,21 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
       throw new IllegalStateException("the tracer has no tracesSampleRate to sample at: build it with Tracer.builder().tracesSampleRate(...)");
     }
     return new SentryTraceSampler(tracesSampleRate, () -> this);
+  }
+
+  /**
+   * {@code transport} with OpenTelemetry's instrumentation suppressed while it sends, as the SDK's
+   * own exporters do: under the Java agent, the HTTP client that POSTs an envelope is instrumented
+   * too, and each send would be exported as a transaction of its own, for as long as the service
+   * runs. The exporters this module builds itself do this already.
+   *
+   * <pre>{@code
+   * EnvelopeExporter envelopes = EnvelopeExporter.builder(tracer.dsn())
+   *     .transport(SentryEnvelopeSpanExporter.untraced(OkHttpTransport.create(client))).build();
+   * }</pre>
+   */
+  public static EnvelopeTransport untraced(EnvelopeTransport transport) {
+    return UntracedTransport.wrap(Objects.requireNonNull(transport, "transport"));
   }
 
   /** A transaction or span left out before export (sampling): counted in the client reports. */
@@ -244,7 +262,9 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
     /**
      * Where transactions go instead of a default {@code EnvelopeExporter.builder(tracer.dsn()).build()}: an
      * envelope exporter with your transport or queue size, or any sentry-trace exporter. It is
-     * closed by {@link SentryEnvelopeSpanExporter#shutdown()}.
+     * closed by {@link SentryEnvelopeSpanExporter#shutdown()}. Where OpenTelemetry instruments
+     * the transport's HTTP client (the Java agent does), pass the transport through {@link
+     * SentryEnvelopeSpanExporter#untraced}, or every envelope sent becomes a transaction.
      */
     public Builder exporter(io.sentrytrace.SpanExporter exporter) {
       this.exporter = Objects.requireNonNull(exporter, "exporter");

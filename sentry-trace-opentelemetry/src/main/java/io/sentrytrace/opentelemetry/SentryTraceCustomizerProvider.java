@@ -6,6 +6,7 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.sentrytrace.internal.OpenTelemetryAgent;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +54,11 @@ public final class SentryTraceCustomizerProvider implements AutoConfigurationCus
         .addPropertiesCustomizer(SentryTraceCustomizerProvider::defaults)
         .addSamplerCustomizer((sampler, config) -> sampler(sampler, config, exporter))
         .addSpanExporterCustomizer((SpanExporter e, ConfigProperties config) -> {
-          if (e instanceof SentryEnvelopeSpanExporter) exporter.compareAndSet(null, (SentryEnvelopeSpanExporter) e);
+          if (e instanceof SentryEnvelopeSpanExporter) {
+            exporter.compareAndSet(null, (SentryEnvelopeSpanExporter) e);
+            // In the Java agent, the spans of every request now reach Sentry: the starter steps back.
+            OpenTelemetryAgent.markExtensionActive();
+          }
           return e;
         })
         .addTracerProviderCustomizer(SentryTraceCustomizerProvider::recordIncomingDsc);
