@@ -32,6 +32,8 @@ final class SpanMapping {
   private static final AttributeKey<String> DB_STATEMENT = AttributeKey.stringKey("db.statement");
   private static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
   private static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
+  private static final AttributeKey<String> MESSAGING_OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
+  private static final AttributeKey<String> MESSAGING_OPERATION = AttributeKey.stringKey("messaging.operation");
 
   final String op;
   final String description;
@@ -81,11 +83,29 @@ final class SpanMapping {
     } else if (a.get(RPC_SYSTEM) != null) {
       op = kind == SpanKind.SERVER ? "rpc.server" : kind == SpanKind.CLIENT ? "rpc.client" : "rpc";
     } else if (a.get(MESSAGING_SYSTEM) != null) {
-      op = kind == SpanKind.CONSUMER ? "queue.process" : kind == SpanKind.PRODUCER ? "queue.publish" : "queue";
+      op = queueOp(first(a, MESSAGING_OPERATION_TYPE, MESSAGING_OPERATION), kind);
     } else {
       op = kind == SpanKind.INTERNAL ? "default" : kind.name().toLowerCase(java.util.Locale.ROOT);
     }
     return new SpanMapping(op, description, source, status(span, a), data(a));
+  }
+
+  /**
+   * Sentry's queue ops are OpenTelemetry's messaging operation types ({@code messaging.operation}
+   * in the older conventions). The kind alone would make a receive (a CONSUMER span in the older
+   * conventions, a CLIENT one now) a process; it decides only when no operation has a Sentry op.
+   */
+  private static String queueOp(String operation, SpanKind kind) {
+    String op = operation == null ? null : switch (operation) {
+      case "create" -> "queue.create";
+      case "send", "publish" -> "queue.publish"; // publish: the older name of send
+      case "receive" -> "queue.receive";
+      case "process", "deliver" -> "queue.process"; // deliver: the older name of process
+      case "settle" -> "queue.settle";
+      default -> null;
+    };
+    if (op != null) return op;
+    return kind == SpanKind.CONSUMER ? "queue.process" : kind == SpanKind.PRODUCER ? "queue.publish" : "queue";
   }
 
   /**
