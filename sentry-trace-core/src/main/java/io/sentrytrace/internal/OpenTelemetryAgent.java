@@ -11,8 +11,11 @@ package io.sentrytrace.internal;
  * property, set before the application's {@code main} runs.
  */
 public final class OpenTelemetryAgent {
-  /** Set to {@code true} by the extension's customizer when it sets up export to Sentry in the agent. */
-  public static final String EXTENSION_ACTIVE_PROPERTY = "sentry-trace.internal.agent-extension-active";
+  /**
+   * Set to {@code true} by the extension's customizer when it sets up export to Sentry in the agent;
+   * outside the {@code sentry-trace.*} keys, which Spring Boot users set and the starter checks.
+   */
+  public static final String EXTENSION_ACTIVE_PROPERTY = "io.sentrytrace.agent-extension-active";
   /** A class of the agent's bootstrap part: on the boot class path exactly when the agent runs. */
   private static final String AGENT_CLASS = "io.opentelemetry.javaagent.bootstrap.AgentInitializer";
 

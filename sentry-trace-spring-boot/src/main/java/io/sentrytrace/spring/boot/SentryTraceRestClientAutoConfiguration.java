@@ -47,7 +47,7 @@ import org.springframework.web.client.RestTemplate;
  */
 @AutoConfiguration(after = SentryTraceAutoConfiguration.class)
 @ConditionalOnClass(ClientHttpRequestInterceptor.class)
-@Conditional(SentryTraceEnabled.class)
+@Conditional({SentryTraceEnabled.class, AgentExtensionAbsent.class})
 @ConditionalOnBean(Tracer.class)
 public class SentryTraceRestClientAutoConfiguration {
   /** Created by Spring Boot's auto-configuration. */

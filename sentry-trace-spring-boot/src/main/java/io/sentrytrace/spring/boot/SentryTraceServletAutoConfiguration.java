@@ -39,7 +39,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @AutoConfiguration(after = SentryTraceAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({TracingServletFilter.class, FilterRegistrationBean.class})
-@Conditional(SentryTraceEnabled.class)
+@Conditional({SentryTraceEnabled.class, AgentExtensionAbsent.class})
 @ConditionalOnBean(Tracer.class)
 public class SentryTraceServletAutoConfiguration {
   /** The filter's order: {@code Ordered.HIGHEST_PRECEDENCE + 10}, well before Spring Security's -100. */

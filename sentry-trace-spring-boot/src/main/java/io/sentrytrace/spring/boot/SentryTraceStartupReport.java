@@ -5,6 +5,7 @@ import io.sentrytrace.PropagationTargets;
 import io.sentrytrace.SpanExporter;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.envelope.EnvelopeExporter;
+import io.sentrytrace.internal.OpenTelemetryAgent;
 import java.beans.PropertyDescriptor;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -125,8 +126,12 @@ final class SentryTraceStartupReport implements ApplicationListener<ContextRefre
     } else {
       parts.add("propagation only (no " + RATE + ": no transactions recorded" + application + ")");
     }
-    parts.add(serverSide());
-    parts.add(clients());
+    if (OpenTelemetryAgent.extensionActive()) {
+      parts.add(AgentExtensionAbsent.STEPPED_BACK);
+    } else {
+      parts.add(serverSide());
+      parts.add(clients());
+    }
     if (context.containsBean("sentryTraceTaskDecorator")) parts.add("@Async hand-off");
     if (ours) parts.add(destination(tracer));
     parts.add(headers(tracer, ours));

@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * tests' propagation targets leave out.
  */
 final class Downstream implements AutoCloseable {
-  record Received(String path, String sentryTrace, String baggage) {}
+  /** The first {@code sentry-trace} and {@code baggage}, and how many of each the request carried. */
+  record Received(String path, String sentryTrace, String baggage, int sentryTraceHeaders, int baggageHeaders) {}
 
   private final HttpServer server;
   final List<Received> received = new CopyOnWriteArrayList<>();
@@ -25,7 +26,8 @@ final class Downstream implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
       received.add(new Received(exchange.getRequestURI().getPath(),
-          exchange.getRequestHeaders().getFirst("sentry-trace"), exchange.getRequestHeaders().getFirst("baggage")));
+          exchange.getRequestHeaders().getFirst("sentry-trace"), exchange.getRequestHeaders().getFirst("baggage"),
+          count(exchange.getRequestHeaders().get("sentry-trace")), count(exchange.getRequestHeaders().get("baggage"))));
       if (exchange.getRequestURI().getPath().equals("/moved")) {
         exchange.getResponseHeaders().set("Location", "http://localhost:" + port() + "/stock?sku=moved");
         exchange.sendResponseHeaders(302, -1);
@@ -39,6 +41,10 @@ final class Downstream implements AutoCloseable {
       }
     });
     server.start();
+  }
+
+  private static int count(List<String> values) {
+    return values == null ? 0 : values.size();
   }
 
   int port() {
