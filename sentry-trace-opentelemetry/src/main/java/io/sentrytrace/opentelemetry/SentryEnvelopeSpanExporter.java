@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.TransactionData;
 import io.sentrytrace.envelope.EnvelopeExporter;
+import io.sentrytrace.envelope.UrlConnectionTransport;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +75,9 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
       throw new IllegalArgumentException(
           "the tracer has no DSN to send transactions to: build it with Tracer.builder().dsn(...), or set exporter(...)");
     }
-    this.delegate = b.exporter != null ? b.exporter : EnvelopeExporter.builder(b.tracer.dsn()).build();
+    this.delegate = b.exporter != null
+        ? b.exporter
+        : EnvelopeExporter.builder(b.tracer.dsn()).transport(UntracedTransport.of(UrlConnectionTransport.create())).build();
     this.tracesSampleRate = b.tracer.tracesSampleRate();
     this.assembler = new TransactionAssembler(b.tracer, b.maxWaitingSpans, b.maxWait.toNanos(), b.nanoTime);
     this.timer =
@@ -242,9 +245,12 @@ public final class SentryEnvelopeSpanExporter implements SpanExporter {
     }
 
     /**
-     * Where transactions go instead of a default {@code EnvelopeExporter.builder(tracer.dsn()).build()}: an
-     * envelope exporter with your transport or queue size, or any sentry-trace exporter. It is
-     * closed by {@link SentryEnvelopeSpanExporter#shutdown()}.
+     * Where transactions go instead of a default {@code EnvelopeExporter.builder(tracer.dsn()).build()}
+     * (whose POSTs run with OpenTelemetry instrumentation suppressed): an envelope exporter with your
+     * transport or queue size, or any sentry-trace exporter. It is closed by {@link
+     * SentryEnvelopeSpanExporter#shutdown()}. A transport whose HTTP client OpenTelemetry instruments
+     * turns every POST into a transaction of its own: call it inside {@code
+     * InstrumentationUtil.suppressInstrumentation(..)}.
      */
     public Builder exporter(io.sentrytrace.SpanExporter exporter) {
       this.exporter = Objects.requireNonNull(exporter, "exporter");

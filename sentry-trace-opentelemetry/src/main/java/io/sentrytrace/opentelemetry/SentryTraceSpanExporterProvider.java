@@ -6,6 +6,7 @@ import io.opentelemetry.sdk.autoconfigure.spi.traces.ConfigurableSpanExporterPro
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.sentrytrace.Tracer;
 import io.sentrytrace.envelope.EnvelopeExporter;
+import io.sentrytrace.envelope.UrlConnectionTransport;
 
 /**
  * Makes {@link SentryEnvelopeSpanExporter} available by the name {@code sentry-trace} in {@code
@@ -39,7 +40,10 @@ public final class SentryTraceSpanExporterProvider implements ConfigurableSpanEx
     }
     Tracer tracer = SentryTraceConfig.tracer(config);
     // The SDK's shutdown flushes and closes us: no hook of our own (see the class comment).
-    EnvelopeExporter envelopes = EnvelopeExporter.builder(tracer.dsn()).shutdownHook(false).build();
+    EnvelopeExporter envelopes = EnvelopeExporter.builder(tracer.dsn())
+        .transport(UntracedTransport.of(UrlConnectionTransport.create()))
+        .shutdownHook(false)
+        .build();
     return SentryEnvelopeSpanExporter.builder(tracer).exporter(envelopes).build();
   }
 }
