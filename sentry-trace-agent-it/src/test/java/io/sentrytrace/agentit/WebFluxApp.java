@@ -1,6 +1,5 @@
 package io.sentrytrace.agentit;
 
-import java.time.Duration;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.Banner;
@@ -8,18 +7,14 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
-import org.springframework.boot.autoconfigure.http.codec.CodecsAutoConfiguration;
-import org.springframework.boot.autoconfigure.web.reactive.HttpHandlerAutoConfiguration;
-import org.springframework.boot.autoconfigure.web.reactive.ReactiveWebServerFactoryAutoConfiguration;
-import org.springframework.boot.autoconfigure.web.reactive.WebFluxAutoConfiguration;
-import org.springframework.boot.autoconfigure.web.reactive.function.client.ClientHttpConnectorAutoConfiguration;
-import org.springframework.boot.autoconfigure.web.reactive.function.client.WebClientAutoConfiguration;
-import org.springframework.boot.web.reactive.context.ReactiveWebServerInitializedEvent;
-import org.springframework.context.annotation.Bean;
+import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration;
+import org.springframework.boot.web.server.reactive.context.ReactiveWebServerInitializedEvent;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.event.EventListener;
-import org.springframework.http.client.reactive.ClientHttpConnector;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -27,8 +22,6 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 
 /**
  * The service {@link WebFluxAgentIT} runs under the stock Java agent: Spring Boot with WebFlux on
@@ -41,11 +34,10 @@ import reactor.netty.resources.ConnectionProvider;
 @SpringBootConfiguration
 @ImportAutoConfiguration({
   PropertyPlaceholderAutoConfiguration.class,
-  ReactiveWebServerFactoryAutoConfiguration.class,
+  NettyReactiveWebServerAutoConfiguration.class,
   HttpHandlerAutoConfiguration.class,
   WebFluxAutoConfiguration.class,
   CodecsAutoConfiguration.class,
-  ClientHttpConnectorAutoConfiguration.class,
   WebClientAutoConfiguration.class
 })
 @Import(WebFluxApp.Orders.class)
@@ -60,20 +52,6 @@ public class WebFluxApp {
         "server.port", "0",
         "downstream.url", args[0]));
     app.run(args);
-  }
-
-  /**
-   * Reactor Netty's default pool (16 connections, 32 waiting on two cores) refuses a burst of a few
-   * hundred concurrent calls; the app is meant to take one.
-   */
-  @Bean
-  ClientHttpConnector downstreamConnector() {
-    ConnectionProvider pool = ConnectionProvider.builder("downstream")
-        .maxConnections(64)
-        .pendingAcquireMaxCount(-1)
-        .pendingAcquireTimeout(Duration.ofSeconds(60))
-        .build();
-    return new ReactorClientHttpConnector(HttpClient.create(pool));
   }
 
   @EventListener
@@ -91,6 +69,7 @@ public class WebFluxApp {
       this.url = url;
     }
 
+    // Names spelled out: the test sources are compiled without -parameters.
     @GetMapping("/orders/{id}")
     Mono<String> order(@PathVariable("id") String id, @RequestParam(name = "ref", defaultValue = "") String ref) {
       // The hop: the call is made on a boundedElastic thread, not on the Netty event loop.
