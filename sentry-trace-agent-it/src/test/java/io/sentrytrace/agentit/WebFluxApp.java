@@ -44,6 +44,10 @@ import reactor.core.scheduler.Schedulers;
 public class WebFluxApp {
 
   public static void main(String[] args) {
+    // This module's class path has one slf4j provider, to java.util.logging (see the pom), and the
+    // Kafka broker's log4j-core, which Boot would otherwise pick: log through java.util.logging.
+    System.setProperty("org.springframework.boot.logging.LoggingSystem",
+        "org.springframework.boot.logging.java.JavaLoggingSystem");
     SpringApplication app = new SpringApplication(WebFluxApp.class);
     app.setBannerMode(Banner.Mode.OFF);
     app.setLogStartupInfo(false);
