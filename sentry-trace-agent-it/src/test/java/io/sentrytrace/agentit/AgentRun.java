@@ -46,6 +46,11 @@ final class AgentRun implements AutoCloseable {
     command.add("-Dsentry-trace.traces-sample-rate=1.0");
     command.add("-Dotel.service.name=" + serviceName);
     command.add("-Xmx512m");
+    if (Runtime.version().feature() >= 22) {
+      // Netty loads its native transport: on JDK 24+ that prints a restricted-method WARNING unless
+      // the app allows native access, as a real service on those JDKs does (the flag is from JDK 22).
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
     for (String p : properties) command.add("-D" + p);
     command.add("-cp");
     command.add(testClassPath());
