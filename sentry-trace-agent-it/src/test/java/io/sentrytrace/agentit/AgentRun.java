@@ -92,7 +92,9 @@ final class AgentRun implements AutoCloseable {
 
   /**
    * The transactions among the envelopes {@code sentry} received, once at least {@code expected}
-   * distinct envelopes carrying one have arrived (bounded by {@code timeout}).
+   * distinct envelopes carrying one have arrived (bounded by {@code timeout}). Distinct by
+   * {@code event_id}: an HTTP client may send a POST again on its own (a keep-alive connection
+   * closed under it), which is one transaction, not two.
    */
   static List<ReceivedEnvelope> transactions(FakeSentry sentry, int expected, Duration timeout)
       throws InterruptedException, IOException {
@@ -100,9 +102,10 @@ final class AgentRun implements AutoCloseable {
     List<ReceivedEnvelope> transactions = new ArrayList<>();
     while (true) {
       transactions.clear();
+      java.util.Set<Object> seen = new java.util.HashSet<>();
       for (FakeSentry.Request r : sentry.requests()) {
         ReceivedEnvelope e = r.envelope();
-        if (!e.payloads("transaction").isEmpty()) transactions.add(e);
+        if (!e.payloads("transaction").isEmpty() && seen.add(e.header.get("event_id"))) transactions.add(e);
       }
       if (transactions.size() >= expected || System.nanoTime() > deadline) return List.copyOf(transactions);
       Thread.sleep(50);
